@@ -1,0 +1,192 @@
+//! Command-line arguments. Every flag's doc comment is its `--help`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use policykg::export::ExportFormat;
+use policykg::query::ResultFormat;
+use policykg::render::Renderer;
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  policykg build                         # seeds/ -> output/store, output/graph.ttl, plan.dot, plan.svg
+  policykg build docs/ extra.txt --out out/ --store out/store
+  policykg query 'SELECT ?t ?year WHERE { ?t pkg:deadline ?year }'
+  policykg query -f ontology/queries/targets-by-deadline.rq --format csv
+  policykg render --format svg -o plan.svg
+  policykg export --format trig -o graph.trig
+
+Exit codes: 0 ok, 1 finished with problems (e.g. a file skipped), 2 fatal.";
+
+/// Builds a knowledge graph of policy plans: issuers, tasks, measures, technologies and
+/// quantified targets, each traced to the characters it came from.
+#[derive(Debug, Parser)]
+#[command(name = "policykg", version, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Extract the documents into the store and write graph.ttl, plan.dot and plan.svg.
+    Build(BuildArgs),
+    /// Run a SPARQL query (the default graph is the union of all graphs; the prefixes pkg:,
+    /// rdfs:, skos:, … must be declared as usual).
+    Query(QueryArgs),
+    /// Draw the plan map from the store.
+    Render(RenderArgs),
+    /// Write the whole store in a standard RDF format.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Files and directories to read (.txt and .md, directories recursively, sorted).
+    #[arg(value_name = "PATH", default_value = "seeds")]
+    pub paths: Vec<PathBuf>,
+    /// The store directory.
+    #[arg(long, value_name = "DIR", default_value = "output/store")]
+    pub store: PathBuf,
+    /// Where graph.ttl, plan.dot and plan.svg are written.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    /// Write only the store, no graph.ttl/plan.dot/plan.svg.
+    #[arg(long)]
+    pub no_artifacts: bool,
+    /// A directory with organizations.ttl, technologies.ttl and/or cues.json that replace
+    /// the built-in lexicons.
+    #[arg(long, value_name = "DIR")]
+    pub lexicon: Option<PathBuf>,
+    /// Which program lays out plan.svg.
+    #[arg(long, value_enum, default_value_t = RendererArg::Auto)]
+    pub renderer: RendererArg,
+    /// Print only problems.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl BuildArgs {
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.paths.clone()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The SPARQL query text.
+    #[arg(value_name = "SPARQL", conflicts_with = "file", required_unless_present = "file")]
+    pub query: Option<String>,
+    /// Read the query from a file.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Output format: table (for people), csv, tsv, json, xml (SELECT/ASK); turtle or
+    /// ntriples (CONSTRUCT/DESCRIBE, which default to Turtle).
+    #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+    pub format: QueryFormat,
+    /// The store directory.
+    #[arg(long, value_name = "DIR", default_value = "output/store")]
+    pub store: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// dot (the Graphviz source) or svg.
+    #[arg(long, value_enum, default_value_t = MapFormat::Svg)]
+    pub format: MapFormat,
+    /// Output file (default: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Which program lays out the SVG.
+    #[arg(long, value_enum, default_value_t = RendererArg::Auto)]
+    pub renderer: RendererArg,
+    /// The store directory.
+    #[arg(long, value_name = "DIR", default_value = "output/store")]
+    pub store: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// RDF format; turtle, ntriples and rdfxml merge the named graphs, the others keep them.
+    #[arg(long, value_enum, default_value_t = ExportArg::Turtle)]
+    pub format: ExportArg,
+    /// Output file (default: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The store directory.
+    #[arg(long, value_name = "DIR", default_value = "output/store")]
+    pub store: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum QueryFormat {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+    Xml,
+    Turtle,
+    Ntriples,
+}
+
+impl From<QueryFormat> for ResultFormat {
+    fn from(f: QueryFormat) -> Self {
+        match f {
+            QueryFormat::Table => ResultFormat::Table,
+            QueryFormat::Csv => ResultFormat::Csv,
+            QueryFormat::Tsv => ResultFormat::Tsv,
+            QueryFormat::Json => ResultFormat::Json,
+            QueryFormat::Xml => ResultFormat::Xml,
+            QueryFormat::Turtle => ResultFormat::Turtle,
+            QueryFormat::Ntriples => ResultFormat::NTriples,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MapFormat {
+    Dot,
+    Svg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RendererArg {
+    /// Graphviz `dot` when installed, else the built-in layout.
+    Auto,
+    /// Graphviz `dot` (fails when it is not installed).
+    Graphviz,
+    /// The pure-Rust layout (layout-rs).
+    Builtin,
+}
+
+impl From<RendererArg> for Renderer {
+    fn from(r: RendererArg) -> Self {
+        match r {
+            RendererArg::Auto => Renderer::Auto,
+            RendererArg::Graphviz => Renderer::Graphviz,
+            RendererArg::Builtin => Renderer::Builtin,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportArg {
+    Turtle,
+    Ntriples,
+    Nquads,
+    Trig,
+    Rdfxml,
+    Jsonld,
+}
+
+impl From<ExportArg> for ExportFormat {
+    fn from(f: ExportArg) -> Self {
+        match f {
+            ExportArg::Turtle => ExportFormat::Turtle,
+            ExportArg::Ntriples => ExportFormat::NTriples,
+            ExportArg::Nquads => ExportFormat::NQuads,
+            ExportArg::Trig => ExportFormat::TriG,
+            ExportArg::Rdfxml => ExportFormat::RdfXml,
+            ExportArg::Jsonld => ExportFormat::JsonLd,
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Mentions: lexicon technologies and organizations anywhere in the text, glossary pairs,
+//! and the people, events, messages, photographs and publishers a news text names.
+
+use super::patterns::{iso_date, Patterns};
+use super::text::{Span, Text};
+use super::{GlossaryPair, Mention, OrgMention, OrgRef, TechMention};
+use crate::lexicon::{CreditRole, Lexicon};
+
+pub fn technologies(text: &Text, lexicon: &Lexicon) -> Vec<TechMention> {
+    let mut out: Vec<TechMention> = lexicon
+        .tech_zh
+        .find_all(&text.norm)
+        .into_iter()
+        .chain(lexicon.tech_en.find_all(&text.norm))
+        .map(|h| TechMention { entry: h.entry, span: text.span(h.start, h.end) })
+        .collect();
+    out.sort_by_key(|m| (m.span, m.entry));
+    out
+}
+
+pub fn organizations(text: &Text, lexicon: &Lexicon) -> Vec<OrgMention> {
+    let mut out: Vec<OrgMention> = [&lexicon.org_zh, &lexicon.org_en, &lexicon.org_acronyms]
+        .iter()
+        .flat_map(|m| m.find_all(&text.norm))
+        .map(|h| OrgMention { org: OrgRef::Known(h.entry), span: text.span(h.start, h.end) })
+        .collect();
+    out.sort_by_key(|m| m.span);
+    out
+}
+
+fn has_han(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+fn is_english(s: &str) -> bool {
+    !has_han(s) && s.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// Pairs of a Chinese line followed by its English line, inside a section headed
+/// 【相关词汇】 (or another glossary heading), up to the next 【…】 heading.
+pub fn glossary(text: &Text, lexicon: &Lexicon) -> Vec<GlossaryPair> {
+    let cues = &lexicon.cues;
+    let paragraphs = text.paragraphs();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < paragraphs.len() {
+        let line = text.norm_of(paragraphs[i]);
+        let heading = line
+            .strip_prefix(cues.section_mark_open.as_str())
+            .and_then(|l| l.strip_suffix(cues.section_mark_close.as_str()));
+        i += 1;
+        if !heading.is_some_and(|h| cues.glossary_headings.iter().any(|g| g == h)) {
+            continue;
+        }
+        while i + 1 < paragraphs.len() {
+            let (zh, en) = (paragraphs[i], paragraphs[i + 1]);
+            let (zh_text, en_text) = (text.norm_of(zh), text.norm_of(en));
+            if zh_text.starts_with(cues.section_mark_open.as_str()) || !has_han(zh_text) || !is_english(en_text) || zh_text.chars().count() > 40 {
+                break;
+            }
+            out.push(GlossaryPair {
+                zh: text.quote(zh).to_owned(),
+                zh_span: zh,
+                en: text.quote(en).to_owned(),
+                en_span: en,
+            });
+            i += 2;
+        }
+    }
+    out
+}
+
+/// People, events, messages, photographs and publishers.
+pub fn named(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<Mention> {
+    let norm = text.norm.as_str();
+    let span = |m: regex::Match<'_>| text.span(m.start(), m.end());
+    let mut out = Vec::new();
+    for m in patterns.event.find_iter(norm) {
+        out.push(Mention::Event { name: text.quote(span(m)).to_owned(), span: span(m) });
+    }
+    for caps in patterns.message.captures_iter(norm) {
+        let (Some(whole), Some(person), Some(to), Some(kind)) = (caps.get(0), caps.name("person"), caps.name("to"), caps.name("kind")) else {
+            continue;
+        };
+        let date = caps.name("date").and_then(|d| patterns.date.captures(d.as_str())).and_then(|c| iso_date(&c));
+        out.push(Mention::Person { name: text.quote(span(person)).to_owned(), span: span(person) });
+        out.push(Mention::Message {
+            kind: kind.as_str().to_owned(),
+            sender: text.quote(span(person)).to_owned(),
+            recipient: Some(text.quote(span(to)).to_owned()),
+            date,
+            span: text.trim(span(whole), &['—', ' ']),
+        });
+    }
+    for caps in patterns.credit.captures_iter(norm) {
+        let (Some(label), Some(name)) = (caps.name("label"), caps.name("name")) else { continue };
+        let Some(role) = lexicon.cues.credit_labels.iter().find(|c| c.text == label.as_str()).map(|c| c.role) else {
+            continue;
+        };
+        let publisher = text.quote(span(name)).to_owned();
+        out.push(Mention::Publisher { name: publisher.clone(), span: span(name) });
+        if role == CreditRole::Photo {
+            out.push(photograph(text, patterns, &out, label.start(), publisher));
+        }
+    }
+    for caps in patterns.first_publication.captures_iter(norm) {
+        if let Some(name) = caps.name("name") {
+            out.push(Mention::Publisher { name: text.quote(span(name)).to_owned(), span: span(name) });
+        }
+    }
+    out.sort_by_key(mention_span);
+    out.dedup();
+    out
+}
+
+/// The photograph whose caption ends at a photo credit: its date and event.
+fn photograph(text: &Text, patterns: &Patterns, found: &[Mention], credit_at: usize, credit: String) -> Mention {
+    let norm = text.norm.as_str();
+    let line_start = norm[..credit_at].rfind('\n').map_or(0, |i| i + 1);
+    let caption = text.trim(text.span(line_start, credit_at), &['。', ' ']);
+    let range = text.norm_range(caption);
+    let date = patterns.date.captures(&norm[range.clone()]).and_then(|c| iso_date(&c));
+    let event = found.iter().find_map(|m| match m {
+        Mention::Event { name, span } if caption.contains(*span) => Some(name.clone()),
+        _ => None,
+    });
+    Mention::Photograph { date, event, credit: Some(credit), span: caption }
+}
+
+pub fn mention_span(mention: &Mention) -> Span {
+    match mention {
+        Mention::Person { span, .. }
+        | Mention::Event { span, .. }
+        | Mention::Message { span, .. }
+        | Mention::Photograph { span, .. }
+        | Mention::Publisher { span, .. } => *span,
+    }
+}

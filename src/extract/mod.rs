@@ -1,0 +1,155 @@
+//! Extraction: from one decoded document to the facts it states, each with the character
+//! span it came from. Extractors are heuristics over the language of plans, driven by the
+//! lexicons and cue words; a miss is a diagnostic, never an error.
+//!
+//! A new extractor goes in its own submodule, reads [`Text`] and the [`Lexicon`], and adds
+//! its findings to [`Facts`].
+
+mod issuers;
+mod mentions;
+pub mod numbers;
+mod outline;
+mod patterns;
+mod targets;
+pub mod text;
+pub mod variants;
+
+use crate::lexicon::Lexicon;
+pub use numbers::{Decimal, Quantity};
+pub use text::{Span, Text};
+
+/// An organization as found: resolved to a lexicon entry, or kept as written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OrgRef {
+    Known(usize),
+    Unresolved(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgMention {
+    pub org: OrgRef,
+    pub span: Span,
+}
+
+/// A policy document the source is, or names as issued.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub title: String,
+    /// Every place the title is written.
+    pub spans: Vec<Span>,
+    pub issuers: Vec<OrgMention>,
+    pub declared_issuer_count: Option<(u32, Span)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TaskFact {
+    pub title: String,
+    pub span: Span,
+    /// 1-based position among its siblings.
+    pub order: u32,
+    /// Index of the parent task in `Facts::tasks`.
+    pub parent: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MeasureFact {
+    pub label: String,
+    pub span: Span,
+    pub order: u32,
+    pub technologies: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TargetFact {
+    pub span: Span,
+    pub deadline: Option<i32>,
+    pub quantity: Option<Quantity>,
+    pub indicator: String,
+    pub technologies: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TechMention {
+    pub entry: usize,
+    pub span: Span,
+}
+
+/// A zh/en pair from a glossary section.
+#[derive(Debug, Clone)]
+pub struct GlossaryPair {
+    pub zh: String,
+    pub zh_span: Span,
+    pub en: String,
+    pub en_span: Span,
+}
+
+/// People, events, messages, photographs and publishers a news text names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mention {
+    Person { name: String, span: Span },
+    Event { name: String, span: Span },
+    /// A letter or speech: who, to what, when (`YYYY-MM-DD`), what kind (贺信…).
+    Message { kind: String, sender: String, recipient: Option<String>, date: Option<String>, span: Span },
+    Photograph { date: Option<String>, event: Option<String>, credit: Option<String>, span: Span },
+    Publisher { name: String, span: Span },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Info,
+    Warning,
+}
+
+/// Something an extractor noticed but could not settle.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub span: Option<Span>,
+    pub message: String,
+}
+
+/// Everything extracted from one document.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub text: Text,
+    /// The first plan is the one the other facts belong to.
+    pub plans: Vec<Plan>,
+    pub tasks: Vec<TaskFact>,
+    pub declared_task_count: Option<(u32, Span)>,
+    pub measures: Vec<MeasureFact>,
+    pub targets: Vec<TargetFact>,
+    pub technologies: Vec<TechMention>,
+    pub organizations: Vec<OrgMention>,
+    pub glossary: Vec<GlossaryPair>,
+    pub mentions: Vec<Mention>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs every extractor over one document's text.
+pub fn extract(raw: &str, lexicon: &Lexicon) -> Facts {
+    let text = Text::new(raw);
+    let patterns = patterns::Patterns::new(&lexicon.cues);
+    let mut diagnostics = Vec::new();
+    let technologies = mentions::technologies(&text, lexicon);
+    let organizations = mentions::organizations(&text, lexicon);
+    let plans = issuers::plans(&text, lexicon, &patterns, &mut diagnostics);
+    let (tasks, declared_task_count) = outline::tasks(&text, &patterns, &mut diagnostics);
+    let measures = outline::measures(&text, &patterns, &technologies);
+    let targets = targets::targets(&text, lexicon, &patterns, &technologies);
+    let glossary = mentions::glossary(&text, lexicon);
+    let mentions = mentions::named(&text, lexicon, &patterns);
+    diagnostics.sort();
+    Facts {
+        text,
+        plans,
+        tasks,
+        declared_task_count,
+        measures,
+        targets,
+        technologies,
+        organizations,
+        glossary,
+        mentions,
+        diagnostics,
+    }
+}

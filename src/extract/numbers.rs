@@ -1,0 +1,592 @@
+//! Numbers as numbers: Arabic, full-width (already folded by normalization) and Chinese
+//! numerals, decimals, ranges, magnitude words, units and qualifiers, following the target
+//! conventions of the corpus README (magnitude words stay in the unit as written; Chinese
+//! numerals are expressed in their largest magnitude word; 翻一番 is 2 倍; 半数 is 50 %).
+//!
+//! Everything here works on normalized text and byte offsets into it; callers turn those
+//! into character spans.
+
+use crate::lexicon::{Bound, Cues, QualifierPosition};
+use std::fmt;
+
+/// An exact decimal: `mantissa / 10^scale`. Never a float, so 6.5 stays 6.5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Decimal {
+    mantissa: i128,
+    scale: u32,
+}
+
+impl Decimal {
+    pub fn new(mantissa: i128, scale: u32) -> Self {
+        Self { mantissa, scale }.normalized()
+    }
+
+    pub fn integer(value: i128) -> Self {
+        Self::new(value, 0)
+    }
+
+    fn normalized(mut self) -> Self {
+        while self.scale > 0 && self.mantissa % 10 == 0 {
+            self.mantissa /= 10;
+            self.scale -= 1;
+        }
+        self
+    }
+
+    /// This value divided by 10^k, exactly.
+    pub fn shift_down(self, k: u32) -> Self {
+        Self::new(self.mantissa, self.scale + k)
+    }
+
+    /// The value as f64, for comparisons only.
+    pub fn to_f64(self) -> f64 {
+        self.mantissa as f64 / 10f64.powi(self.scale as i32)
+    }
+
+    /// Parses an ASCII decimal such as `4.06` or `1,200`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.replace(',', "");
+        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+        if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if int.len() + frac.len() > 30 {
+            return None;
+        }
+        let mantissa: i128 = format!("{int}{frac}").parse().ok()?;
+        Some(Self::new(mantissa, frac.len() as u32))
+    }
+}
+
+impl fmt::Display for Decimal {
+    /// The canonical `xsd:decimal` lexical form: no exponent, no trailing zeros.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.mantissa < 0 { "-" } else { "" };
+        let digits = self.mantissa.unsigned_abs().to_string();
+        let scale = self.scale as usize;
+        if scale == 0 {
+            return write!(f, "{sign}{digits}");
+        }
+        let padded = format!("{digits:0>width$}", width = scale + 1);
+        let (int, frac) = padded.split_at(padded.len() - scale);
+        write!(f, "{sign}{int}.{frac}")
+    }
+}
+
+/// A quantity found in text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quantity {
+    pub min: Option<Decimal>,
+    pub max: Option<Decimal>,
+    /// As written, magnitude word included: 个, 万人, 万亿元, %.
+    pub unit: String,
+    /// As written: 左右, 以上, 超过…
+    pub qualifier: Option<String>,
+    /// Byte range in the text that was parsed.
+    pub start: usize,
+    pub end: usize,
+}
+
+fn chinese_digit(c: char) -> Option<i128> {
+    Some(match c {
+        '零' | '〇' | '0' => 0,
+        '一' | '1' => 1,
+        '二' | '两' | '2' => 2,
+        '三' | '3' => 3,
+        '四' | '4' => 4,
+        '五' | '5' => 5,
+        '六' | '6' => 6,
+        '七' | '7' => 7,
+        '八' | '8' => 8,
+        '九' | '9' => 9,
+        _ => return None,
+    })
+}
+
+fn small_unit(c: char) -> Option<i128> {
+    Some(match c {
+        '十' => 10,
+        '百' => 100,
+        '千' => 1000,
+        _ => return None,
+    })
+}
+
+fn is_chinese_numeral_char(c: char) -> bool {
+    chinese_digit(c).is_some() || small_unit(c).is_some() || matches!(c, '万' | '亿' | '点')
+}
+
+/// A parsed numeral: its value, the magnitude word it is expressed in (for Chinese
+/// numerals, their largest one), and its byte length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Numeral {
+    pub value: Decimal,
+    pub magnitude: &'static str,
+    pub len: usize,
+}
+
+/// Parses an Arabic number (`1,200`, `4.06`) at the start of `text`.
+pub fn arabic_at(text: &str) -> Option<Numeral> {
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    while end < bytes.len() && (bytes[end].is_ascii_digit() || (bytes[end] == b',' && end > 0 && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) && comma_grouping(&bytes[end + 1..]))) {
+        end += 1;
+    }
+    if end == 0 {
+        return None;
+    }
+    if bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) {
+        end += 1;
+        while end < bytes.len() && bytes[end].is_ascii_digit() {
+            end += 1;
+        }
+    }
+    Some(Numeral { value: Decimal::parse(&text[..end])?, magnitude: "", len: end })
+}
+
+fn comma_grouping(rest: &[u8]) -> bool {
+    rest.len() >= 3 && rest[..3].iter().all(u8::is_ascii_digit) && !rest.get(3).is_some_and(u8::is_ascii_digit)
+}
+
+/// Parses a Chinese numeral (一百二十万, 四百二十七亿四千万, 二点一, 二0一0) at the start of
+/// `text`. A bare string of digits (二0一0, 二〇〇五) reads positionally.
+pub fn chinese_at(text: &str) -> Option<Numeral> {
+    let len: usize = text.chars().take_while(|&c| is_chinese_numeral_char(c)).map(char::len_utf8).sum();
+    let mut numeral = &text[..len];
+    // A trailing 点 or a leading 点/万/亿 is not part of a number.
+    while let Some(stripped) = numeral.strip_suffix('点') {
+        numeral = stripped;
+    }
+    let first = numeral.chars().next()?;
+    if !(chinese_digit(first).is_some() || first == '十') {
+        return None;
+    }
+    if numeral.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (int_part, frac_part) = match numeral.split_once('点') {
+        Some((i, f)) if !f.is_empty() && f.chars().all(|c| chinese_digit(c).is_some()) => (i, Some(f)),
+        Some((i, _)) => (i, None),
+        None => (numeral, None),
+    };
+    let consumed = if frac_part.is_some() { numeral.len() } else { int_part.len() };
+    let has_units = int_part.chars().any(|c| small_unit(c).is_some() || matches!(c, '万' | '亿'));
+    let integer: i128 = if has_units {
+        positional_with_units(int_part)?
+    } else {
+        let mut value: i128 = 0;
+        for c in int_part.chars() {
+            value = value.checked_mul(10)?.checked_add(chinese_digit(c)?)?;
+        }
+        value
+    };
+    let mut value = Decimal::integer(integer);
+    if let Some(frac) = frac_part {
+        let digits: String = frac.chars().filter_map(chinese_digit).map(|d| char::from(b'0' + d as u8)).collect();
+        value = Decimal::parse(&format!("{integer}.{digits}"))?;
+    }
+    let magnitude = if int_part.contains('亿') {
+        value = value.shift_down(8);
+        "亿"
+    } else if int_part.contains('万') {
+        value = value.shift_down(4);
+        "万"
+    } else {
+        ""
+    };
+    Some(Numeral { value, magnitude, len: consumed })
+}
+
+fn positional_with_units(text: &str) -> Option<i128> {
+    let mut yi: i128 = 0;
+    let mut wan: i128 = 0;
+    let mut section: i128 = 0;
+    let mut digit: Option<i128> = None;
+    for c in text.chars() {
+        if let Some(d) = chinese_digit(c) {
+            digit = Some(d);
+        } else if let Some(unit) = small_unit(c) {
+            section = section.checked_add(digit.unwrap_or(1).checked_mul(unit)?)?;
+            digit = None;
+        } else if c == '万' {
+            wan = (section + digit.unwrap_or(0)).max(1);
+            section = 0;
+            digit = None;
+        } else if c == '亿' {
+            let below = wan.checked_mul(10_000)?.checked_add(section + digit.unwrap_or(0))?;
+            yi = yi.checked_mul(100_000_000)?.checked_add(if below == 0 { 1 } else { below })?;
+            wan = 0;
+            section = 0;
+            digit = None;
+        } else {
+            return None;
+        }
+    }
+    yi.checked_mul(100_000_000)?
+        .checked_add(wan.checked_mul(10_000)?)?
+        .checked_add(section)?
+        .checked_add(digit.unwrap_or(0))
+}
+
+/// A number of either kind at the start of `text`.
+pub fn numeral_at(text: &str) -> Option<Numeral> {
+    arabic_at(text).or_else(|| chinese_at(text))
+}
+
+/// A four-digit year (2027, 二0二0, 二〇二〇) at the start of `text`.
+pub fn year_at(text: &str) -> Option<(i32, usize)> {
+    let mut value = 0i32;
+    let mut len = 0;
+    for c in text.chars().take(4) {
+        let d = chinese_digit(c)? as i32;
+        value = value * 10 + d;
+        len += c.len_utf8();
+    }
+    let next = text[len..].chars().next();
+    if next.is_some_and(|c| chinese_digit(c).is_some()) || !(1900..=2200).contains(&value) {
+        return None;
+    }
+    Some((value, len))
+}
+
+/// The longest entry of `words` that `text` starts with.
+pub fn longest_prefix<'w>(text: &str, words: &'w [String]) -> Option<&'w str> {
+    words.iter().filter(|w| !w.is_empty() && text.starts_with(w.as_str())).map(String::as_str).max_by_key(|w| w.len())
+}
+
+/// Parses the quantity whose number starts at byte `at` of `text`: number, optional range,
+/// magnitude, unit and qualifiers. `None` when there is no number with a unit there, or the
+/// number is a date, an ordinal or part of a title.
+pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
+    let before = &text[..at];
+    if cues.not_quantities_before.iter().any(|w| before.ends_with(w.as_str())) {
+        return None;
+    }
+    if cues.plural_quantifiers.iter().any(|w| text[at..].starts_with(w.as_str())) {
+        return None;
+    }
+    if let Some(q) = special_at(text, at) {
+        return Some(q);
+    }
+    let first = numeral_at(&text[at..])?;
+    let mut pos = at + first.len;
+    let (mag1, unit1, after_unit1, inner_qual) = magnitude_and_unit(text, pos, cues, first.magnitude);
+    pos = after_unit1;
+    let min = first.value;
+    let mut max = first.value;
+    let mut unit = format!("{mag1}{unit1}");
+    let mut qualifier: Option<String> = inner_qual.clone();
+    let mut bound = inner_qual.as_ref().map(|_| Bound::Min);
+
+    // A range: 3至5个, 6%－6.5%, 二至三.
+    if let Some(sep) = longest_prefix(&text[pos..], &cues.range_separators) {
+        let second_at = pos + sep.len();
+        if let Some(second) = numeral_at(&text[second_at..]) {
+            let (mag2, unit2, end2, _) = magnitude_and_unit(text, second_at + second.len, cues, second.magnitude);
+            let unit_second = format!("{mag2}{unit2}");
+            let compatible = unit.is_empty() || unit_second.is_empty() || unit == unit_second;
+            if compatible && second.value.to_f64() >= first.value.to_f64() {
+                max = second.value;
+                if unit.is_empty() {
+                    unit = unit_second;
+                }
+                pos = end2;
+                bound = None;
+            }
+        }
+    }
+    if unit.is_empty() {
+        return None;
+    }
+    let after = &text[pos..];
+    if let Some(q) = cues
+        .qualifiers
+        .iter()
+        .filter(|q| q.position == QualifierPosition::After && after.starts_with(q.text.as_str()))
+        .max_by_key(|q| q.text.len())
+    {
+        pos += q.text.len();
+        qualifier = Some(q.text.clone());
+        if min == max {
+            bound = Some(q.bound);
+        }
+    }
+    let mut start = at;
+    if let Some(q) = cues
+        .qualifiers
+        .iter()
+        .filter(|q| q.position == QualifierPosition::Before && before.ends_with(q.text.as_str()))
+        .max_by_key(|q| q.text.len())
+    {
+        start = at - q.text.len();
+        if qualifier.is_none() {
+            qualifier = Some(q.text.clone());
+            if min == max {
+                bound = Some(q.bound);
+            }
+        }
+    }
+    let (min, max) = match bound {
+        Some(Bound::Min) => (Some(min), None),
+        Some(Bound::Max) => (None, Some(max)),
+        Some(Bound::Both) | None => (Some(min), Some(max)),
+    };
+    Some(Quantity { min, max, unit, qualifier, start, end: pos })
+}
+
+/// Magnitude word and unit after a number at `pos`; a 多/余 between number and unit is a
+/// qualifier (100多个). Returns (magnitude, unit, end, inner qualifier).
+fn magnitude_and_unit(text: &str, mut pos: usize, cues: &Cues, numeral_magnitude: &'static str) -> (String, String, usize, Option<String>) {
+    let mut magnitude = numeral_magnitude.to_owned();
+    let mut inner = None;
+    for word in ["多", "余"] {
+        if text[pos..].starts_with(word) && longest_prefix(&text[pos + word.len()..], &cues.magnitudes).or_else(|| longest_prefix(&text[pos + word.len()..], &cues.units)).is_some() {
+            inner = Some(word.to_owned());
+            pos += word.len();
+        }
+    }
+    if magnitude.is_empty() {
+        if let Some(m) = longest_prefix(&text[pos..], &cues.magnitudes) {
+            magnitude = m.to_owned();
+            pos += m.len();
+        }
+    } else if let Some(m) = longest_prefix(&text[pos..], &cues.magnitudes) {
+        // 一千万 expressed as 1000 万 followed by another magnitude word (万亿) stays as written.
+        magnitude.push_str(m);
+        pos += m.len();
+    }
+    let unit = match longest_prefix(&text[pos..], &cues.units) {
+        Some(u) if !cues.not_quantities_after.iter().any(|w| text[pos..].starts_with(w.as_str()) && w.len() > u.len()) => u.to_owned(),
+        _ => String::new(),
+    };
+    pos += unit.len();
+    (magnitude, unit, pos, inner)
+}
+
+/// 翻一番 / 翻两番 (2^n 倍) and 半数以上 (50 %).
+fn special_at(text: &str, at: usize) -> Option<Quantity> {
+    let rest = &text[at..];
+    if let Some(after) = rest.strip_prefix('翻') {
+        let numeral = chinese_at(after).or_else(|| arabic_at(after))?;
+        let tail = &after[numeral.len..];
+        if tail.starts_with('番') {
+            let n = numeral.value.to_f64() as u32;
+            if (1..=10).contains(&n) {
+                return Some(Quantity {
+                    min: Some(Decimal::integer(1i128 << n)),
+                    max: Some(Decimal::integer(1i128 << n)),
+                    unit: "倍".to_owned(),
+                    qualifier: None,
+                    start: at,
+                    end: at + '翻'.len_utf8() + numeral.len + '番'.len_utf8(),
+                });
+            }
+        }
+        return None;
+    }
+    if let Some(tail) = rest.strip_prefix("半数") {
+        let (max, qualifier, extra) = if tail.starts_with("以上") {
+            (None, Some("以上".to_owned()), "以上".len())
+        } else {
+            (Some(Decimal::integer(50)), None, 0)
+        };
+        return Some(Quantity {
+            min: Some(Decimal::integer(50)),
+            max,
+            unit: "%".to_owned(),
+            qualifier,
+            start: at,
+            end: at + "半数".len() + extra,
+        });
+    }
+    None
+}
+
+/// Every quantity in `text`, left to right, not overlapping.
+pub fn quantities(text: &str, cues: &Cues) -> Vec<Quantity> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < text.len() {
+        let c = text[pos..].chars().next().unwrap_or(' ');
+        let prev = text[..pos].chars().next_back();
+        let starts_number = c.is_ascii_digit() || c == '翻' || c == '半' || chinese_digit(c).is_some() || c == '十';
+        let continues_number = prev.is_some_and(|p| p.is_ascii_digit() || p == '.' || is_chinese_numeral_char(p));
+        if starts_number && !continues_number {
+            if let Some(q) = quantity_at(text, pos, cues) {
+                pos = q.end.max(pos + c.len_utf8());
+                out.push(q);
+                continue;
+            }
+        }
+        pos += c.len_utf8();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::Lexicon;
+    use proptest::prelude::*;
+
+    fn cues() -> Cues {
+        Lexicon::builtin().expect("lexicon").cues
+    }
+
+    fn d(s: &str) -> Option<Decimal> {
+        Some(Decimal::parse(s).expect("decimal"))
+    }
+
+    #[test]
+    fn numeral_table() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("3", "3", ""),
+            ("1,200", "1200", ""),
+            ("4.06", "4.06", ""),
+            ("一百二十万", "120", "万"),
+            ("四百二十七亿四千万", "427.4", "亿"),
+            ("一亿一千三百万", "1.13", "亿"),
+            ("二0一0", "2010", ""),
+            ("二〇〇五", "2005", ""),
+            ("十", "10", ""),
+            ("十五", "15", ""),
+            ("二十一", "21", ""),
+            ("二点一", "2.1", ""),
+            ("一千万", "1000", "万"),
+            ("五十万", "50", "万"),
+            ("三千零五", "3005", ""),
+        ];
+        for (input, value, magnitude) in cases {
+            let n = numeral_at(input).unwrap_or_else(|| panic!("{input}"));
+            assert_eq!(n.value.to_string(), *value, "{input}");
+            assert_eq!(n.magnitude, *magnitude, "{input}");
+            assert_eq!(n.len, input.len(), "{input}");
+        }
+    }
+
+    #[test]
+    fn quantity_table() {
+        let cues = cues();
+        type Case<'a> = (&'a str, usize, Option<&'a str>, Option<&'a str>, &'a str, Option<&'a str>);
+        let cases: &[Case] = &[
+            ("推动3至5个通用大模型", "推动".len(), Some("3"), Some("5"), "个", None),
+            ("打造100个工业领域高质量数据集", "打造".len(), Some("100"), Some("100"), "个", None),
+            ("培育2至3家企业", "培育".len(), Some("2"), Some("3"), "家", None),
+            ("增长6%－6.5%", "增长".len(), Some("6"), Some("6.5"), "%", None),
+            ("增长10%—15%", "增长".len(), Some("10"), Some("15"), "%", None),
+            ("增长4.5%—5%", "增长".len(), Some("4.5"), Some("5"), "%", None),
+            ("城镇新增就业1200万人以上", "城镇新增就业".len(), Some("1200"), None, "万人", Some("以上")),
+            ("失业率4.5%以内", "失业率".len(), None, Some("4.5"), "%", Some("以内")),
+            ("增长5%左右", "增长".len(), Some("5"), Some("5"), "%", Some("左右")),
+            ("粮食产量1.3万亿斤以上", "粮食产量".len(), Some("1.3"), None, "万亿斤", Some("以上")),
+            ("赤字规模4.06万亿元", "赤字规模".len(), Some("4.06"), Some("4.06"), "万亿元", None),
+            ("投资四百二十七亿四千万元", "投资".len(), Some("427.4"), Some("427.4"), "亿元", None),
+            ("钢产量一亿一千三百万吨", "钢产量".len(), Some("1.13"), Some("1.13"), "亿吨", None),
+            ("二至三个", 0, Some("2"), Some("3"), "个", None),
+            ("超过30%", "超过".len(), Some("30"), None, "%", Some("超过")),
+            ("约5%", "约".len(), Some("5"), Some("5"), "%", Some("约")),
+            ("收入翻一番", "收入".len(), Some("2"), Some("2"), "倍", None),
+            ("翻两番", 0, Some("4"), Some("4"), "倍", None),
+            ("半数以上", 0, Some("50"), None, "%", Some("以上")),
+            ("减少1000万以上", "减少".len(), Some("1000"), None, "万", Some("以上")),
+            ("五十万个", 0, Some("50"), Some("50"), "万个", None),
+            ("一千万户", 0, Some("1000"), Some("1000"), "万户", None),
+            ("100多个", 0, Some("100"), None, "个", Some("多")),
+        ];
+        for (input, at, min, max, unit, qualifier) in cases {
+            let q = quantity_at(input, *at, &cues).unwrap_or_else(|| panic!("no quantity in {input}"));
+            assert_eq!(q.min, min.and_then(d), "min of {input}");
+            assert_eq!(q.max, max.and_then(d), "max of {input}");
+            assert_eq!(q.unit, *unit, "unit of {input}");
+            assert_eq!(q.qualifier.as_deref(), *qualifier, "qualifier of {input}");
+        }
+    }
+
+    #[test]
+    fn dates_ordinals_and_bare_numbers_are_not_quantities() {
+        let cues = cues();
+        for text in ["2025年12月12日", "第3个", "共100", "第十四届"] {
+            assert!(quantities(text, &cues).is_empty(), "{text}: {:?}", quantities(text, &cues));
+        }
+    }
+
+    #[test]
+    fn years_parse_in_every_form() {
+        assert_eq!(year_at("2027年"), Some((2027, 4)));
+        assert_eq!(year_at("二0二0年"), Some((2020, "二0二0".len())));
+        assert_eq!(year_at("二〇三五年"), Some((2035, "二〇三五".len())));
+        assert_eq!(year_at("20271"), None);
+        assert_eq!(year_at("12"), None);
+    }
+
+    #[test]
+    fn decimal_display_is_canonical() {
+        assert_eq!(Decimal::parse("6.50").map(|d| d.to_string()), Some("6.5".into()));
+        assert_eq!(Decimal::integer(5).shift_down(2).to_string(), "0.05");
+        assert_eq!(Decimal::parse("100").map(|d| d.to_string()), Some("100".into()));
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_stays_on_char_boundaries(text in "\\PC{0,40}") {
+            let cues = cues();
+            for q in quantities(&text, &cues) {
+                prop_assert!(text.is_char_boundary(q.start) && text.is_char_boundary(q.end));
+                prop_assert!(q.start < q.end);
+            }
+        }
+
+        #[test]
+        fn arabic_round_trips(value in 0u64..10_000_000_000, frac in proptest::option::of(1u32..999)) {
+            let written = match frac { Some(f) => format!("{value}.{f}"), None => value.to_string() };
+            let n = arabic_at(&written).expect("number");
+            prop_assert_eq!(n.len, written.len());
+            prop_assert_eq!(Decimal::parse(&written), Some(n.value));
+            prop_assert_eq!(Decimal::parse(&n.value.to_string()), Some(n.value));
+        }
+
+        #[test]
+        fn chinese_round_trips(value in 1u64..100_000_000) {
+            let written = to_chinese(value);
+            let n = chinese_at(&written).expect("numeral");
+            let expected = if value >= 10_000 { Decimal::integer(value as i128).shift_down(4) } else { Decimal::integer(value as i128) };
+            prop_assert_eq!(n.value, expected, "{}", written);
+        }
+    }
+
+    /// Writes a number below 10^8 in Chinese numerals, the way documents do.
+    fn to_chinese(value: u64) -> String {
+        const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+        fn below_10000(v: u64, leading: bool) -> String {
+            let mut out = String::new();
+            let mut zero = false;
+            for (unit, name) in [(1000, "千"), (100, "百"), (10, "十"), (1, "")] {
+                let digit = (v / unit) % 10;
+                if digit == 0 {
+                    zero = !out.is_empty() || !leading;
+                    continue;
+                }
+                if zero && !out.is_empty() {
+                    out.push('零');
+                }
+                zero = false;
+                out.push(DIGITS[digit as usize]);
+                out.push_str(name);
+            }
+            out
+        }
+        if value >= 10_000 {
+            let high = below_10000(value / 10_000, true);
+            let low = value % 10_000;
+            if low == 0 {
+                format!("{high}万")
+            } else if low < 1000 {
+                format!("{high}万零{}", below_10000(low, true))
+            } else {
+                format!("{high}万{}", below_10000(low, true))
+            }
+        } else {
+            below_10000(value, true)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The regular expressions the extractors share, compiled once from the cue words.
+
+use crate::lexicon::Cues;
+use regex::Regex;
+
+/// Chinese or Arabic digits of a count (八, 7, 十二, 两).
+pub const COUNT: &str = "[0-9〇零一二三四五六七八九十两]+";
+/// A four-digit year in Arabic or Chinese digits.
+pub const YEAR: &str = "[0-9〇零一二三四五六七八九]{4}";
+
+/// An alternation of literal words, longest first.
+pub fn alternation(words: &[String]) -> String {
+    let mut sorted: Vec<&String> = words.iter().filter(|w| !w.is_empty()).collect();
+    sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    sorted.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
+}
+
+fn compile(pattern: &str) -> Regex {
+    // The patterns are built from escaped words around fixed syntax, so they always compile;
+    // a failure here is a programming error caught by every test.
+    #[allow(clippy::expect_used)]
+    Regex::new(pattern).expect("built-in pattern compiles")
+}
+
+pub struct Patterns {
+    pub title: Regex,
+    pub issue_verb: Regex,
+    pub declared_count: Regex,
+    pub issue_en: Regex,
+    pub deadline: Regex,
+    pub deadline_en: Regex,
+    pub task_list: Regex,
+    pub measure_list: Regex,
+    pub date: Regex,
+    pub event: Regex,
+    pub message: Regex,
+    pub credit: Regex,
+    pub first_publication: Regex,
+}
+
+impl Patterns {
+    pub fn new(cues: &Cues) -> Self {
+        let credit_labels: Vec<String> = cues.credit_labels.iter().map(|c| c.text.clone()).collect();
+        let count_words: Vec<String> = cues.count_words_en.keys().cloned().collect();
+        Self {
+            title: compile(r"《([^《》\n]{1,120})》"),
+            issue_verb: compile(&format!("(?:{})", alternation(&cues.issue_verbs))),
+            declared_count: compile(&format!(r"等\s*({COUNT})\s*(?:{})", alternation(&cues.issuer_count_nouns))),
+            issue_en: compile(&format!(
+                r"(?i)\b(?:{})\s+(?:(?P<count>\d+|{})\s+(?:{})\s+(?:including|led by|such as)\s+)?",
+                alternation(&cues.issue_verbs_en),
+                alternation(&count_words),
+                alternation(&cues.issuer_count_nouns_en)
+            )),
+            deadline: compile(&format!(r"(?:{})\s*(?P<year>{YEAR})\s*年(?:底|末)?", alternation(&cues.deadline_leads))),
+            deadline_en: compile(&format!(r"(?i)\b(?:{})\s+(?P<year>(?:19|20)\d{{2}})\b", alternation(&cues.deadline_leads_en))),
+            task_list: compile(&format!(
+                r"(?:{})(?P<list>[^。；;!?！？\n]{{2,400}}?)等\s*(?P<count>{COUNT})\s*(?:{})?(?:{})",
+                alternation(&cues.task_list_leads),
+                alternation(&cues.task_count_classifiers),
+                alternation(&cues.task_count_nouns)
+            )),
+            measure_list: compile(&format!(
+                r"(?:{})[^。\n]{{0,12}}?(?:{})\s*[:：,，]?\s*(?P<list>[^。\n]+)",
+                alternation(&cues.measure_nouns),
+                alternation(&cues.measure_list_leads)
+            )),
+            date: compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
+            event: compile(&format!(
+                r"(?:(?:19|20)\d{{2}}年?|第{COUNT}届)[\p{{Han}}A-Za-z0-9]{{1,24}}?(?:{})",
+                alternation(&cues.event_suffixes)
+            )),
+            message: compile(&format!(
+                r"——\s*(?P<date>\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)?\s*[,，]?\s*(?P<person>\p{{Han}}{{2,4}}?)(?:致|在)(?P<to>[^，。,\n]{{2,60}}?)的(?P<kind>{})",
+                alternation(&cues.message_nouns)
+            )),
+            credit: compile(&format!(
+                r"(?P<label>{})\s*[:：]\s*(?P<name>[^\s,，。;；()（）]{{2,30}})",
+                alternation(&credit_labels)
+            )),
+            first_publication: compile(&format!(
+                r#"(?:{})\s*[“"]?(?P<name>[^”"\s，。,]{{2,20}})[”"]?"#,
+                alternation(&cues.first_publication_leads)
+            )),
+        }
+    }
+}
+
+/// An ISO date `YYYY-MM-DD` from the captures of [`Patterns::date`], if it is a real date.
+pub fn iso_date(caps: &regex::Captures<'_>) -> Option<String> {
+    let y: u32 = caps.name("y")?.as_str().parse().ok()?;
+    let m: u32 = caps.name("m")?.as_str().parse().ok()?;
+    let d: u32 = caps.name("d")?.as_str().parse().ok()?;
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// A count written in Chinese or Arabic digits (八 → 8, 十二 → 12, 7 → 7).
+pub fn count(text: &str) -> Option<u32> {
+    let numeral = super::numbers::numeral_at(text)?;
+    (numeral.magnitude.is_empty() && numeral.len == text.len())
+        .then(|| numeral.value.to_f64())
+        .filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 1e6)
+        .map(|v| v as u32)
+}

@@ -1,0 +1,442 @@
+//! Lexicons: organizations and the technology scheme (SKOS, Turtle) and the cue words of
+//! policy language (JSON), all data under `ontology/lexicon/`. The built-in copies are
+//! embedded in the binary so it works away from the repository; a user directory with
+//! files of the same names replaces them.
+
+use crate::rdf::vocab::{pkg, rdfs, skos};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+const ORGANIZATIONS: &str = include_str!("../ontology/lexicon/organizations.ttl");
+const TECHNOLOGIES: &str = include_str!("../ontology/lexicon/technologies.ttl");
+const CUES: &str = include_str!("../ontology/lexicon/cues.json");
+
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("{file}: {message}")]
+    Syntax { file: String, message: String },
+    #[error("{file}: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: {subject} has no {what}")]
+    Incomplete { file: String, subject: String, what: &'static str },
+    #[error("cannot build the {what} matcher: {message}")]
+    Matcher { what: &'static str, message: String },
+}
+
+/// One organization of the lexicon.
+#[derive(Debug, Clone)]
+pub struct Organization {
+    /// The IRI's local key, e.g. `miit`.
+    pub id: String,
+    pub iri: NamedNode,
+    pub label_zh: String,
+    pub label_en: Option<String>,
+    pub acronym: Option<String>,
+}
+
+/// One technology concept of the scheme.
+#[derive(Debug, Clone)]
+pub struct Technology {
+    pub id: String,
+    pub iri: NamedNode,
+    pub label_zh: String,
+    pub label_en: Option<String>,
+}
+
+/// A qualifier word and the bound it implies.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Qualifier {
+    pub text: String,
+    pub position: QualifierPosition,
+    pub bound: Bound,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QualifierPosition {
+    Before,
+    After,
+}
+
+/// Which of min/max a qualified value sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bound {
+    Both,
+    Min,
+    Max,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CreditLabel {
+    pub text: String,
+    pub role: CreditRole,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CreditRole {
+    Photo,
+    Publisher,
+}
+
+/// The cue words of `cues.json`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Cues {
+    pub issue_verbs: Vec<String>,
+    pub issuer_count_nouns: Vec<String>,
+    pub issue_verbs_en: Vec<String>,
+    pub issuer_count_nouns_en: Vec<String>,
+    pub count_words_en: BTreeMap<String, u32>,
+    pub deadline_leads: Vec<String>,
+    pub deadline_leads_en: Vec<String>,
+    pub qualifiers: Vec<Qualifier>,
+    pub range_separators: Vec<String>,
+    pub magnitudes: Vec<String>,
+    pub units: Vec<String>,
+    pub not_quantities_after: Vec<String>,
+    pub not_quantities_before: Vec<String>,
+    pub goal_verbs_before_object: Vec<String>,
+    pub plural_quantifiers: Vec<String>,
+    pub purpose_leads: Vec<String>,
+    pub task_list_leads: Vec<String>,
+    pub task_count_nouns: Vec<String>,
+    pub task_count_classifiers: Vec<String>,
+    pub subject_fillers: Vec<String>,
+    pub measure_nouns: Vec<String>,
+    pub measure_list_leads: Vec<String>,
+    pub event_suffixes: Vec<String>,
+    pub message_nouns: Vec<String>,
+    pub credit_labels: Vec<CreditLabel>,
+    pub first_publication_leads: Vec<String>,
+    pub glossary_headings: Vec<String>,
+    pub section_mark_open: String,
+    pub section_mark_close: String,
+}
+
+/// A lexicon hit in normalized text (byte offsets into that text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub entry: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A multi-pattern matcher over the labels of one kind: leftmost-longest, so 行业大模型
+/// wins over 大模型; English labels match case-insensitively on word boundaries.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    automaton: AhoCorasick,
+    entries: Vec<usize>,
+    word_boundaries: bool,
+}
+
+impl Matcher {
+    fn new(labels: Vec<(String, usize)>, mode: MatchMode, what: &'static str) -> Result<Self, LexiconError> {
+        let (patterns, entries): (Vec<String>, Vec<usize>) = labels.into_iter().unzip();
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(mode == MatchMode::EnglishWords)
+            .build(&patterns)
+            .map_err(|e| LexiconError::Matcher { what, message: e.to_string() })?;
+        Ok(Self { automaton, entries, word_boundaries: mode != MatchMode::Chinese })
+    }
+
+    /// Every non-overlapping hit in `text`.
+    pub fn find_all(&self, text: &str) -> Vec<Hit> {
+        self.automaton
+            .find_iter(text)
+            .filter(|m| !self.word_boundaries || on_word_boundaries(text, m.start(), m.end()))
+            .map(|m| Hit {
+                entry: self.entries[m.pattern().as_usize()],
+                start: m.start(),
+                end: m.end(),
+            })
+            .collect()
+    }
+}
+
+/// How a matcher compares labels with text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MatchMode {
+    /// Exact substrings of the normalized text.
+    Chinese,
+    /// Case-insensitive, on word boundaries.
+    EnglishWords,
+    /// Case-sensitive, on word boundaries: acronyms such as MOST or SAFE are words too.
+    Acronyms,
+}
+
+fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+/// Everything the extractors look up.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    pub organizations: Vec<Organization>,
+    pub technologies: Vec<Technology>,
+    pub cues: Cues,
+    /// The lexicon files' own triples, stored in the lexicon graph.
+    pub triples: Vec<Triple>,
+    pub org_zh: Matcher,
+    pub org_en: Matcher,
+    pub org_acronyms: Matcher,
+    pub tech_zh: Matcher,
+    pub tech_en: Matcher,
+}
+
+impl Lexicon {
+    /// The lexicons shipped in `ontology/lexicon/`.
+    pub fn builtin() -> Result<Self, LexiconError> {
+        Self::from_texts(
+            ("organizations.ttl", ORGANIZATIONS),
+            ("technologies.ttl", TECHNOLOGIES),
+            ("cues.json", CUES),
+        )
+    }
+
+    /// The built-in lexicons, each file replaced by the user's copy in `dir` when present.
+    pub fn with_overrides(dir: &Path) -> Result<Self, LexiconError> {
+        let read = |name: &str, builtin: &'static str| -> Result<(String, String), LexiconError> {
+            let path = dir.join(name);
+            if path.is_file() {
+                let text = std::fs::read_to_string(&path).map_err(|source| LexiconError::Io {
+                    file: path.display().to_string(),
+                    source,
+                })?;
+                Ok((path.display().to_string(), text))
+            } else {
+                Ok((name.to_owned(), builtin.to_owned()))
+            }
+        };
+        let orgs = read("organizations.ttl", ORGANIZATIONS)?;
+        let techs = read("technologies.ttl", TECHNOLOGIES)?;
+        let cues = read("cues.json", CUES)?;
+        Self::from_texts((&orgs.0, &orgs.1), (&techs.0, &techs.1), (&cues.0, &cues.1))
+    }
+
+    fn from_texts(orgs: (&str, &str), techs: (&str, &str), cues: (&str, &str)) -> Result<Self, LexiconError> {
+        let cues_value: Cues = serde_json::from_str(cues.1).map_err(|e| LexiconError::Syntax {
+            file: cues.0.to_owned(),
+            message: format!("line {} column {}: {e}", e.line(), e.column()),
+        })?;
+        let org_triples = parse_turtle(orgs.0, orgs.1)?;
+        let tech_triples = parse_turtle(techs.0, techs.1)?;
+        let org_index = Index::new(&org_triples);
+        let tech_index = Index::new(&tech_triples);
+
+        let mut organizations = Vec::new();
+        let mut org_zh = Vec::new();
+        let mut org_en = Vec::new();
+        let mut org_acronyms = Vec::new();
+        for subject in org_index.subjects_of_type(pkg::ORGANIZATION.as_str()) {
+            let iri = NamedNode::new_unchecked(subject.clone());
+            let id = local_key(&subject);
+            let label_zh = org_index.label(&subject, rdfs::LABEL.as_str(), "zh").ok_or_else(|| LexiconError::Incomplete {
+                file: orgs.0.to_owned(),
+                subject: subject.clone(),
+                what: "rdfs:label in Chinese",
+            })?;
+            let label_en = org_index.label(&subject, rdfs::LABEL.as_str(), "en");
+            let acronym = org_index.plain(&subject, pkg::ACRONYM.as_str()).into_iter().next();
+            let entry = organizations.len();
+            for (text, lang) in org_index.all_labels(&subject, &[rdfs::LABEL.as_str(), skos::ALT_LABEL.as_str()]) {
+                if lang.starts_with("zh") {
+                    org_zh.push((crate::extract::text::normalize(&text), entry));
+                } else {
+                    org_en.push((text, entry));
+                }
+            }
+            if let Some(acronym) = &acronym {
+                org_acronyms.push((acronym.clone(), entry));
+            }
+            organizations.push(Organization { id, iri, label_zh, label_en, acronym });
+        }
+
+        let mut technologies = Vec::new();
+        let mut tech_zh = Vec::new();
+        let mut tech_en = Vec::new();
+        for subject in tech_index.subjects_of_type(skos::CONCEPT.as_str()) {
+            let iri = NamedNode::new_unchecked(subject.clone());
+            let id = local_key(&subject);
+            let label_zh = tech_index.label(&subject, skos::PREF_LABEL.as_str(), "zh").ok_or_else(|| LexiconError::Incomplete {
+                file: techs.0.to_owned(),
+                subject: subject.clone(),
+                what: "skos:prefLabel in Chinese",
+            })?;
+            let label_en = tech_index.label(&subject, skos::PREF_LABEL.as_str(), "en");
+            let entry = technologies.len();
+            for (text, lang) in tech_index.all_labels(&subject, &[skos::PREF_LABEL.as_str(), skos::ALT_LABEL.as_str()]) {
+                if lang.starts_with("zh") {
+                    tech_zh.push((crate::extract::text::normalize(&text), entry));
+                } else {
+                    tech_en.push((text, entry));
+                }
+            }
+            technologies.push(Technology { id, iri, label_zh, label_en });
+        }
+
+        let mut triples = org_triples;
+        triples.extend(tech_triples);
+        triples.extend(derived_triples(&tech_index));
+        triples.sort_by_key(|t| t.to_string());
+        triples.dedup();
+
+        Ok(Self {
+            org_zh: Matcher::new(org_zh, MatchMode::Chinese, "organization")?,
+            org_en: Matcher::new(org_en, MatchMode::EnglishWords, "organization (English)")?,
+            org_acronyms: Matcher::new(org_acronyms, MatchMode::Acronyms, "organization acronym")?,
+            tech_zh: Matcher::new(tech_zh, MatchMode::Chinese, "technology")?,
+            tech_en: Matcher::new(tech_en, MatchMode::EnglishWords, "technology (English)")?,
+            organizations,
+            technologies,
+            cues: cues_value,
+            triples,
+        })
+    }
+}
+
+/// Labels the scheme leaves implicit: rdfs:label from skos:prefLabel, skos:narrower.
+fn derived_triples(index: &Index) -> Vec<Triple> {
+    let mut out = Vec::new();
+    for (subject, predicates) in &index.by_subject {
+        let node = NamedNode::new_unchecked(subject.clone());
+        for object in predicates.get(skos::PREF_LABEL.as_str()).into_iter().flatten() {
+            out.push(Triple::new(node.clone(), rdfs::LABEL, object.clone()));
+        }
+        for object in predicates.get(skos::BROADER.as_str()).into_iter().flatten() {
+            if let Term::NamedNode(broader) = object {
+                out.push(Triple::new(broader.clone(), skos::NARROWER, node.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn parse_turtle(file: &str, text: &str) -> Result<Vec<Triple>, LexiconError> {
+    RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(text.as_bytes())
+        .map(|quad| {
+            quad.map(Triple::from).map_err(|e| LexiconError::Syntax {
+                file: file.to_owned(),
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+fn local_key(iri: &str) -> String {
+    iri.rsplit(['/', '#']).next().unwrap_or(iri).to_owned()
+}
+
+/// Subject → predicate → objects, over one file's triples.
+struct Index {
+    by_subject: BTreeMap<String, BTreeMap<String, Vec<Term>>>,
+}
+
+impl Index {
+    fn new(triples: &[Triple]) -> Self {
+        let mut by_subject: BTreeMap<String, BTreeMap<String, Vec<Term>>> = BTreeMap::new();
+        for triple in triples {
+            if let NamedOrBlankNode::NamedNode(subject) = &triple.subject {
+                by_subject
+                    .entry(subject.as_str().to_owned())
+                    .or_default()
+                    .entry(triple.predicate.as_str().to_owned())
+                    .or_default()
+                    .push(triple.object.clone());
+            }
+        }
+        Self { by_subject }
+    }
+
+    fn subjects_of_type(&self, class: &str) -> Vec<String> {
+        let rdf_type = oxigraph::model::vocab::rdf::TYPE.as_str();
+        self.by_subject
+            .iter()
+            .filter(|(_, p)| p.get(rdf_type).is_some_and(|types| types.iter().any(|t| matches!(t, Term::NamedNode(n) if n.as_str() == class))))
+            .map(|(s, _)| s.clone())
+            .collect()
+    }
+
+    fn literals(&self, subject: &str, predicate: &str) -> impl Iterator<Item = &Literal> {
+        self.by_subject
+            .get(subject)
+            .and_then(|p| p.get(predicate))
+            .into_iter()
+            .flatten()
+            .filter_map(|t| match t {
+                Term::Literal(l) => Some(l),
+                _ => None,
+            })
+    }
+
+    fn label(&self, subject: &str, predicate: &str, lang: &str) -> Option<String> {
+        let mut found: Vec<&str> = self
+            .literals(subject, predicate)
+            .filter(|l| l.language().is_some_and(|l| l.starts_with(lang)))
+            .map(Literal::value)
+            .collect();
+        found.sort();
+        found.first().map(|s| (*s).to_owned())
+    }
+
+    fn plain(&self, subject: &str, predicate: &str) -> Vec<String> {
+        let mut found: Vec<String> = self.literals(subject, predicate).map(|l| l.value().to_owned()).collect();
+        found.sort();
+        found
+    }
+
+    fn all_labels(&self, subject: &str, predicates: &[&str]) -> BTreeSet<(String, String)> {
+        predicates
+            .iter()
+            .flat_map(|p| self.literals(subject, p))
+            .map(|l| (l.value().to_owned(), l.language().unwrap_or("en").to_owned()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_lexicon_loads_and_resolves_short_forms() {
+        let lexicon = Lexicon::builtin().expect("builtin lexicon");
+        let hits = lexicon.org_zh.find_all("工信部、国家发展改革委和中央网信办");
+        let ids: Vec<&str> = hits.iter().map(|h| lexicon.organizations[h.entry].id.as_str()).collect();
+        assert_eq!(hits.len(), 3, "{ids:?}");
+        assert!(ids.iter().all(|id| !id.is_empty()));
+        let text = "the Ministry of Industry and Information Technology and MIIT, most of all";
+        let mut en = lexicon.org_en.find_all(text);
+        en.extend(lexicon.org_acronyms.find_all(text));
+        assert_eq!(en.len(), 2, "{en:?}");
+        assert_eq!(en[0].entry, en[1].entry);
+        assert_eq!(lexicon.organizations[en[0].entry].iri, lexicon.organizations[hits[0].entry].iri);
+    }
+
+    #[test]
+    fn longest_technology_label_wins() {
+        let lexicon = Lexicon::builtin().expect("builtin lexicon");
+        let hits = lexicon.tech_zh.find_all("培育重点行业大模型");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(lexicon.technologies[hits[0].entry].label_zh, "行业大模型");
+    }
+
+    #[test]
+    fn english_labels_need_word_boundaries() {
+        let lexicon = Lexicon::builtin().expect("builtin lexicon");
+        assert!(lexicon.tech_en.find_all("the MAIN road").is_empty());
+    }
+}

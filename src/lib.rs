@@ -1,0 +1,31 @@
+//! policykg turns policy documents (Chinese Simplified/Traditional, English, bilingual)
+//! into a knowledge graph: who issued a plan, its tasks and measures, the technologies it
+//! pushes and its quantified targets, each fact tied to the character span it came from.
+//! Deterministic and offline.
+//!
+//! The data flows through one module per stage; [`pipeline`] calls them in order:
+//!
+//! | stage | module | does |
+//! |---|---|---|
+//! | ingest | [`ingest`] | find files (sorted), decode UTF-8/UTF-16/GB18030/Big5 |
+//! | lexicon | [`lexicon`] | organizations, technology scheme and cue words from `ontology/lexicon/` |
+//! | extract | [`extract`] | plans, issuers, tasks, measures, targets, technologies, mentions — with spans |
+//! | model | [`model`] | the petgraph knowledge graph of one source, keyed for cross-document identity |
+//! | rdf | [`rdf`] | vocabulary constants, the IRI minter, the mapping to quads |
+//! | store | [`store`] | Oxigraph (SPARQL) persisted as an atomic N-Quads snapshot |
+//! | export | [`export`] | Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD |
+//! | render | [`render`] | the plan map: DOT (graphviz-rust AST) and SVG |
+//!
+//! A new extractor goes under `extract/`; a new export format in [`export`]; a new query
+//! under `ontology/queries/`.
+
+pub mod export;
+pub mod extract;
+pub mod ingest;
+pub mod lexicon;
+pub mod model;
+pub mod pipeline;
+pub mod rdf;
+pub mod render;
+pub mod store;
+pub mod query;

@@ -1,0 +1,116 @@
+//! The `policykg` command: parses arguments, calls the library, maps outcomes to exit codes
+//! (0 ok, 1 finished with problems, 2 fatal). A closed pipe is not an error.
+
+mod cli;
+
+use anyhow::Context;
+use clap::Parser;
+use cli::{Cli, Command};
+use policykg::pipeline::{self, BuildConfig};
+use policykg::query::{self};
+use policykg::render;
+use policykg::store::{GraphStore, StoreError};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            if error.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("policykg: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Build(args) => {
+            let config = BuildConfig {
+                inputs: args.paths(),
+                store_dir: args.store.clone(),
+                out_dir: (!args.no_artifacts).then(|| args.out.clone()),
+                lexicon_dir: args.lexicon.clone(),
+                renderer: args.renderer.into(),
+            };
+            let report = pipeline::build(&config)?;
+            let mut err = std::io::stderr().lock();
+            if !args.quiet {
+                for source in &report.sources {
+                    let counts: Vec<String> = source.counts.iter().map(|(k, n)| format!("{n} {k:?}")).collect();
+                    writeln!(err, "built {} ({}): {}", source.path, source.encoding, counts.join(", "))?;
+                    for d in &source.diagnostics {
+                        let at = d.span.map(|s| format!(" [chars {}..{}]", s.start, s.end)).unwrap_or_default();
+                        writeln!(err, "  {:?}: {}{at}", d.severity, d.message)?;
+                    }
+                }
+                writeln!(err, "store: {} ({} quads, {} sources)", config.store_dir.display(), report.quads, report.sources.len())?;
+                if let Some(used) = report.renderer {
+                    writeln!(err, "map rendered by {used}")?;
+                }
+                for artifact in &report.artifacts {
+                    writeln!(err, "wrote {}", artifact.display())?;
+                }
+            }
+            for problem in &report.problems {
+                writeln!(err, "policykg: skipped: {problem}")?;
+            }
+            Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Query(args) => {
+            let text = match (&args.query, &args.file) {
+                (Some(q), None) => q.clone(),
+                (None, Some(f)) => std::fs::read_to_string(f).with_context(|| format!("reading query file {}", f.display()))?,
+                _ => anyhow::bail!("give a query or -f FILE"),
+            };
+            let store = GraphStore::open(&args.store)?;
+            let mut out = std::io::stdout().lock();
+            match query::run(&store, &text, args.format.into(), &mut out) {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(query::QueryError::Store(StoreError::Syntax(message))) => {
+                    eprintln!("policykg: malformed query: {message}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Render(args) => {
+            let store = GraphStore::open(&args.store)?;
+            let map = render::plan_map(&store)?;
+            let bytes = match args.format {
+                cli::MapFormat::Dot => render::dot_text(&map),
+                cli::MapFormat::Svg => {
+                    let (svg, used) = render::svg(&map, args.renderer.into())?;
+                    eprintln!("map rendered by {used}");
+                    svg
+                }
+            };
+            write_output(args.output.as_deref(), bytes.as_bytes())
+        }
+        Command::Export(args) => {
+            let store = GraphStore::open(&args.store)?;
+            let mut bytes = Vec::new();
+            policykg::export::export(&store, args.format.into(), &mut bytes)?;
+            write_output(args.output.as_deref(), &bytes)
+        }
+    }
+}
+
+fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<ExitCode> {
+    match path {
+        Some(p) => {
+            policykg::store::write_atomically(p, bytes)?;
+            eprintln!("wrote {}", p.display());
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)?;
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,378 @@
+//! The knowledge graph of one source as a petgraph: typed entities with natural keys,
+//! attributes, evidence spans, and typed relations. Entities that have a lexicon id
+//! (organizations, technologies) are keyed by it, so they are one node across documents.
+
+use crate::extract::text::normalize;
+use crate::extract::{Decimal, Facts, Mention, OrgRef, Span};
+use crate::ingest::Document;
+use crate::lexicon::Lexicon;
+use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Source,
+    Document,
+    Organization,
+    Technology,
+    Task,
+    Measure,
+    Target,
+    GlossaryTerm,
+    Person,
+    Event,
+    Message,
+    Photograph,
+    /// A publisher or platform that is not in the organization lexicon.
+    Publisher,
+}
+
+/// What an attribute says; the RDF mapping chooses the predicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Attr {
+    Label,
+    Title,
+    Path,
+    Sha256,
+    Encoding,
+    Order,
+    DeclaredIssuerCount,
+    DeclaredTaskCount,
+    Deadline,
+    MinValue,
+    MaxValue,
+    Unit,
+    Qualifier,
+    Indicator,
+    Resolved,
+    DateSent,
+    DateCreated,
+    CreditText,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Value {
+    Text(String),
+    /// Text with a language tag (`zh`, `en`).
+    Lang(String, &'static str),
+    Integer(i64),
+    Decimal(String),
+    Year(i32),
+    Date(String),
+    Bool(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Relation {
+    IssuedBy,
+    DescribedIn,
+    HasTask,
+    HasSubtask,
+    HasMeasure,
+    HasTarget,
+    Concerns,
+    Mentions,
+    Publisher,
+    Sender,
+    Recipient,
+    About,
+}
+
+/// A natural key: the minter turns it into an IRI (hashing anything that is not a slug).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    pub kind: Kind,
+    pub key: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub key: Key,
+    pub attrs: BTreeSet<(Attr, Value)>,
+    pub evidence: BTreeSet<Span>,
+}
+
+/// One source's graph, with the text its spans point into.
+#[derive(Debug)]
+pub struct KnowledgeGraph {
+    pub graph: StableDiGraph<Entity, Relation>,
+    index: BTreeMap<Key, NodeIndex>,
+    pub source: NodeIndex,
+    /// The source path, which keys its evidence.
+    pub path: String,
+    pub facts: Facts,
+}
+
+impl KnowledgeGraph {
+    fn node(&mut self, kind: Kind, key: impl Into<String>) -> NodeIndex {
+        let key = Key { kind, key: key.into() };
+        if let Some(&n) = self.index.get(&key) {
+            return n;
+        }
+        let n = self.graph.add_node(Entity { key: key.clone(), attrs: BTreeSet::new(), evidence: BTreeSet::new() });
+        self.index.insert(key, n);
+        n
+    }
+
+    fn set(&mut self, n: NodeIndex, attr: Attr, value: Value) {
+        self.graph[n].attrs.insert((attr, value));
+    }
+
+    fn cite(&mut self, n: NodeIndex, span: Span) {
+        if !span.is_empty() {
+            self.graph[n].evidence.insert(span);
+        }
+    }
+
+    fn link(&mut self, from: NodeIndex, relation: Relation, to: NodeIndex) {
+        if !self.graph.edges(from).any(|e| e.target() == to && *e.weight() == relation) {
+            self.graph.add_edge(from, to, relation);
+        }
+    }
+
+    /// Entities in key order, for deterministic output.
+    pub fn entities(&self) -> impl Iterator<Item = (NodeIndex, &Entity)> {
+        self.index.values().map(|&n| (n, &self.graph[n]))
+    }
+
+    /// Relations in (from, relation, to) key order.
+    pub fn relations(&self) -> Vec<(&Key, Relation, &Key)> {
+        let mut out: Vec<_> = self
+            .graph
+            .edge_references()
+            .map(|e| (&self.graph[e.source()].key, *e.weight(), &self.graph[e.target()].key))
+            .collect();
+        out.sort();
+        out
+    }
+
+    pub fn count(&self, kind: Kind) -> usize {
+        self.index.keys().filter(|k| k.kind == kind).count()
+    }
+}
+
+fn lang_of(text: &str) -> &'static str {
+    if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        "zh"
+    } else {
+        "en"
+    }
+}
+
+/// Builds the graph of one document from its facts.
+pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeGraph {
+    let mut g = KnowledgeGraph {
+        graph: StableDiGraph::new(),
+        index: BTreeMap::new(),
+        source: NodeIndex::end(),
+        path: document.path.clone(),
+        facts,
+    };
+    let source = g.node(Kind::Source, document.path.clone());
+    g.source = source;
+    g.set(source, Attr::Path, Value::Text(document.path.clone()));
+    g.set(source, Attr::Sha256, Value::Text(document.sha256.clone()));
+    g.set(source, Attr::Encoding, Value::Text(document.encoding.to_owned()));
+    g.set(source, Attr::Label, Value::Lang(document.path.clone(), "en"));
+
+    let facts = g.facts.clone();
+    let org = |g: &mut KnowledgeGraph, r: &OrgRef| -> NodeIndex {
+        match r {
+            OrgRef::Known(i) => g.node(Kind::Organization, lexicon.organizations[*i].id.clone()),
+            OrgRef::Unresolved(name) => {
+                let n = g.node(Kind::Organization, format!("unresolved#{}", normalize(name)));
+                g.set(n, Attr::Label, Value::Lang(name.clone(), lang_of(name)));
+                g.set(n, Attr::Resolved, Value::Bool(false));
+                n
+            }
+        }
+    };
+    for mention in &facts.organizations {
+        let n = org(&mut g, &mention.org);
+        g.cite(n, mention.span);
+        g.link(source, Relation::Mentions, n);
+    }
+
+    let mut plan_nodes = Vec::new();
+    for plan in &facts.plans {
+        let key = normalize(&plan.title);
+        let doc = g.node(Kind::Document, key);
+        plan_nodes.push(doc);
+        g.set(doc, Attr::Title, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
+        g.set(doc, Attr::Label, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
+        g.link(doc, Relation::DescribedIn, source);
+        for span in &plan.spans {
+            g.cite(doc, *span);
+        }
+        for issuer in &plan.issuers {
+            let n = org(&mut g, &issuer.org);
+            g.cite(n, issuer.span);
+            g.link(doc, Relation::IssuedBy, n);
+        }
+        if let Some((count, span)) = plan.declared_issuer_count {
+            g.set(doc, Attr::DeclaredIssuerCount, Value::Integer(i64::from(count)));
+            g.cite(doc, span);
+        }
+    }
+    let Some(&doc) = plan_nodes.first() else { return g };
+    let doc_key = g.graph[doc].key.key.clone();
+
+    for tech in &facts.technologies {
+        let n = g.node(Kind::Technology, lexicon.technologies[tech.entry].id.clone());
+        g.cite(n, tech.span);
+        g.link(doc, Relation::Mentions, n);
+    }
+
+    if let Some((count, span)) = facts.declared_task_count {
+        g.set(doc, Attr::DeclaredTaskCount, Value::Integer(i64::from(count)));
+        g.cite(doc, span);
+    }
+    let mut task_nodes = Vec::new();
+    for task in &facts.tasks {
+        let n = g.node(Kind::Task, format!("{doc_key}#task#{}", normalize(&task.title)));
+        task_nodes.push(n);
+        g.set(n, Attr::Label, Value::Lang(task.title.clone(), lang_of(&task.title)));
+        g.set(n, Attr::Order, Value::Integer(i64::from(task.order)));
+        g.cite(n, task.span);
+        match task.parent.and_then(|p| task_nodes.get(p).copied()) {
+            Some(parent) => g.link(parent, Relation::HasSubtask, n),
+            None => g.link(doc, Relation::HasTask, n),
+        }
+    }
+
+    for measure in &facts.measures {
+        let n = g.node(Kind::Measure, format!("{doc_key}#measure#{}", normalize(&measure.label)));
+        g.set(n, Attr::Label, Value::Lang(measure.label.clone(), lang_of(&measure.label)));
+        g.set(n, Attr::Order, Value::Integer(i64::from(measure.order)));
+        g.cite(n, measure.span);
+        g.link(doc, Relation::HasMeasure, n);
+        for &t in &measure.technologies {
+            let tech = g.node(Kind::Technology, lexicon.technologies[t].id.clone());
+            g.link(n, Relation::Concerns, tech);
+        }
+    }
+
+    for target in &facts.targets {
+        let quote = g.facts.text.norm_of(target.span).to_owned();
+        let n = g.node(Kind::Target, format!("{doc_key}#target#{}#{quote}", target.deadline.unwrap_or(0)));
+        g.cite(n, target.span);
+        g.set(n, Attr::Label, Value::Lang(g.facts.text.quote(target.span).to_owned(), lang_of(&quote)));
+        if !target.indicator.is_empty() {
+            g.set(n, Attr::Indicator, Value::Lang(target.indicator.clone(), lang_of(&target.indicator)));
+        }
+        if let Some(year) = target.deadline {
+            g.set(n, Attr::Deadline, Value::Year(year));
+        }
+        if let Some(q) = &target.quantity {
+            let decimal = |d: Decimal| Value::Decimal(d.to_string());
+            if let Some(min) = q.min {
+                g.set(n, Attr::MinValue, decimal(min));
+            }
+            if let Some(max) = q.max {
+                g.set(n, Attr::MaxValue, decimal(max));
+            }
+            g.set(n, Attr::Unit, Value::Text(q.unit.clone()));
+            if let Some(qualifier) = &q.qualifier {
+                g.set(n, Attr::Qualifier, Value::Text(qualifier.clone()));
+            }
+        }
+        g.link(doc, Relation::HasTarget, n);
+        for &t in &target.technologies {
+            let tech = g.node(Kind::Technology, lexicon.technologies[t].id.clone());
+            g.link(n, Relation::Concerns, tech);
+        }
+    }
+
+    for pair in &facts.glossary {
+        let zh = normalize(&pair.zh);
+        let known = lexicon.technologies.iter().find(|t| normalize(&t.label_zh) == zh);
+        let n = match known {
+            Some(t) => g.node(Kind::Technology, t.id.clone()),
+            None => g.node(Kind::GlossaryTerm, format!("term#{zh}")),
+        };
+        g.set(n, Attr::Label, Value::Lang(pair.zh.clone(), "zh"));
+        g.set(n, Attr::Label, Value::Lang(pair.en.clone(), "en"));
+        g.cite(n, pair.zh_span);
+        g.cite(n, pair.en_span);
+        g.link(doc, Relation::Mentions, n);
+    }
+
+    add_mentions(&mut g, &facts.mentions, lexicon, source);
+    g
+}
+
+fn add_mentions(g: &mut KnowledgeGraph, mentions: &[Mention], lexicon: &Lexicon, source: NodeIndex) {
+    let named = |g: &mut KnowledgeGraph, kind: Kind, name: &str, span: Span| -> NodeIndex {
+        let n = g.node(kind, format!("{kind:?}#{}", normalize(name)));
+        g.set(n, Attr::Label, Value::Lang(name.to_owned(), lang_of(name)));
+        g.cite(n, span);
+        n
+    };
+    for mention in mentions {
+        match mention {
+            Mention::Person { name, span } => {
+                let n = named(g, Kind::Person, name, *span);
+                g.link(source, Relation::Mentions, n);
+            }
+            Mention::Event { name, span } => {
+                let n = named(g, Kind::Event, name, *span);
+                g.link(source, Relation::Mentions, n);
+            }
+            Mention::Publisher { name, span } => {
+                let whole = normalize(name);
+                let known = lexicon.org_zh.find_all(&whole).into_iter().find(|h| h.start == 0 && h.end == whole.len());
+                let n = match known {
+                    Some(hit) => {
+                        let n = g.node(Kind::Organization, lexicon.organizations[hit.entry].id.clone());
+                        g.cite(n, *span);
+                        n
+                    }
+                    None => named(g, Kind::Publisher, name, *span),
+                };
+                g.link(source, Relation::Publisher, n);
+            }
+            Mention::Message { kind, sender, recipient, date, span } => {
+                let key = format!("message#{sender}#{}#{}", recipient.clone().unwrap_or_default(), date.clone().unwrap_or_default());
+                let n = g.node(Kind::Message, key);
+                let label = g.facts.text.quote(*span).to_owned();
+                g.set(n, Attr::Label, Value::Lang(label, "zh"));
+                g.set(n, Attr::Title, Value::Lang(kind.clone(), "zh"));
+                g.cite(n, *span);
+                if let Some(date) = date {
+                    g.set(n, Attr::DateSent, Value::Date(date.clone()));
+                }
+                if let Some(&person) = g.index.get(&Key { kind: Kind::Person, key: format!("{:?}#{}", Kind::Person, normalize(sender)) }) {
+                    g.link(n, Relation::Sender, person);
+                }
+                if let Some(to) = recipient {
+                    let event_key = Key { kind: Kind::Event, key: format!("{:?}#{}", Kind::Event, normalize(to)) };
+                    if let Some(&event) = g.index.get(&event_key) {
+                        g.link(n, Relation::Recipient, event);
+                    }
+                }
+                g.link(source, Relation::Mentions, n);
+            }
+            Mention::Photograph { date, event, credit, span } => {
+                let key = format!("photo#{}#{}-{}", g.path, span.start, span.end);
+                let n = g.node(Kind::Photograph, key);
+                let caption = g.facts.text.quote(*span).to_owned();
+                g.set(n, Attr::Label, Value::Lang(caption, "zh"));
+                g.cite(n, *span);
+                if let Some(date) = date {
+                    g.set(n, Attr::DateCreated, Value::Date(date.clone()));
+                }
+                if let Some(credit) = credit {
+                    g.set(n, Attr::CreditText, Value::Text(credit.clone()));
+                }
+                if let Some(event) = event {
+                    let event_key = Key { kind: Kind::Event, key: format!("{:?}#{}", Kind::Event, normalize(event)) };
+                    if let Some(&e) = g.index.get(&event_key) {
+                        g.link(n, Relation::About, e);
+                    }
+                }
+                g.link(source, Relation::Mentions, n);
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The pipeline: the one place that calls the stages in order.
+//!
+//! ```text
+//! ingest::discover → ingest::read → extract::extract → model::build → rdf::mapping::quads
+//!   → store (one named graph per source) → export (graph.ttl) → render (plan.dot, plan.svg)
+//! ```
+
+use crate::export::{export, ExportError, ExportFormat};
+use crate::extract::{self, Diagnostic};
+use crate::ingest::{self, IngestError};
+use crate::lexicon::{Lexicon, LexiconError};
+use crate::model::{self, Kind};
+use crate::rdf::mapping;
+use crate::rdf::vocab::LEXICON_GRAPH;
+use crate::render::{self, RenderError, Renderer, Used};
+use crate::store::{write_atomically, GraphStore, SourceRecord, StoreError};
+use oxigraph::model::NamedNodeRef;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A fatal failure: nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Lexicon(#[from] LexiconError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+}
+
+/// What `build` is asked to do, already validated by the caller.
+#[derive(Debug, Clone)]
+pub struct BuildConfig {
+    pub inputs: Vec<PathBuf>,
+    pub store_dir: PathBuf,
+    /// Where graph.ttl, plan.dot and plan.svg go; `None` writes no artifacts.
+    pub out_dir: Option<PathBuf>,
+    /// A directory whose lexicon files replace the built-in ones.
+    pub lexicon_dir: Option<PathBuf>,
+    pub renderer: Renderer,
+}
+
+/// What one source yielded.
+#[derive(Debug, Clone)]
+pub struct SourceSummary {
+    pub path: String,
+    pub encoding: &'static str,
+    pub counts: BTreeMap<Kind, usize>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The outcome of a build: what was built, and the problems met on the way (each names
+/// its file) — a non-empty `problems` means "finished with problems".
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    pub sources: Vec<SourceSummary>,
+    pub problems: Vec<String>,
+    pub renderer: Option<Used>,
+    pub artifacts: Vec<PathBuf>,
+    pub quads: usize,
+}
+
+/// Loads the lexicon the configuration asks for.
+pub fn lexicon(config_dir: Option<&std::path::Path>) -> Result<Lexicon, LexiconError> {
+    match config_dir {
+        Some(dir) => Lexicon::with_overrides(dir),
+        None => Lexicon::builtin(),
+    }
+}
+
+/// Builds the store (and the artifacts) from the inputs.
+pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
+    let lexicon = lexicon(config.lexicon_dir.as_deref())?;
+    let mut report = BuildReport::default();
+    let (files, missing) = ingest::discover(&config.inputs);
+    report.problems.extend(missing.iter().map(IngestError::to_string));
+    if files.is_empty() {
+        report.problems.push(format!(
+            "no .txt or .md files found in {}",
+            config.inputs.iter().map(|p| ingest::display(p)).collect::<Vec<_>>().join(", ")
+        ));
+    }
+
+    let mut store = GraphStore::open_or_create(&config.store_dir)?;
+    let previous = std::mem::take(&mut store.manifest.sources);
+    let mut kept = BTreeMap::new();
+    for file in &files {
+        let path = ingest::display(file);
+        let document = match ingest::read(file) {
+            Ok(d) => d,
+            Err(e) => {
+                report.problems.push(e.to_string());
+                // Keep what an earlier build made of this file rather than lose it.
+                if let Some(record) = previous.get(&path) {
+                    kept.insert(path, record.clone());
+                }
+                continue;
+            }
+        };
+        let facts = extract::extract(&document.text, &lexicon);
+        let graph = model::build(&document, facts, &lexicon);
+        let quads = mapping::quads(&graph);
+        let graph_iri = mapping::source_iri(&document.path);
+        store.replace_graph(graph_iri.as_ref(), &quads)?;
+        let mut counts = BTreeMap::new();
+        for kind in [Kind::Document, Kind::Organization, Kind::Task, Kind::Measure, Kind::Target, Kind::Technology] {
+            counts.insert(kind, graph.count(kind));
+        }
+        report.sources.push(SourceSummary {
+            path: document.path.clone(),
+            encoding: document.encoding,
+            counts,
+            diagnostics: graph.facts.diagnostics.clone(),
+        });
+        kept.insert(
+            document.path.clone(),
+            SourceRecord { sha256: document.sha256.clone(), graph: graph_iri.as_str().to_owned(), encoding: document.encoding.to_owned() },
+        );
+    }
+    for (path, record) in &previous {
+        if !kept.contains_key(path) {
+            store.remove_graph(NamedNodeRef::new_unchecked(&record.graph))?;
+        }
+    }
+    store.replace_graph(NamedNodeRef::new_unchecked(LEXICON_GRAPH), &mapping::lexicon_quads(&lexicon))?;
+    store.manifest.sources = kept;
+    store.save()?;
+    report.quads = store.len(None)?;
+
+    if let Some(out) = &config.out_dir {
+        let mut turtle = Vec::new();
+        export(&store, ExportFormat::Turtle, &mut turtle)?;
+        let map = render::plan_map(&store)?;
+        let dot = render::dot_text(&map);
+        let (svg, used) = render::svg(&map, config.renderer)?;
+        for (name, bytes) in [("graph.ttl", turtle), ("plan.dot", dot.into_bytes()), ("plan.svg", svg.into_bytes())] {
+            let path = out.join(name);
+            write_atomically(&path, &bytes)?;
+            report.artifacts.push(path);
+        }
+        report.renderer = Some(used);
+    }
+    Ok(report)
+}

@@ -1,0 +1,139 @@
+//! Running a SPARQL query against the store and writing its results: SELECT/ASK as a
+//! human table or in the W3C result formats, CONSTRUCT/DESCRIBE as Turtle or N-Triples.
+
+use crate::rdf::vocab::PREFIXES;
+use crate::store::{GraphStore, StoreError};
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{Term, Triple};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{QueryResults, QuerySolution};
+use std::io::Write;
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("SPARQL evaluation error: {0}")]
+    Evaluation(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultFormat {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+    Xml,
+    Turtle,
+    NTriples,
+}
+
+/// Runs `query` and writes its results to `out`.
+pub fn run(store: &GraphStore, query: &str, format: ResultFormat, out: &mut dyn Write) -> Result<(), QueryError> {
+    match store.query(query)? {
+        QueryResults::Boolean(value) => match results_format(format) {
+            Some(f) => {
+                QueryResultsSerializer::from_format(f).serialize_boolean_to_writer(&mut *out, value)?;
+            }
+            None => writeln!(out, "{value}")?,
+        },
+        QueryResults::Solutions(solutions) => {
+            let variables = solutions.variables().to_vec();
+            let rows: Vec<QuerySolution> = solutions.collect::<Result<_, _>>().map_err(|e| QueryError::Evaluation(e.to_string()))?;
+            match results_format(format) {
+                Some(f) => {
+                    let mut serializer = QueryResultsSerializer::from_format(f).serialize_solutions_to_writer(&mut *out, variables)?;
+                    for row in &rows {
+                        serializer.serialize(row)?;
+                    }
+                    serializer.finish()?;
+                }
+                None => write_table(&variables, &rows, out)?,
+            }
+        }
+        QueryResults::Graph(triples) => {
+            let mut triples: Vec<Triple> = triples.collect::<Result<_, _>>().map_err(|e| QueryError::Evaluation(e.to_string()))?;
+            triples.sort_by_cached_key(|t| t.to_string());
+            triples.dedup();
+            let rdf = if format == ResultFormat::NTriples { RdfFormat::NTriples } else { RdfFormat::Turtle };
+            let mut serializer = RdfSerializer::from_format(rdf);
+            for (prefix, iri) in PREFIXES {
+                serializer = serializer.with_prefix(*prefix, *iri).map_err(|e| QueryError::Evaluation(e.to_string()))?;
+            }
+            let mut writer = serializer.for_writer(&mut *out);
+            for triple in &triples {
+                writer.serialize_triple(triple)?;
+            }
+            writer.finish()?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn results_format(format: ResultFormat) -> Option<QueryResultsFormat> {
+    match format {
+        ResultFormat::Csv => Some(QueryResultsFormat::Csv),
+        ResultFormat::Tsv => Some(QueryResultsFormat::Tsv),
+        ResultFormat::Json => Some(QueryResultsFormat::Json),
+        ResultFormat::Xml => Some(QueryResultsFormat::Xml),
+        ResultFormat::Table | ResultFormat::Turtle | ResultFormat::NTriples => None,
+    }
+}
+
+/// A term as a person reads it: prefixed IRIs, literals by value with their language.
+pub fn display_term(term: &Term) -> String {
+    match term {
+        Term::NamedNode(n) => {
+            for (prefix, ns) in PREFIXES {
+                if let Some(local) = n.as_str().strip_prefix(ns) {
+                    if !local.contains(['/', '#']) {
+                        return format!("{prefix}:{local}");
+                    }
+                }
+            }
+            format!("<{}>", n.as_str())
+        }
+        Term::Literal(l) => match l.language() {
+            Some(lang) => format!("{}@{lang}", l.value()),
+            None => l.value().to_owned(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// Columns a string takes in a terminal: East Asian wide characters take two.
+pub fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+fn write_table(variables: &[oxigraph::model::Variable], rows: &[QuerySolution], out: &mut dyn Write) -> std::io::Result<()> {
+    let header: Vec<String> = variables.iter().map(|v| v.as_str().to_owned()).collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| variables.iter().map(|v| row.get(v).map(display_term).unwrap_or_default().replace('\n', " ")).collect())
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
+    for row in &cells {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(display_width(cell));
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - display_width(c)))).collect();
+        format!("| {} |", padded.join(" | ")).trim_end().to_owned()
+    };
+    writeln!(out, "{}", line(&header))?;
+    writeln!(out, "|{}|", widths.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("|"))?;
+    for row in &cells {
+        writeln!(out, "{}", line(row))?;
+    }
+    writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })
+}
