@@ -71,10 +71,15 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<IngestError>) {
     for child in children {
         if child.is_dir() {
             walk(&child, files, errors);
-        } else if has_text_extension(&child) {
+        } else if has_text_extension(&child) && !is_folder_readme(&child) {
             files.push(child);
         }
     }
+}
+
+/// A README inside an input folder describes the folder; it is read only when named.
+fn is_folder_readme(path: &Path) -> bool {
+    path.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.eq_ignore_ascii_case("readme"))
 }
 
 fn has_text_extension(path: &Path) -> bool {
@@ -149,17 +154,18 @@ fn strict(encoding: &'static Encoding, bytes: &[u8]) -> Result<String, String> {
         .ok_or_else(|| format!("{} BOM but the bytes are not valid {}", encoding.name(), encoding.name()))
 }
 
-/// GB18030 (a superset of GBK and GB2312) or Big5, whichever the detector prefers, else
-/// the other one; each must decode without any malformed sequence.
+/// GB18030 (a superset of GBK and GB2312) or Big5, whichever the detector prefers first.
+/// GB18030 maps almost any byte sequence to *something*, so a candidate must also be free
+/// of private-use characters, which real text in either encoding does not contain.
 fn legacy(bytes: &[u8]) -> Option<(String, &'static str)> {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
-    let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Deny);
+    let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
     let order: [&'static Encoding; 2] = if guess == BIG5 { [BIG5, GB18030] } else { [GB18030, BIG5] };
     order.into_iter().find_map(|encoding| {
-        encoding
-            .decode_without_bom_handling_and_without_replacement(bytes)
-            .map(|text| (text.into_owned(), encoding.name()))
+        let text = encoding.decode_without_bom_handling_and_without_replacement(bytes)?;
+        let private_use = text.chars().any(|c| ('\u{E000}'..='\u{F8FF}').contains(&c));
+        (!private_use).then(|| (text.into_owned(), encoding.name()))
     })
 }
 

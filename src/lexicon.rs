@@ -197,6 +197,19 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
+    /// Organization hits in Chinese, English and acronyms, left to right, one per span.
+    pub fn organizations_in(&self, text: &str) -> Vec<Hit> {
+        let mut hits: Vec<Hit> = [&self.org_zh, &self.org_en, &self.org_acronyms].iter().flat_map(|m| m.find_all(text)).collect();
+        hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.entry));
+        let mut out: Vec<Hit> = Vec::new();
+        for hit in hits {
+            if out.last().is_none_or(|last| hit.start >= last.end) {
+                out.push(hit);
+            }
+        }
+        out
+    }
+
     /// The lexicons shipped in `ontology/lexicon/`.
     pub fn builtin() -> Result<Self, LexiconError> {
         Self::from_texts(
@@ -419,8 +432,7 @@ mod tests {
         assert_eq!(hits.len(), 3, "{ids:?}");
         assert!(ids.iter().all(|id| !id.is_empty()));
         let text = "the Ministry of Industry and Information Technology and MIIT, most of all";
-        let mut en = lexicon.org_en.find_all(text);
-        en.extend(lexicon.org_acronyms.find_all(text));
+        let en = lexicon.organizations_in(text);
         assert_eq!(en.len(), 2, "{en:?}");
         assert_eq!(en[0].entry, en[1].entry);
         assert_eq!(lexicon.organizations[en[0].entry].iri, lexicon.organizations[hits[0].entry].iri);

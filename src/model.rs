@@ -302,6 +302,22 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
     g
 }
 
+/// A publisher: the lexicon's organization when the whole name is one, else a node of its own.
+fn publisher(g: &mut KnowledgeGraph, lexicon: &Lexicon, name: &str, span: Span) -> NodeIndex {
+    let whole = normalize(name);
+    let known = lexicon.org_zh.find_all(&whole).into_iter().find(|h| h.start == 0 && h.end == whole.len());
+    let n = match known {
+        Some(hit) => g.node(Kind::Organization, lexicon.organizations[hit.entry].id.clone()),
+        None => {
+            let n = g.node(Kind::Publisher, format!("{:?}#{whole}", Kind::Publisher));
+            g.set(n, Attr::Label, Value::Lang(name.to_owned(), lang_of(name)));
+            n
+        }
+    };
+    g.cite(n, span);
+    n
+}
+
 fn add_mentions(g: &mut KnowledgeGraph, mentions: &[Mention], lexicon: &Lexicon, source: NodeIndex) {
     let named = |g: &mut KnowledgeGraph, kind: Kind, name: &str, span: Span| -> NodeIndex {
         let n = g.node(kind, format!("{kind:?}#{}", normalize(name)));
@@ -309,7 +325,10 @@ fn add_mentions(g: &mut KnowledgeGraph, mentions: &[Mention], lexicon: &Lexicon,
         g.cite(n, span);
         n
     };
-    for mention in mentions {
+    // Named things first, so messages and photographs can link to them.
+    let (named_first, linking): (Vec<&Mention>, Vec<&Mention>) =
+        mentions.iter().partition(|m| matches!(m, Mention::Person { .. } | Mention::Event { .. } | Mention::Publisher { .. }));
+    for mention in named_first.into_iter().chain(linking) {
         match mention {
             Mention::Person { name, span } => {
                 let n = named(g, Kind::Person, name, *span);
@@ -320,16 +339,7 @@ fn add_mentions(g: &mut KnowledgeGraph, mentions: &[Mention], lexicon: &Lexicon,
                 g.link(source, Relation::Mentions, n);
             }
             Mention::Publisher { name, span } => {
-                let whole = normalize(name);
-                let known = lexicon.org_zh.find_all(&whole).into_iter().find(|h| h.start == 0 && h.end == whole.len());
-                let n = match known {
-                    Some(hit) => {
-                        let n = g.node(Kind::Organization, lexicon.organizations[hit.entry].id.clone());
-                        g.cite(n, *span);
-                        n
-                    }
-                    None => named(g, Kind::Publisher, name, *span),
-                };
+                let n = publisher(g, lexicon, name, *span);
                 g.link(source, Relation::Publisher, n);
             }
             Mention::Message { kind, sender, recipient, date, span } => {
@@ -362,8 +372,11 @@ fn add_mentions(g: &mut KnowledgeGraph, mentions: &[Mention], lexicon: &Lexicon,
                 if let Some(date) = date {
                     g.set(n, Attr::DateCreated, Value::Date(date.clone()));
                 }
-                if let Some(credit) = credit {
+                if let Some((credit, credit_span)) = credit {
                     g.set(n, Attr::CreditText, Value::Text(credit.clone()));
+                    let agency = publisher(g, lexicon, credit, *credit_span);
+                    g.link(n, Relation::Publisher, agency);
+                    g.link(source, Relation::Mentions, agency);
                 }
                 if let Some(event) = event {
                     let event_key = Key { kind: Kind::Event, key: format!("{:?}#{}", Kind::Event, normalize(event)) };

@@ -118,10 +118,7 @@ fn english_issuers(text: &Text, lexicon: &Lexicon, patterns: &Patterns, plan: &m
         let Some(whole) = caps.get(0) else { continue };
         let rest_end = norm[whole.end()..].find(['.', '\n']).map_or(norm.len(), |i| whole.end() + i);
         let rest = &norm[whole.end()..rest_end];
-        let mut hits = lexicon.org_en.find_all(rest);
-        hits.extend(lexicon.org_acronyms.find_all(rest));
-        hits.sort_by_key(|h| h.start);
-        for hit in hits {
+        for hit in lexicon.organizations_in(rest) {
             plan.issuers.push(OrgMention {
                 org: OrgRef::Known(hit.entry),
                 span: text.span(whole.end() + hit.start, whole.end() + hit.end),

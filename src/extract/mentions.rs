@@ -19,13 +19,11 @@ pub fn technologies(text: &Text, lexicon: &Lexicon) -> Vec<TechMention> {
 }
 
 pub fn organizations(text: &Text, lexicon: &Lexicon) -> Vec<OrgMention> {
-    let mut out: Vec<OrgMention> = [&lexicon.org_zh, &lexicon.org_en, &lexicon.org_acronyms]
-        .iter()
-        .flat_map(|m| m.find_all(&text.norm))
+    lexicon
+        .organizations_in(&text.norm)
+        .into_iter()
         .map(|h| OrgMention { org: OrgRef::Known(h.entry), span: text.span(h.start, h.end) })
-        .collect();
-    out.sort_by_key(|m| m.span);
-    out
+        .collect()
 }
 
 fn has_han(s: &str) -> bool {
@@ -97,10 +95,10 @@ pub fn named(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<Mention
         let Some(role) = lexicon.cues.credit_labels.iter().find(|c| c.text == label.as_str()).map(|c| c.role) else {
             continue;
         };
-        let publisher = text.quote(span(name)).to_owned();
-        out.push(Mention::Publisher { name: publisher.clone(), span: span(name) });
-        if role == CreditRole::Photo {
-            out.push(photograph(text, patterns, &out, label.start(), publisher));
+        let credited = text.quote(span(name)).to_owned();
+        match role {
+            CreditRole::Photo => out.push(photograph(text, patterns, &out, label.start(), (credited, span(name)))),
+            CreditRole::Publisher => out.push(Mention::Publisher { name: credited, span: span(name) }),
         }
     }
     for caps in patterns.first_publication.captures_iter(norm) {
@@ -114,7 +112,7 @@ pub fn named(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<Mention
 }
 
 /// The photograph whose caption ends at a photo credit: its date and event.
-fn photograph(text: &Text, patterns: &Patterns, found: &[Mention], credit_at: usize, credit: String) -> Mention {
+fn photograph(text: &Text, patterns: &Patterns, found: &[Mention], credit_at: usize, credit: (String, Span)) -> Mention {
     let norm = text.norm.as_str();
     let line_start = norm[..credit_at].rfind('\n').map_or(0, |i| i + 1);
     let caption = text.trim(text.span(line_start, credit_at), &['。', ' ']);

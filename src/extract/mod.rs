@@ -90,7 +90,8 @@ pub enum Mention {
     Event { name: String, span: Span },
     /// A letter or speech: who, to what, when (`YYYY-MM-DD`), what kind (贺信…).
     Message { kind: String, sender: String, recipient: Option<String>, date: Option<String>, span: Span },
-    Photograph { date: Option<String>, event: Option<String>, credit: Option<String>, span: Span },
+    /// A captioned photograph; `credit` is the credited agency and where it is written.
+    Photograph { date: Option<String>, event: Option<String>, credit: Option<(String, Span)>, span: Span },
     Publisher { name: String, span: Span },
 }
 
