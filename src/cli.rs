@@ -11,7 +11,8 @@ Examples:
   policykg build                         # seeds/ -> output/store, output/graph.ttl, plan.dot, plan.svg
   policykg build docs/ extra.txt --out out/ --store out/store
   policykg query 'SELECT ?t ?year WHERE { ?t pkg:deadline ?year }'
-  policykg query -f ontology/queries/targets-by-deadline.rq --format csv
+  policykg query --named targets-by-deadline --format csv
+  policykg query -f my-query.rq --format json
   policykg render --format svg -o plan.svg
   policykg export --format trig -o graph.trig
 
@@ -74,11 +75,15 @@ impl BuildArgs {
 #[derive(Debug, Args)]
 pub struct QueryArgs {
     /// The SPARQL query text.
-    #[arg(value_name = "SPARQL", conflicts_with = "file", required_unless_present = "file")]
+    #[arg(value_name = "SPARQL", conflicts_with_all = ["file", "named"], required_unless_present_any = ["file", "named"])]
     pub query: Option<String>,
     /// Read the query from a file.
-    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    #[arg(short = 'f', long = "file", value_name = "FILE", conflicts_with = "named")]
     pub file: Option<PathBuf>,
+    /// Run a query shipped in ontology/queries/: organizations, plan-outline,
+    /// targets-by-deadline, technologies.
+    #[arg(long, value_name = "NAME")]
+    pub named: Option<String>,
     /// Output format: table (for people), csv, tsv, json, xml (SELECT/ASK); turtle or
     /// ntriples (CONSTRUCT/DESCRIBE, which default to Turtle).
     #[arg(long, value_enum, default_value_t = QueryFormat::Table)]

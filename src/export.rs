@@ -2,9 +2,11 @@
 //! store always gives the same bytes. Triple formats (Turtle, N-Triples, RDF/XML) carry the
 //! union of all graphs; quad formats (N-Quads, TriG, JSON-LD) keep the named graphs.
 
-use crate::rdf::vocab::PREFIXES;
+use crate::rdf::vocab::{pkg, PREFIXES};
 use crate::store::{GraphStore, StoreError};
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
+use oxigraph::model::vocab::xsd;
+use oxigraph::model::{Literal, Term};
 use oxigraph::model::{Quad, Triple};
 use std::io::Write;
 
@@ -31,7 +33,14 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 6] = [Self::Turtle, Self::NTriples, Self::NQuads, Self::TriG, Self::RdfXml, Self::JsonLd];
+    pub const ALL: [ExportFormat; 6] = [
+        Self::Turtle,
+        Self::NTriples,
+        Self::NQuads,
+        Self::TriG,
+        Self::RdfXml,
+        Self::JsonLd,
+    ];
 
     pub fn rdf_format(self) -> RdfFormat {
         match self {
@@ -40,7 +49,9 @@ impl ExportFormat {
             Self::NQuads => RdfFormat::NQuads,
             Self::TriG => RdfFormat::TriG,
             Self::RdfXml => RdfFormat::RdfXml,
-            Self::JsonLd => RdfFormat::JsonLd { profile: JsonLdProfileSet::empty() },
+            Self::JsonLd => RdfFormat::JsonLd {
+                profile: JsonLdProfileSet::empty(),
+            },
         }
     }
 
@@ -58,11 +69,26 @@ impl ExportFormat {
     }
 }
 
-/// All quads, sorted by their N-Quads text.
+/// Oxigraph stores every integer-derived datatype as `xsd:integer`; exports give the
+/// offsets back the datatype the ontology declares for them.
+fn with_declared_datatype(mut quad: Quad) -> Quad {
+    if quad.predicate == pkg::START || quad.predicate == pkg::END {
+        if let Term::Literal(l) = &quad.object {
+            if l.datatype() == xsd::INTEGER && !l.value().starts_with('-') {
+                quad.object =
+                    Literal::new_typed_literal(l.value(), xsd::NON_NEGATIVE_INTEGER).into();
+            }
+        }
+    }
+    quad
+}
+
+/// All quads, sorted by their N-Quads text, with their declared datatypes.
 pub fn sorted_quads(store: &GraphStore) -> Result<Vec<Quad>, StoreError> {
     let mut quads: Vec<Quad> = store
         .inner()
         .iter()
+        .map(|q| q.map(with_declared_datatype))
         .collect::<Result<_, _>>()
         .map_err(|e| StoreError::Storage(e.to_string()))?;
     quads.sort_by_cached_key(|q| q.to_string());
@@ -78,11 +104,20 @@ pub fn sorted_triples(store: &GraphStore) -> Result<Vec<Triple>, StoreError> {
 }
 
 /// Writes the store in `format`.
-pub fn export(store: &GraphStore, format: ExportFormat, writer: impl Write) -> Result<(), ExportError> {
-    let fail = |source| ExportError::Write { format: format.name(), source };
+pub fn export(
+    store: &GraphStore,
+    format: ExportFormat,
+    writer: impl Write,
+) -> Result<(), ExportError> {
+    let fail = |source| ExportError::Write {
+        format: format.name(),
+        source,
+    };
     let mut serializer = RdfSerializer::from_format(format.rdf_format());
     for (prefix, iri) in PREFIXES {
-        serializer = serializer.with_prefix(*prefix, *iri).map_err(|e| fail(std::io::Error::other(e)))?;
+        serializer = serializer
+            .with_prefix(*prefix, *iri)
+            .map_err(|e| fail(std::io::Error::other(e)))?;
     }
     let mut out = serializer.for_writer(writer);
     if format.has_graphs() {

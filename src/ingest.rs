@@ -50,7 +50,9 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<IngestError>) {
         } else if path.is_file() {
             files.push(path.clone());
         } else {
-            errors.push(IngestError::Missing { path: display(path) });
+            errors.push(IngestError::Missing {
+                path: display(path),
+            });
         }
     }
     files.sort();
@@ -62,7 +64,10 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<IngestError>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(source) => {
-            errors.push(IngestError::Io { path: display(dir), source });
+            errors.push(IngestError::Io {
+                path: display(dir),
+                source,
+            });
             return;
         }
     };
@@ -79,7 +84,9 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<IngestError>) {
 
 /// A README inside an input folder describes the folder; it is read only when named.
 fn is_folder_readme(path: &Path) -> bool {
-    path.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.eq_ignore_ascii_case("readme"))
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .is_some_and(|s| s.eq_ignore_ascii_case("readme"))
 }
 
 fn has_text_extension(path: &Path) -> bool {
@@ -97,8 +104,14 @@ pub fn display(path: &Path) -> String {
 /// Reads and decodes one file.
 pub fn read(path: &Path) -> Result<Document, IngestError> {
     let shown = display(path);
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Io { path: shown.clone(), source })?;
-    let (text, encoding) = decode(&bytes).map_err(|reason| IngestError::Undecodable { path: shown.clone(), reason })?;
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    let (text, encoding) = decode(&bytes).map_err(|reason| IngestError::Undecodable {
+        path: shown.clone(),
+        reason,
+    })?;
     Ok(Document {
         path: shown,
         sha256: sha256_hex(&bytes),
@@ -109,7 +122,10 @@ pub fn read(path: &Path) -> Result<Document, IngestError> {
 
 /// Hex SHA-256 of bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Decodes bytes to text and names the encoding, or says why it cannot.
@@ -135,15 +151,24 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
     };
     if let Some(at) = text.find('\0') {
         let line = text[..at].matches('\n').count() + 1;
-        return Err(format!("binary data (NUL character at line {line}); {name} text was expected"));
+        return Err(format!(
+            "binary data (NUL character at line {line}); {name} text was expected"
+        ));
     }
     Ok((text, name))
 }
 
 fn utf8(bytes: &[u8]) -> Result<String, String> {
     std::str::from_utf8(bytes).map(str::to_owned).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-        format!("UTF-8 BOM but invalid UTF-8 at line {line}, byte offset {}", e.valid_up_to() + 3)
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        format!(
+            "UTF-8 BOM but invalid UTF-8 at line {line}, byte offset {}",
+            e.valid_up_to() + 3
+        )
     })
 }
 
@@ -151,7 +176,13 @@ fn strict(encoding: &'static Encoding, bytes: &[u8]) -> Result<String, String> {
     encoding
         .decode_without_bom_handling_and_without_replacement(bytes)
         .map(|text| text.into_owned())
-        .ok_or_else(|| format!("{} BOM but the bytes are not valid {}", encoding.name(), encoding.name()))
+        .ok_or_else(|| {
+            format!(
+                "{} BOM but the bytes are not valid {}",
+                encoding.name(),
+                encoding.name()
+            )
+        })
 }
 
 /// GB18030 (a superset of GBK and GB2312) or Big5, whichever the detector prefers first.
@@ -161,7 +192,11 @@ fn legacy(bytes: &[u8]) -> Option<(String, &'static str)> {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
-    let order: [&'static Encoding; 2] = if guess == BIG5 { [BIG5, GB18030] } else { [GB18030, BIG5] };
+    let order: [&'static Encoding; 2] = if guess == BIG5 {
+        [BIG5, GB18030]
+    } else {
+        [GB18030, BIG5]
+    };
     order.into_iter().find_map(|encoding| {
         let text = encoding.decode_without_bom_handling_and_without_replacement(bytes)?;
         let private_use = text.chars().any(|c| ('\u{E000}'..='\u{F8FF}').contains(&c));
@@ -178,13 +213,24 @@ mod tests {
         let text = "工业和信息化部等八部门联合印发《实施意见》。到2027年,推广500个典型应用场景。";
         let cases: Vec<(Vec<u8>, &str)> = vec![
             (text.as_bytes().to_vec(), "UTF-8"),
-            ([b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(), "UTF-8 (BOM)"),
             (
-                [vec![0xFF, 0xFE], text.encode_utf16().flat_map(u16::to_le_bytes).collect()].concat(),
+                [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+                "UTF-8 (BOM)",
+            ),
+            (
+                [
+                    vec![0xFF, 0xFE],
+                    text.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+                ]
+                .concat(),
                 "UTF-16LE",
             ),
             (
-                [vec![0xFE, 0xFF], text.encode_utf16().flat_map(u16::to_be_bytes).collect()].concat(),
+                [
+                    vec![0xFE, 0xFF],
+                    text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+                ]
+                .concat(),
                 "UTF-16BE",
             ),
             (GB18030.encode(text).0.into_owned(), "gb18030"),
@@ -198,7 +244,8 @@ mod tests {
 
     #[test]
     fn decodes_big5_traditional_text() {
-        let text = "中央人民政府工作報告。發展重工業，建設社會主義。我們的國家正在進行大規模的經濟建設。";
+        let text =
+            "中央人民政府工作報告。發展重工業，建設社會主義。我們的國家正在進行大規模的經濟建設。";
         let bytes = BIG5.encode(text).0.into_owned();
         let (decoded, name) = decode(&bytes).expect("big5");
         assert_eq!(decoded, text);

@@ -26,7 +26,11 @@ pub enum LexiconError {
         source: std::io::Error,
     },
     #[error("{file}: {subject} has no {what}")]
-    Incomplete { file: String, subject: String, what: &'static str },
+    Incomplete {
+        file: String,
+        subject: String,
+        what: &'static str,
+    },
     #[error("cannot build the {what} matcher: {message}")]
     Matcher { what: &'static str, message: String },
 }
@@ -140,14 +144,25 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    fn new(labels: Vec<(String, usize)>, mode: MatchMode, what: &'static str) -> Result<Self, LexiconError> {
+    fn new(
+        labels: Vec<(String, usize)>,
+        mode: MatchMode,
+        what: &'static str,
+    ) -> Result<Self, LexiconError> {
         let (patterns, entries): (Vec<String>, Vec<usize>) = labels.into_iter().unzip();
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(mode == MatchMode::EnglishWords)
             .build(&patterns)
-            .map_err(|e| LexiconError::Matcher { what, message: e.to_string() })?;
-        Ok(Self { automaton, entries, word_boundaries: mode != MatchMode::Chinese })
+            .map_err(|e| LexiconError::Matcher {
+                what,
+                message: e.to_string(),
+            })?;
+        Ok(Self {
+            automaton,
+            entries,
+            word_boundaries: mode != MatchMode::Chinese,
+        })
     }
 
     /// Every non-overlapping hit in `text`.
@@ -178,7 +193,8 @@ enum MatchMode {
 fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
-    !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    !before.is_some_and(|c| c.is_ascii_alphanumeric())
+        && !after.is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
 /// Everything the extractors look up.
@@ -199,7 +215,10 @@ pub struct Lexicon {
 impl Lexicon {
     /// Organization hits in Chinese, English and acronyms, left to right, one per span.
     pub fn organizations_in(&self, text: &str) -> Vec<Hit> {
-        let mut hits: Vec<Hit> = [&self.org_zh, &self.org_en, &self.org_acronyms].iter().flat_map(|m| m.find_all(text)).collect();
+        let mut hits: Vec<Hit> = [&self.org_zh, &self.org_en, &self.org_acronyms]
+            .iter()
+            .flat_map(|m| m.find_all(text))
+            .collect();
         hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.entry));
         let mut out: Vec<Hit> = Vec::new();
         for hit in hits {
@@ -239,7 +258,11 @@ impl Lexicon {
         Self::from_texts((&orgs.0, &orgs.1), (&techs.0, &techs.1), (&cues.0, &cues.1))
     }
 
-    fn from_texts(orgs: (&str, &str), techs: (&str, &str), cues: (&str, &str)) -> Result<Self, LexiconError> {
+    fn from_texts(
+        orgs: (&str, &str),
+        techs: (&str, &str),
+        cues: (&str, &str),
+    ) -> Result<Self, LexiconError> {
         let cues_value: Cues = serde_json::from_str(cues.1).map_err(|e| LexiconError::Syntax {
             file: cues.0.to_owned(),
             message: format!("line {} column {}: {e}", e.line(), e.column()),
@@ -256,15 +279,22 @@ impl Lexicon {
         for subject in org_index.subjects_of_type(pkg::ORGANIZATION.as_str()) {
             let iri = NamedNode::new_unchecked(subject.clone());
             let id = local_key(&subject);
-            let label_zh = org_index.label(&subject, rdfs::LABEL.as_str(), "zh").ok_or_else(|| LexiconError::Incomplete {
-                file: orgs.0.to_owned(),
-                subject: subject.clone(),
-                what: "rdfs:label in Chinese",
-            })?;
+            let label_zh = org_index
+                .label(&subject, rdfs::LABEL.as_str(), "zh")
+                .ok_or_else(|| LexiconError::Incomplete {
+                    file: orgs.0.to_owned(),
+                    subject: subject.clone(),
+                    what: "rdfs:label in Chinese",
+                })?;
             let label_en = org_index.label(&subject, rdfs::LABEL.as_str(), "en");
-            let acronym = org_index.plain(&subject, pkg::ACRONYM.as_str()).into_iter().next();
+            let acronym = org_index
+                .plain(&subject, pkg::ACRONYM.as_str())
+                .into_iter()
+                .next();
             let entry = organizations.len();
-            for (text, lang) in org_index.all_labels(&subject, &[rdfs::LABEL.as_str(), skos::ALT_LABEL.as_str()]) {
+            for (text, lang) in
+                org_index.all_labels(&subject, &[rdfs::LABEL.as_str(), skos::ALT_LABEL.as_str()])
+            {
                 if lang.starts_with("zh") {
                     org_zh.push((crate::extract::text::normalize(&text), entry));
                 } else {
@@ -274,7 +304,13 @@ impl Lexicon {
             if let Some(acronym) = &acronym {
                 org_acronyms.push((acronym.clone(), entry));
             }
-            organizations.push(Organization { id, iri, label_zh, label_en, acronym });
+            organizations.push(Organization {
+                id,
+                iri,
+                label_zh,
+                label_en,
+                acronym,
+            });
         }
 
         let mut technologies = Vec::new();
@@ -283,21 +319,31 @@ impl Lexicon {
         for subject in tech_index.subjects_of_type(skos::CONCEPT.as_str()) {
             let iri = NamedNode::new_unchecked(subject.clone());
             let id = local_key(&subject);
-            let label_zh = tech_index.label(&subject, skos::PREF_LABEL.as_str(), "zh").ok_or_else(|| LexiconError::Incomplete {
-                file: techs.0.to_owned(),
-                subject: subject.clone(),
-                what: "skos:prefLabel in Chinese",
-            })?;
+            let label_zh = tech_index
+                .label(&subject, skos::PREF_LABEL.as_str(), "zh")
+                .ok_or_else(|| LexiconError::Incomplete {
+                    file: techs.0.to_owned(),
+                    subject: subject.clone(),
+                    what: "skos:prefLabel in Chinese",
+                })?;
             let label_en = tech_index.label(&subject, skos::PREF_LABEL.as_str(), "en");
             let entry = technologies.len();
-            for (text, lang) in tech_index.all_labels(&subject, &[skos::PREF_LABEL.as_str(), skos::ALT_LABEL.as_str()]) {
+            for (text, lang) in tech_index.all_labels(
+                &subject,
+                &[skos::PREF_LABEL.as_str(), skos::ALT_LABEL.as_str()],
+            ) {
                 if lang.starts_with("zh") {
                     tech_zh.push((crate::extract::text::normalize(&text), entry));
                 } else {
                     tech_en.push((text, entry));
                 }
             }
-            technologies.push(Technology { id, iri, label_zh, label_en });
+            technologies.push(Technology {
+                id,
+                iri,
+                label_zh,
+                label_en,
+            });
         }
 
         let mut triples = org_triples;
@@ -325,7 +371,11 @@ fn derived_triples(index: &Index) -> Vec<Triple> {
     let mut out = Vec::new();
     for (subject, predicates) in &index.by_subject {
         let node = NamedNode::new_unchecked(subject.clone());
-        for object in predicates.get(skos::PREF_LABEL.as_str()).into_iter().flatten() {
+        for object in predicates
+            .get(skos::PREF_LABEL.as_str())
+            .into_iter()
+            .flatten()
+        {
             out.push(Triple::new(node.clone(), rdfs::LABEL, object.clone()));
         }
         for object in predicates.get(skos::BROADER.as_str()).into_iter().flatten() {
@@ -378,7 +428,13 @@ impl Index {
         let rdf_type = oxigraph::model::vocab::rdf::TYPE.as_str();
         self.by_subject
             .iter()
-            .filter(|(_, p)| p.get(rdf_type).is_some_and(|types| types.iter().any(|t| matches!(t, Term::NamedNode(n) if n.as_str() == class))))
+            .filter(|(_, p)| {
+                p.get(rdf_type).is_some_and(|types| {
+                    types
+                        .iter()
+                        .any(|t| matches!(t, Term::NamedNode(n) if n.as_str() == class))
+                })
+            })
             .map(|(s, _)| s.clone())
             .collect()
     }
@@ -406,7 +462,10 @@ impl Index {
     }
 
     fn plain(&self, subject: &str, predicate: &str) -> Vec<String> {
-        let mut found: Vec<String> = self.literals(subject, predicate).map(|l| l.value().to_owned()).collect();
+        let mut found: Vec<String> = self
+            .literals(subject, predicate)
+            .map(|l| l.value().to_owned())
+            .collect();
         found.sort();
         found
     }
@@ -415,7 +474,12 @@ impl Index {
         predicates
             .iter()
             .flat_map(|p| self.literals(subject, p))
-            .map(|l| (l.value().to_owned(), l.language().unwrap_or("en").to_owned()))
+            .map(|l| {
+                (
+                    l.value().to_owned(),
+                    l.language().unwrap_or("en").to_owned(),
+                )
+            })
             .collect()
     }
 }
@@ -427,15 +491,23 @@ mod tests {
     #[test]
     fn builtin_lexicon_loads_and_resolves_short_forms() {
         let lexicon = Lexicon::builtin().expect("builtin lexicon");
-        let hits = lexicon.org_zh.find_all("工信部、国家发展改革委和中央网信办");
-        let ids: Vec<&str> = hits.iter().map(|h| lexicon.organizations[h.entry].id.as_str()).collect();
+        let hits = lexicon
+            .org_zh
+            .find_all("工信部、国家发展改革委和中央网信办");
+        let ids: Vec<&str> = hits
+            .iter()
+            .map(|h| lexicon.organizations[h.entry].id.as_str())
+            .collect();
         assert_eq!(hits.len(), 3, "{ids:?}");
         assert!(ids.iter().all(|id| !id.is_empty()));
         let text = "the Ministry of Industry and Information Technology and MIIT, most of all";
         let en = lexicon.organizations_in(text);
         assert_eq!(en.len(), 2, "{en:?}");
         assert_eq!(en[0].entry, en[1].entry);
-        assert_eq!(lexicon.organizations[en[0].entry].iri, lexicon.organizations[hits[0].entry].iri);
+        assert_eq!(
+            lexicon.organizations[en[0].entry].iri,
+            lexicon.organizations[hits[0].entry].iri
+        );
     }
 
     #[test]

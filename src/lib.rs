@@ -25,7 +25,7 @@ pub mod ingest;
 pub mod lexicon;
 pub mod model;
 pub mod pipeline;
+pub mod query;
 pub mod rdf;
 pub mod render;
 pub mod store;
-pub mod query;

@@ -18,7 +18,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            if error.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+            if error.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("policykg: error: {error:#}");
@@ -41,14 +44,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut err = std::io::stderr().lock();
             if !args.quiet {
                 for source in &report.sources {
-                    let counts: Vec<String> = source.counts.iter().map(|(k, n)| format!("{n} {k:?}")).collect();
-                    writeln!(err, "built {} ({}): {}", source.path, source.encoding, counts.join(", "))?;
+                    let counts: Vec<String> = source
+                        .counts
+                        .iter()
+                        .map(|(k, n)| format!("{n} {k:?}"))
+                        .collect();
+                    writeln!(
+                        err,
+                        "built {} ({}): {}",
+                        source.path,
+                        source.encoding,
+                        counts.join(", ")
+                    )?;
                     for d in &source.diagnostics {
-                        let at = d.span.map(|s| format!(" [chars {}..{}]", s.start, s.end)).unwrap_or_default();
+                        let at = d
+                            .span
+                            .map(|s| format!(" [chars {}..{}]", s.start, s.end))
+                            .unwrap_or_default();
                         writeln!(err, "  {:?}: {}{at}", d.severity, d.message)?;
                     }
                 }
-                writeln!(err, "store: {} ({} quads, {} sources)", config.store_dir.display(), report.quads, report.sources.len())?;
+                writeln!(
+                    err,
+                    "store: {} ({} quads, {} sources)",
+                    config.store_dir.display(),
+                    report.quads,
+                    report.sources.len()
+                )?;
                 if let Some(used) = report.renderer {
                     writeln!(err, "map rendered by {used}")?;
                 }
@@ -59,13 +81,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for problem in &report.problems {
                 writeln!(err, "policykg: skipped: {problem}")?;
             }
-            Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Query(args) => {
-            let text = match (&args.query, &args.file) {
-                (Some(q), None) => q.clone(),
-                (None, Some(f)) => std::fs::read_to_string(f).with_context(|| format!("reading query file {}", f.display()))?,
-                _ => anyhow::bail!("give a query or -f FILE"),
+            let text = match (&args.query, &args.file, &args.named) {
+                (Some(q), None, None) => q.clone(),
+                (None, Some(f), None) => std::fs::read_to_string(f).with_context(|| format!("reading query file {}", f.display()))?,
+                (None, None, Some(name)) => match query::named(name) {
+                    Some(q) => q.to_owned(),
+                    None => {
+                        let known: Vec<&str> = query::NAMED.iter().map(|(n, _)| *n).collect();
+                        anyhow::bail!("no named query {name:?}; known: {}", known.join(", "))
+                    }
+                },
+                _ => anyhow::bail!("give one of: a query, -f FILE, --named NAME"),
             };
             let store = GraphStore::open(&args.store)?;
             let mut out = std::io::stdout().lock();

@@ -106,11 +106,18 @@ pub struct KnowledgeGraph {
 
 impl KnowledgeGraph {
     fn node(&mut self, kind: Kind, key: impl Into<String>) -> NodeIndex {
-        let key = Key { kind, key: key.into() };
+        let key = Key {
+            kind,
+            key: key.into(),
+        };
         if let Some(&n) = self.index.get(&key) {
             return n;
         }
-        let n = self.graph.add_node(Entity { key: key.clone(), attrs: BTreeSet::new(), evidence: BTreeSet::new() });
+        let n = self.graph.add_node(Entity {
+            key: key.clone(),
+            attrs: BTreeSet::new(),
+            evidence: BTreeSet::new(),
+        });
         self.index.insert(key, n);
         n
     }
@@ -126,7 +133,11 @@ impl KnowledgeGraph {
     }
 
     fn link(&mut self, from: NodeIndex, relation: Relation, to: NodeIndex) {
-        if !self.graph.edges(from).any(|e| e.target() == to && *e.weight() == relation) {
+        if !self
+            .graph
+            .edges(from)
+            .any(|e| e.target() == to && *e.weight() == relation)
+        {
             self.graph.add_edge(from, to, relation);
         }
     }
@@ -141,7 +152,13 @@ impl KnowledgeGraph {
         let mut out: Vec<_> = self
             .graph
             .edge_references()
-            .map(|e| (&self.graph[e.source()].key, *e.weight(), &self.graph[e.target()].key))
+            .map(|e| {
+                (
+                    &self.graph[e.source()].key,
+                    *e.weight(),
+                    &self.graph[e.target()].key,
+                )
+            })
             .collect();
         out.sort();
         out
@@ -173,15 +190,26 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
     g.source = source;
     g.set(source, Attr::Path, Value::Text(document.path.clone()));
     g.set(source, Attr::Sha256, Value::Text(document.sha256.clone()));
-    g.set(source, Attr::Encoding, Value::Text(document.encoding.to_owned()));
-    g.set(source, Attr::Label, Value::Lang(document.path.clone(), "en"));
+    g.set(
+        source,
+        Attr::Encoding,
+        Value::Text(document.encoding.to_owned()),
+    );
+    g.set(
+        source,
+        Attr::Label,
+        Value::Lang(document.path.clone(), "en"),
+    );
 
     let facts = g.facts.clone();
     let org = |g: &mut KnowledgeGraph, r: &OrgRef| -> NodeIndex {
         match r {
             OrgRef::Known(i) => g.node(Kind::Organization, lexicon.organizations[*i].id.clone()),
             OrgRef::Unresolved(name) => {
-                let n = g.node(Kind::Organization, format!("unresolved#{}", normalize(name)));
+                let n = g.node(
+                    Kind::Organization,
+                    format!("unresolved#{}", normalize(name)),
+                );
                 g.set(n, Attr::Label, Value::Lang(name.clone(), lang_of(name)));
                 g.set(n, Attr::Resolved, Value::Bool(false));
                 n
@@ -199,8 +227,16 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
         let key = normalize(&plan.title);
         let doc = g.node(Kind::Document, key);
         plan_nodes.push(doc);
-        g.set(doc, Attr::Title, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
-        g.set(doc, Attr::Label, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
+        g.set(
+            doc,
+            Attr::Title,
+            Value::Lang(plan.title.clone(), lang_of(&plan.title)),
+        );
+        g.set(
+            doc,
+            Attr::Label,
+            Value::Lang(plan.title.clone(), lang_of(&plan.title)),
+        );
         g.link(doc, Relation::DescribedIn, source);
         for span in &plan.spans {
             g.cite(doc, *span);
@@ -211,28 +247,48 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
             g.link(doc, Relation::IssuedBy, n);
         }
         if let Some((count, span)) = plan.declared_issuer_count {
-            g.set(doc, Attr::DeclaredIssuerCount, Value::Integer(i64::from(count)));
+            g.set(
+                doc,
+                Attr::DeclaredIssuerCount,
+                Value::Integer(i64::from(count)),
+            );
             g.cite(doc, span);
         }
     }
-    let Some(&doc) = plan_nodes.first() else { return g };
+    let Some(&doc) = plan_nodes.first() else {
+        return g;
+    };
     let doc_key = g.graph[doc].key.key.clone();
 
     for tech in &facts.technologies {
-        let n = g.node(Kind::Technology, lexicon.technologies[tech.entry].id.clone());
+        let n = g.node(
+            Kind::Technology,
+            lexicon.technologies[tech.entry].id.clone(),
+        );
         g.cite(n, tech.span);
         g.link(doc, Relation::Mentions, n);
     }
 
     if let Some((count, span)) = facts.declared_task_count {
-        g.set(doc, Attr::DeclaredTaskCount, Value::Integer(i64::from(count)));
+        g.set(
+            doc,
+            Attr::DeclaredTaskCount,
+            Value::Integer(i64::from(count)),
+        );
         g.cite(doc, span);
     }
     let mut task_nodes = Vec::new();
     for task in &facts.tasks {
-        let n = g.node(Kind::Task, format!("{doc_key}#task#{}", normalize(&task.title)));
+        let n = g.node(
+            Kind::Task,
+            format!("{doc_key}#task#{}", normalize(&task.title)),
+        );
         task_nodes.push(n);
-        g.set(n, Attr::Label, Value::Lang(task.title.clone(), lang_of(&task.title)));
+        g.set(
+            n,
+            Attr::Label,
+            Value::Lang(task.title.clone(), lang_of(&task.title)),
+        );
         g.set(n, Attr::Order, Value::Integer(i64::from(task.order)));
         g.cite(n, task.span);
         match task.parent.and_then(|p| task_nodes.get(p).copied()) {
@@ -242,8 +298,15 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
     }
 
     for measure in &facts.measures {
-        let n = g.node(Kind::Measure, format!("{doc_key}#measure#{}", normalize(&measure.label)));
-        g.set(n, Attr::Label, Value::Lang(measure.label.clone(), lang_of(&measure.label)));
+        let n = g.node(
+            Kind::Measure,
+            format!("{doc_key}#measure#{}", normalize(&measure.label)),
+        );
+        g.set(
+            n,
+            Attr::Label,
+            Value::Lang(measure.label.clone(), lang_of(&measure.label)),
+        );
         g.set(n, Attr::Order, Value::Integer(i64::from(measure.order)));
         g.cite(n, measure.span);
         g.link(doc, Relation::HasMeasure, n);
@@ -255,11 +318,22 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
 
     for target in &facts.targets {
         let quote = g.facts.text.norm_of(target.span).to_owned();
-        let n = g.node(Kind::Target, format!("{doc_key}#target#{}#{quote}", target.deadline.unwrap_or(0)));
+        let n = g.node(
+            Kind::Target,
+            format!("{doc_key}#target#{}#{quote}", target.deadline.unwrap_or(0)),
+        );
         g.cite(n, target.span);
-        g.set(n, Attr::Label, Value::Lang(g.facts.text.quote(target.span).to_owned(), lang_of(&quote)));
+        g.set(
+            n,
+            Attr::Label,
+            Value::Lang(g.facts.text.quote(target.span).to_owned(), lang_of(&quote)),
+        );
         if !target.indicator.is_empty() {
-            g.set(n, Attr::Indicator, Value::Lang(target.indicator.clone(), lang_of(&target.indicator)));
+            g.set(
+                n,
+                Attr::Indicator,
+                Value::Lang(target.indicator.clone(), lang_of(&target.indicator)),
+            );
         }
         if let Some(year) = target.deadline {
             g.set(n, Attr::Deadline, Value::Year(year));
@@ -286,7 +360,10 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
 
     for pair in &facts.glossary {
         let zh = normalize(&pair.zh);
-        let known = lexicon.technologies.iter().find(|t| normalize(&t.label_zh) == zh);
+        let known = lexicon
+            .technologies
+            .iter()
+            .find(|t| normalize(&t.label_zh) == zh);
         let n = match known {
             Some(t) => g.node(Kind::Technology, t.id.clone()),
             None => g.node(Kind::GlossaryTerm, format!("term#{zh}")),
@@ -305,9 +382,16 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
 /// A publisher: the lexicon's organization when the whole name is one, else a node of its own.
 fn publisher(g: &mut KnowledgeGraph, lexicon: &Lexicon, name: &str, span: Span) -> NodeIndex {
     let whole = normalize(name);
-    let known = lexicon.org_zh.find_all(&whole).into_iter().find(|h| h.start == 0 && h.end == whole.len());
+    let known = lexicon
+        .org_zh
+        .find_all(&whole)
+        .into_iter()
+        .find(|h| h.start == 0 && h.end == whole.len());
     let n = match known {
-        Some(hit) => g.node(Kind::Organization, lexicon.organizations[hit.entry].id.clone()),
+        Some(hit) => g.node(
+            Kind::Organization,
+            lexicon.organizations[hit.entry].id.clone(),
+        ),
         None => {
             let n = g.node(Kind::Publisher, format!("{:?}#{whole}", Kind::Publisher));
             g.set(n, Attr::Label, Value::Lang(name.to_owned(), lang_of(name)));
@@ -318,7 +402,12 @@ fn publisher(g: &mut KnowledgeGraph, lexicon: &Lexicon, name: &str, span: Span) 
     n
 }
 
-fn add_mentions(g: &mut KnowledgeGraph, mentions: &[Mention], lexicon: &Lexicon, source: NodeIndex) {
+fn add_mentions(
+    g: &mut KnowledgeGraph,
+    mentions: &[Mention],
+    lexicon: &Lexicon,
+    source: NodeIndex,
+) {
     let named = |g: &mut KnowledgeGraph, kind: Kind, name: &str, span: Span| -> NodeIndex {
         let n = g.node(kind, format!("{kind:?}#{}", normalize(name)));
         g.set(n, Attr::Label, Value::Lang(name.to_owned(), lang_of(name)));
@@ -326,8 +415,12 @@ fn add_mentions(g: &mut KnowledgeGraph, mentions: &[Mention], lexicon: &Lexicon,
         n
     };
     // Named things first, so messages and photographs can link to them.
-    let (named_first, linking): (Vec<&Mention>, Vec<&Mention>) =
-        mentions.iter().partition(|m| matches!(m, Mention::Person { .. } | Mention::Event { .. } | Mention::Publisher { .. }));
+    let (named_first, linking): (Vec<&Mention>, Vec<&Mention>) = mentions.iter().partition(|m| {
+        matches!(
+            m,
+            Mention::Person { .. } | Mention::Event { .. } | Mention::Publisher { .. }
+        )
+    });
     for mention in named_first.into_iter().chain(linking) {
         match mention {
             Mention::Person { name, span } => {
@@ -342,8 +435,18 @@ fn add_mentions(g: &mut KnowledgeGraph, mentions: &[Mention], lexicon: &Lexicon,
                 let n = publisher(g, lexicon, name, *span);
                 g.link(source, Relation::Publisher, n);
             }
-            Mention::Message { kind, sender, recipient, date, span } => {
-                let key = format!("message#{sender}#{}#{}", recipient.clone().unwrap_or_default(), date.clone().unwrap_or_default());
+            Mention::Message {
+                kind,
+                sender,
+                recipient,
+                date,
+                span,
+            } => {
+                let key = format!(
+                    "message#{sender}#{}#{}",
+                    recipient.clone().unwrap_or_default(),
+                    date.clone().unwrap_or_default()
+                );
                 let n = g.node(Kind::Message, key);
                 let label = g.facts.text.quote(*span).to_owned();
                 g.set(n, Attr::Label, Value::Lang(label, "zh"));
@@ -352,18 +455,29 @@ fn add_mentions(g: &mut KnowledgeGraph, mentions: &[Mention], lexicon: &Lexicon,
                 if let Some(date) = date {
                     g.set(n, Attr::DateSent, Value::Date(date.clone()));
                 }
-                if let Some(&person) = g.index.get(&Key { kind: Kind::Person, key: format!("{:?}#{}", Kind::Person, normalize(sender)) }) {
+                if let Some(&person) = g.index.get(&Key {
+                    kind: Kind::Person,
+                    key: format!("{:?}#{}", Kind::Person, normalize(sender)),
+                }) {
                     g.link(n, Relation::Sender, person);
                 }
                 if let Some(to) = recipient {
-                    let event_key = Key { kind: Kind::Event, key: format!("{:?}#{}", Kind::Event, normalize(to)) };
+                    let event_key = Key {
+                        kind: Kind::Event,
+                        key: format!("{:?}#{}", Kind::Event, normalize(to)),
+                    };
                     if let Some(&event) = g.index.get(&event_key) {
                         g.link(n, Relation::Recipient, event);
                     }
                 }
                 g.link(source, Relation::Mentions, n);
             }
-            Mention::Photograph { date, event, credit, span } => {
+            Mention::Photograph {
+                date,
+                event,
+                credit,
+                span,
+            } => {
                 let key = format!("photo#{}#{}-{}", g.path, span.start, span.end);
                 let n = g.node(Kind::Photograph, key);
                 let caption = g.facts.text.quote(*span).to_owned();
@@ -379,7 +493,10 @@ fn add_mentions(g: &mut KnowledgeGraph, mentions: &[Mention], lexicon: &Lexicon,
                     g.link(source, Relation::Mentions, agency);
                 }
                 if let Some(event) = event {
-                    let event_key = Key { kind: Kind::Event, key: format!("{:?}#{}", Kind::Event, normalize(event)) };
+                    let event_key = Key {
+                        kind: Kind::Event,
+                        key: format!("{:?}#{}", Kind::Event, normalize(event)),
+                    };
                     if let Some(&e) = g.index.get(&event_key) {
                         g.link(n, Relation::About, e);
                     }

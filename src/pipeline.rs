@@ -76,11 +76,18 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
     let lexicon = lexicon(config.lexicon_dir.as_deref())?;
     let mut report = BuildReport::default();
     let (files, missing) = ingest::discover(&config.inputs);
-    report.problems.extend(missing.iter().map(IngestError::to_string));
+    report
+        .problems
+        .extend(missing.iter().map(IngestError::to_string));
     if files.is_empty() {
         report.problems.push(format!(
             "no .txt or .md files found in {}",
-            config.inputs.iter().map(|p| ingest::display(p)).collect::<Vec<_>>().join(", ")
+            config
+                .inputs
+                .iter()
+                .map(|p| ingest::display(p))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
 
@@ -106,7 +113,14 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
         let graph_iri = mapping::source_iri(&document.path);
         store.replace_graph(graph_iri.as_ref(), &quads)?;
         let mut counts = BTreeMap::new();
-        for kind in [Kind::Document, Kind::Organization, Kind::Task, Kind::Measure, Kind::Target, Kind::Technology] {
+        for kind in [
+            Kind::Document,
+            Kind::Organization,
+            Kind::Task,
+            Kind::Measure,
+            Kind::Target,
+            Kind::Technology,
+        ] {
             counts.insert(kind, graph.count(kind));
         }
         report.sources.push(SourceSummary {
@@ -117,7 +131,11 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
         });
         kept.insert(
             document.path.clone(),
-            SourceRecord { sha256: document.sha256.clone(), graph: graph_iri.as_str().to_owned(), encoding: document.encoding.to_owned() },
+            SourceRecord {
+                sha256: document.sha256.clone(),
+                graph: graph_iri.as_str().to_owned(),
+                encoding: document.encoding.to_owned(),
+            },
         );
     }
     for (path, record) in &previous {
@@ -125,7 +143,10 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
             store.remove_graph(NamedNodeRef::new_unchecked(&record.graph))?;
         }
     }
-    store.replace_graph(NamedNodeRef::new_unchecked(LEXICON_GRAPH), &mapping::lexicon_quads(&lexicon))?;
+    store.replace_graph(
+        NamedNodeRef::new_unchecked(LEXICON_GRAPH),
+        &mapping::lexicon_quads(&lexicon),
+    )?;
     store.manifest.sources = kept;
     store.save()?;
     report.quads = store.len(None)?;
@@ -136,7 +157,11 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
         let map = render::plan_map(&store)?;
         let dot = render::dot_text(&map);
         let (svg, used) = render::svg(&map, config.renderer)?;
-        for (name, bytes) in [("graph.ttl", turtle), ("plan.dot", dot.into_bytes()), ("plan.svg", svg.into_bytes())] {
+        for (name, bytes) in [
+            ("graph.ttl", turtle),
+            ("plan.dot", dot.into_bytes()),
+            ("plan.svg", svg.into_bytes()),
+        ] {
             let path = out.join(name);
             write_atomically(&path, &bytes)?;
             report.artifacts.push(path);

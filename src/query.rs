@@ -9,6 +9,20 @@ use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{QueryResults, QuerySolution};
 use std::io::Write;
 
+/// The named queries shipped under `ontology/queries/`, embedded so the binary works away
+/// from the repository.
+pub const NAMED: &[(&str, &str)] = &[
+    ("organizations", include_str!("../ontology/queries/organizations.rq")),
+    ("plan-outline", include_str!("../ontology/queries/plan-outline.rq")),
+    ("targets-by-deadline", include_str!("../ontology/queries/targets-by-deadline.rq")),
+    ("technologies", include_str!("../ontology/queries/technologies.rq")),
+];
+
+/// The text of a named query.
+pub fn named(name: &str) -> Option<&'static str> {
+    NAMED.iter().find(|(n, _)| *n == name).map(|(_, q)| *q)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
     #[error(transparent)]
@@ -31,20 +45,29 @@ pub enum ResultFormat {
 }
 
 /// Runs `query` and writes its results to `out`.
-pub fn run(store: &GraphStore, query: &str, format: ResultFormat, out: &mut dyn Write) -> Result<(), QueryError> {
+pub fn run(
+    store: &GraphStore,
+    query: &str,
+    format: ResultFormat,
+    out: &mut dyn Write,
+) -> Result<(), QueryError> {
     match store.query(query)? {
         QueryResults::Boolean(value) => match results_format(format) {
             Some(f) => {
-                QueryResultsSerializer::from_format(f).serialize_boolean_to_writer(&mut *out, value)?;
+                QueryResultsSerializer::from_format(f)
+                    .serialize_boolean_to_writer(&mut *out, value)?;
             }
             None => writeln!(out, "{value}")?,
         },
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
-            let rows: Vec<QuerySolution> = solutions.collect::<Result<_, _>>().map_err(|e| QueryError::Evaluation(e.to_string()))?;
+            let rows: Vec<QuerySolution> = solutions
+                .collect::<Result<_, _>>()
+                .map_err(|e| QueryError::Evaluation(e.to_string()))?;
             match results_format(format) {
                 Some(f) => {
-                    let mut serializer = QueryResultsSerializer::from_format(f).serialize_solutions_to_writer(&mut *out, variables)?;
+                    let mut serializer = QueryResultsSerializer::from_format(f)
+                        .serialize_solutions_to_writer(&mut *out, variables)?;
                     for row in &rows {
                         serializer.serialize(row)?;
                     }
@@ -54,13 +77,21 @@ pub fn run(store: &GraphStore, query: &str, format: ResultFormat, out: &mut dyn 
             }
         }
         QueryResults::Graph(triples) => {
-            let mut triples: Vec<Triple> = triples.collect::<Result<_, _>>().map_err(|e| QueryError::Evaluation(e.to_string()))?;
+            let mut triples: Vec<Triple> = triples
+                .collect::<Result<_, _>>()
+                .map_err(|e| QueryError::Evaluation(e.to_string()))?;
             triples.sort_by_cached_key(|t| t.to_string());
             triples.dedup();
-            let rdf = if format == ResultFormat::NTriples { RdfFormat::NTriples } else { RdfFormat::Turtle };
+            let rdf = if format == ResultFormat::NTriples {
+                RdfFormat::NTriples
+            } else {
+                RdfFormat::Turtle
+            };
             let mut serializer = RdfSerializer::from_format(rdf);
             for (prefix, iri) in PREFIXES {
-                serializer = serializer.with_prefix(*prefix, *iri).map_err(|e| QueryError::Evaluation(e.to_string()))?;
+                serializer = serializer
+                    .with_prefix(*prefix, *iri)
+                    .map_err(|e| QueryError::Evaluation(e.to_string()))?;
             }
             let mut writer = serializer.for_writer(&mut *out);
             for triple in &triples {
@@ -108,17 +139,38 @@ pub fn display_term(term: &Term) -> String {
 pub fn display_width(text: &str) -> usize {
     text.chars()
         .map(|c| match c as u32 {
-            0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD => 2,
+            0x1100..=0x115F
+            | 0x2E80..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
             _ => 1,
         })
         .sum()
 }
 
-fn write_table(variables: &[oxigraph::model::Variable], rows: &[QuerySolution], out: &mut dyn Write) -> std::io::Result<()> {
+fn write_table(
+    variables: &[oxigraph::model::Variable],
+    rows: &[QuerySolution],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let header: Vec<String> = variables.iter().map(|v| v.as_str().to_owned()).collect();
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|row| variables.iter().map(|v| row.get(v).map(display_term).unwrap_or_default().replace('\n', " ")).collect())
+        .map(|row| {
+            variables
+                .iter()
+                .map(|v| {
+                    row.get(v)
+                        .map(display_term)
+                        .unwrap_or_default()
+                        .replace('\n', " ")
+                })
+                .collect()
+        })
         .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
     for row in &cells {
@@ -127,13 +179,30 @@ fn write_table(variables: &[oxigraph::model::Variable], rows: &[QuerySolution], 
         }
     }
     let line = |cells: &[String]| -> String {
-        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - display_width(c)))).collect();
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - display_width(c))))
+            .collect();
         format!("| {} |", padded.join(" | ")).trim_end().to_owned()
     };
     writeln!(out, "{}", line(&header))?;
-    writeln!(out, "|{}|", widths.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("|"))?;
+    writeln!(
+        out,
+        "|{}|",
+        widths
+            .iter()
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("|")
+    )?;
     for row in &cells {
         writeln!(out, "{}", line(row))?;
     }
-    writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })
+    writeln!(
+        out,
+        "({} row{})",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    )
 }

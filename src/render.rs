@@ -5,7 +5,9 @@
 
 use crate::store::{GraphStore, StoreError};
 use graphviz_rust::cmd::{CommandArg, Format, Layout};
-use graphviz_rust::dot_structures::{Attribute, Edge, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex};
+use graphviz_rust::dot_structures::{
+    Attribute, Edge, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex,
+};
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,13 +60,20 @@ fn rows(store: &GraphStore, query: &str) -> Result<Vec<BTreeMap<String, String>>
 
 /// Escapes a DOT string body: graphviz-rust does not (see CRATES.md).
 fn quoted(text: &str) -> Id {
-    let escaped = text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n");
     Id::Escaped(format!("\"{escaped}\""))
 }
 
 fn wrap(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
-    chars.chunks(WRAP).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("\n")
+    chars
+        .chunks(WRAP)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn attr(name: &str, value: Id) -> Attribute {
@@ -94,7 +103,10 @@ impl Builder {
         let id = self.id(iri);
         let mut attributes = vec![attr("label", quoted(label))];
         attributes.extend(style.iter().map(|(k, v)| attr(k, quoted(v))));
-        self.stmts.push(Stmt::Node(Node { id: NodeId(plain(&id), None), attributes }));
+        self.stmts.push(Stmt::Node(Node {
+            id: NodeId(plain(&id), None),
+            attributes,
+        }));
         id
     }
 
@@ -107,23 +119,53 @@ impl Builder {
 
 fn edge_stmt(from: &str, to: &str) -> Stmt {
     Stmt::Edge(Edge {
-        ty: EdgeTy::Pair(Vertex::N(NodeId(plain(from), None)), Vertex::N(NodeId(plain(to), None))),
+        ty: EdgeTy::Pair(
+            Vertex::N(NodeId(plain(from), None)),
+            Vertex::N(NodeId(plain(to), None)),
+        ),
         attributes: vec![],
     })
 }
 
-const ISSUER: &[(&str, &str)] = &[("shape", "box"), ("style", "rounded,filled"), ("fillcolor", "#dbe9f6")];
-const PLAN: &[(&str, &str)] = &[("shape", "box"), ("style", "filled,bold"), ("fillcolor", "#fde4b8")];
-const TASK: &[(&str, &str)] = &[("shape", "box"), ("style", "rounded,filled"), ("fillcolor", "#e3f1dc")];
-const MEASURE: &[(&str, &str)] = &[("shape", "box"), ("style", "filled"), ("fillcolor", "#f3f3f3")];
-const TECH: &[(&str, &str)] = &[("shape", "ellipse"), ("style", "filled"), ("fillcolor", "#efe0f5")];
-const TARGET: &[(&str, &str)] = &[("shape", "note"), ("style", "filled"), ("fillcolor", "#fff7cf")];
+const ISSUER: &[(&str, &str)] = &[
+    ("shape", "box"),
+    ("style", "rounded,filled"),
+    ("fillcolor", "#dbe9f6"),
+];
+const PLAN: &[(&str, &str)] = &[
+    ("shape", "box"),
+    ("style", "filled,bold"),
+    ("fillcolor", "#fde4b8"),
+];
+const TASK: &[(&str, &str)] = &[
+    ("shape", "box"),
+    ("style", "rounded,filled"),
+    ("fillcolor", "#e3f1dc"),
+];
+const MEASURE: &[(&str, &str)] = &[
+    ("shape", "box"),
+    ("style", "filled"),
+    ("fillcolor", "#f3f3f3"),
+];
+const TECH: &[(&str, &str)] = &[
+    ("shape", "ellipse"),
+    ("style", "filled"),
+    ("fillcolor", "#efe0f5"),
+];
+const TARGET: &[(&str, &str)] = &[
+    ("shape", "note"),
+    ("style", "filled"),
+    ("fillcolor", "#fff7cf"),
+];
 const TARGET_OPEN: &[(&str, &str)] = &[("shape", "note"), ("style", "dashed")];
 
 /// A target's value as written on its node: "3–5 个", "≥1200 万人 (以上)".
 fn value_text(row: &BTreeMap<String, String>) -> Option<String> {
     let unit = row.get("unit").map_or("", String::as_str);
-    let qualifier = row.get("qualifier").map(|q| format!(" ({q})")).unwrap_or_default();
+    let qualifier = row
+        .get("qualifier")
+        .map(|q| format!(" ({q})"))
+        .unwrap_or_default();
     let value = match (row.get("min"), row.get("max")) {
         (Some(a), Some(b)) if a == b => a.clone(),
         (Some(a), Some(b)) => format!("{a}–{b}"),
@@ -136,7 +178,11 @@ fn value_text(row: &BTreeMap<String, String>) -> Option<String> {
 
 /// The plan map of every plan in the store as a DOT graph.
 pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
-    let mut b = Builder { ids: BTreeMap::new(), stmts: Vec::new(), edges: BTreeSet::new() };
+    let mut b = Builder {
+        ids: BTreeMap::new(),
+        stmts: Vec::new(),
+        edges: BTreeSet::new(),
+    };
     let font = quoted(FONT);
     b.stmts.push(Stmt::GAttribute(GraphAttributes::Graph(vec![
         attr("rankdir", plain("LR")),
@@ -144,42 +190,71 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         attr("nodesep", quoted("0.15")),
         attr("ranksep", quoted("0.6")),
     ])));
-    b.stmts.push(Stmt::GAttribute(GraphAttributes::Node(vec![attr("fontname", font.clone()), attr("fontsize", plain("11"))])));
-    b.stmts.push(Stmt::GAttribute(GraphAttributes::Edge(vec![attr("fontname", font), attr("color", quoted("#777777"))])));
+    b.stmts.push(Stmt::GAttribute(GraphAttributes::Node(vec![
+        attr("fontname", font.clone()),
+        attr("fontsize", plain("11")),
+    ])));
+    b.stmts.push(Stmt::GAttribute(GraphAttributes::Edge(vec![
+        attr("fontname", font),
+        attr("color", quoted("#777777")),
+    ])));
 
     for plan in rows(store, include_str!("../ontology/queries/map/plans.rq"))? {
-        let (Some(doc), Some(title)) = (plan.get("doc"), plan.get("title")) else { continue };
+        let (Some(doc), Some(title)) = (plan.get("doc"), plan.get("title")) else {
+            continue;
+        };
         b.node(doc, &format!("《{}》", wrap(title)), PLAN);
     }
     for row in rows(store, include_str!("../ontology/queries/map/issuers.rq"))? {
-        let (Some(doc), Some(org), Some(label)) = (row.get("doc"), row.get("org"), row.get("label")) else { continue };
+        let (Some(doc), Some(org), Some(label)) =
+            (row.get("doc"), row.get("org"), row.get("label"))
+        else {
+            continue;
+        };
         let o = b.node(org, label, ISSUER);
         let d = b.id(doc);
         b.edge(&o, &d);
     }
     for row in rows(store, include_str!("../ontology/queries/map/tasks.rq"))? {
-        let (Some(parent), Some(task), Some(label)) = (row.get("parent"), row.get("task"), row.get("label")) else { continue };
+        let (Some(parent), Some(task), Some(label)) =
+            (row.get("parent"), row.get("task"), row.get("label"))
+        else {
+            continue;
+        };
         let order = row.get("order").map(String::as_str).unwrap_or("");
         let t = b.node(task, &format!("{order}. {}", wrap(label)), TASK);
         let p = b.id(parent);
         b.edge(&p, &t);
     }
     for row in rows(store, include_str!("../ontology/queries/map/measures.rq"))? {
-        let (Some(parent), Some(measure), Some(label)) = (row.get("parent"), row.get("measure"), row.get("label")) else { continue };
+        let (Some(parent), Some(measure), Some(label)) =
+            (row.get("parent"), row.get("measure"), row.get("label"))
+        else {
+            continue;
+        };
         let m = b.node(measure, &wrap(label), MEASURE);
         let p = b.id(parent);
         b.edge(&p, &m);
     }
     for row in rows(store, include_str!("../ontology/queries/map/concerns.rq"))? {
-        let (Some(measure), Some(tech), Some(label)) = (row.get("measure"), row.get("tech"), row.get("label")) else { continue };
+        let (Some(measure), Some(tech), Some(label)) =
+            (row.get("measure"), row.get("tech"), row.get("label"))
+        else {
+            continue;
+        };
         let t = b.node(tech, label, TECH);
         let m = b.id(measure);
         b.edge(&m, &t);
     }
     let mut clusters: BTreeMap<(String, String), Vec<Stmt>> = BTreeMap::new();
     for row in rows(store, include_str!("../ontology/queries/map/targets.rq"))? {
-        let (Some(doc), Some(target)) = (row.get("doc"), row.get("target")) else { continue };
-        let deadline = row.get("deadline").cloned().unwrap_or_else(|| "—".to_owned());
+        let (Some(doc), Some(target)) = (row.get("doc"), row.get("target")) else {
+            continue;
+        };
+        let deadline = row
+            .get("deadline")
+            .cloned()
+            .unwrap_or_else(|| "—".to_owned());
         let indicator = row.get("indicator").map(|s| wrap(s)).unwrap_or_default();
         let (label, style) = match value_text(&row) {
             Some(value) => (format!("{value}\n{indicator}"), TARGET),
@@ -190,18 +265,37 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         // Move the node statement into its deadline cluster.
         let node_stmts: Vec<Stmt> = b.stmts.drain(before..).collect();
         let d = b.id(doc);
-        clusters.entry((d.clone(), deadline)).or_default().extend(node_stmts);
+        clusters
+            .entry((d.clone(), deadline))
+            .or_default()
+            .extend(node_stmts);
         b.edge(&d, &t);
     }
     for (i, ((_, deadline), stmts)) in clusters.into_iter().enumerate() {
-        let mut inner = vec![Stmt::Attribute(attr("label", quoted(&format!("到 {deadline} 年 / by {deadline}")))), Stmt::Attribute(attr("style", quoted("rounded")))];
+        let mut inner = vec![
+            Stmt::Attribute(attr(
+                "label",
+                quoted(&format!("到 {deadline} 年 / by {deadline}")),
+            )),
+            Stmt::Attribute(attr("style", quoted("rounded"))),
+        ];
         inner.extend(stmts);
-        b.stmts.push(Stmt::Subgraph(Subgraph { id: plain(&format!("cluster_targets_{i}")), stmts: inner }));
+        b.stmts.push(Stmt::Subgraph(Subgraph {
+            id: plain(&format!("cluster_targets_{i}")),
+            stmts: inner,
+        }));
     }
     // Edges after every node and cluster, so each node is declared where it belongs.
-    let (mut nodes, edges): (Vec<Stmt>, Vec<Stmt>) = b.stmts.into_iter().partition(|s| !matches!(s, Stmt::Edge(_)));
+    let (mut nodes, edges): (Vec<Stmt>, Vec<Stmt>) = b
+        .stmts
+        .into_iter()
+        .partition(|s| !matches!(s, Stmt::Edge(_)));
     nodes.extend(edges);
-    Ok(Graph::DiGraph { id: plain("plan"), strict: false, stmts: nodes })
+    Ok(Graph::DiGraph {
+        id: plain("plan"),
+        strict: false,
+        stmts: nodes,
+    })
 }
 
 /// The DOT text of a graph.
@@ -212,7 +306,13 @@ pub fn dot_text(graph: &Graph) -> String {
 /// Renders the map to SVG with the chosen renderer; says which one ran.
 pub fn svg(graph: &Graph, renderer: Renderer) -> Result<(String, Used), RenderError> {
     if renderer != Renderer::Builtin {
-        match graphviz_rust::exec_dot(dot_text(graph), vec![CommandArg::Format(Format::Svg), CommandArg::Layout(Layout::Dot)]) {
+        match graphviz_rust::exec_dot(
+            dot_text(graph),
+            vec![
+                CommandArg::Format(Format::Svg),
+                CommandArg::Layout(Layout::Dot),
+            ],
+        ) {
             Ok(bytes) => return Ok((String::from_utf8_lossy(&bytes).into_owned(), Used::Graphviz)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if renderer == Renderer::Graphviz {
@@ -242,7 +342,11 @@ fn builtin_svg(graph: &Graph) -> Result<String, RenderError> {
     let (Graph::DiGraph { stmts, .. } | Graph::Graph { stmts, .. }) = graph;
     let mut flat = Vec::new();
     flatten(stmts, &mut flat);
-    let dot = dot_text(&Graph::DiGraph { id: plain("plan"), strict: false, stmts: flat });
+    let dot = dot_text(&Graph::DiGraph {
+        id: plain("plan"),
+        strict: false,
+        stmts: flat,
+    });
     let mut parser = DotParser::new(&dot);
     let parsed = parser.process().map_err(RenderError::Builtin)?;
     let mut builder = GraphBuilder::new();

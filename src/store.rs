@@ -60,7 +60,10 @@ pub struct GraphStore {
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io { path: path.display().to_string(), source }
+    move |source| StoreError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 fn storage(e: impl std::fmt::Display) -> StoreError {
@@ -73,7 +76,11 @@ impl GraphStore {
         if dir.join(SNAPSHOT).is_file() {
             Self::open(dir)
         } else {
-            Ok(Self { dir: dir.to_owned(), store: Store::new().map_err(storage)?, manifest: Manifest::default() })
+            Ok(Self {
+                dir: dir.to_owned(),
+                store: Store::new().map_err(storage)?,
+                manifest: Manifest::default(),
+            })
         }
     }
 
@@ -81,20 +88,29 @@ impl GraphStore {
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         let snapshot = dir.join(SNAPSHOT);
         if !snapshot.is_file() {
-            return Err(StoreError::Missing { path: dir.display().to_string() });
+            return Err(StoreError::Missing {
+                path: dir.display().to_string(),
+            });
         }
         let bytes = std::fs::read(&snapshot).map_err(io_error(&snapshot))?;
         let store = Store::new().map_err(storage)?;
         store
             .load_from_reader(RdfParser::from_format(RdfFormat::NQuads), bytes.as_slice())
-            .map_err(|e| StoreError::Corrupt { path: snapshot.display().to_string(), message: e.to_string() })?;
+            .map_err(|e| StoreError::Corrupt {
+                path: snapshot.display().to_string(),
+                message: e.to_string(),
+            })?;
         let manifest_path = dir.join(MANIFEST);
         let manifest = std::fs::read(&manifest_path)
             .ok()
             .and_then(|m| serde_json::from_slice::<Manifest>(&m).ok())
             .filter(|m| m.snapshot_sha256 == crate::ingest::sha256_hex(&bytes))
             .unwrap_or_default();
-        Ok(Self { dir: dir.to_owned(), store, manifest })
+        Ok(Self {
+            dir: dir.to_owned(),
+            store,
+            manifest,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -118,7 +134,10 @@ impl GraphStore {
     }
 
     pub fn remove_graph(&self, graph: NamedNodeRef<'_>) -> Result<(), StoreError> {
-        self.store.remove_named_graph(graph).map_err(storage).map(|_| ())
+        self.store
+            .remove_named_graph(graph)
+            .map_err(storage)
+            .map(|_| ())
     }
 
     pub fn named_graphs(&self) -> Result<Vec<NamedNode>, StoreError> {
@@ -155,9 +174,14 @@ impl GraphStore {
 
     /// Evaluates a SPARQL query with the union of all graphs as the default graph.
     pub fn query(&self, query: &str) -> Result<QueryResults<'static>, StoreError> {
-        let mut prepared = SparqlEvaluator::new().parse_query(query).map_err(|e| StoreError::Syntax(e.to_string()))?;
+        let mut prepared = SparqlEvaluator::new()
+            .parse_query(query)
+            .map_err(|e| StoreError::Syntax(e.to_string()))?;
         prepared.dataset_mut().set_default_graph_as_union();
-        prepared.on_store(&self.store).execute().map_err(|e| StoreError::Evaluation(e.to_string()))
+        prepared
+            .on_store(&self.store)
+            .execute()
+            .map_err(|e| StoreError::Evaluation(e.to_string()))
     }
 
     /// The rows of a SELECT query as strings (IRIs bare, literals by value), for callers
@@ -187,7 +211,10 @@ impl GraphStore {
     pub fn len(&self, graph: Option<NamedNodeRef<'_>>) -> Result<usize, StoreError> {
         match graph {
             None => self.store.len().map_err(storage),
-            Some(g) => Ok(self.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g))).count()),
+            Some(g) => Ok(self
+                .store
+                .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g)))
+                .count()),
         }
     }
 }
@@ -195,7 +222,10 @@ impl GraphStore {
 /// Writes `bytes` to `path` through a temporary file in the same directory, fsynced and
 /// renamed over the target, so readers see the old or the new file, never a torn one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io_error(dir))?;
     file.write_all(bytes).map_err(io_error(path))?;
@@ -203,9 +233,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        file.as_file().set_permissions(std::fs::Permissions::from_mode(0o644)).map_err(io_error(path))?;
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(io_error(path))?;
     }
     file.as_file().sync_all().map_err(io_error(path))?;
-    file.persist(path).map_err(|e| StoreError::Io { path: path.display().to_string(), source: e.error })?;
+    file.persist(path).map_err(|e| StoreError::Io {
+        path: path.display().to_string(),
+        source: e.error,
+    })?;
     Ok(())
 }

@@ -9,9 +9,16 @@ use crate::lexicon::Lexicon;
 /// Characters that end a sentence for the purpose of finding an issuance statement.
 const SENTENCE_END: &[char] = &['。', '！', '？', '；', '\n', '!', '?', ';'];
 /// Suffixes of Chinese body names, to keep an issuer the lexicon does not know.
-const BODY_SUFFIXES: &[char] = &['部', '委', '局', '办', '署', '院', '会', '厅', '府', '行', '社', '所'];
+const BODY_SUFFIXES: &[char] = &[
+    '部', '委', '局', '办', '署', '院', '会', '厅', '府', '行', '社', '所',
+];
 
-pub fn plans(text: &Text, lexicon: &Lexicon, patterns: &Patterns, diagnostics: &mut Vec<Diagnostic>) -> Vec<Plan> {
+pub fn plans(
+    text: &Text,
+    lexicon: &Lexicon,
+    patterns: &Patterns,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Plan> {
     let norm = text.norm.as_str();
     let mut plans: Vec<(String, Plan)> = Vec::new();
     let mut title_spans: Vec<(String, Span)> = Vec::new();
@@ -20,19 +27,31 @@ pub fn plans(text: &Text, lexicon: &Lexicon, patterns: &Patterns, diagnostics: &
         let span = text.span(inner.start(), inner.end());
         let key = inner.as_str().to_owned();
         title_spans.push((key.clone(), span));
-        let sentence_start = norm[..inner.start()].rfind(SENTENCE_END).map(|i| i + norm[i..].chars().next().map_or(1, char::len_utf8)).unwrap_or(0);
+        let sentence_start = norm[..inner.start()]
+            .rfind(SENTENCE_END)
+            .map(|i| i + norm[i..].chars().next().map_or(1, char::len_utf8))
+            .unwrap_or(0);
         let title_open = inner.start() - '《'.len_utf8();
         let pre = &norm[sentence_start..title_open];
-        let Some(verb) = patterns.issue_verb.find_iter(pre).last() else { continue };
+        let Some(verb) = patterns.issue_verb.find_iter(pre).last() else {
+            continue;
+        };
         if pre[verb.end()..].chars().count() > 2 {
             continue;
         }
         let head = &pre[..verb.start()];
         let issuers = issuers_in(text, lexicon, patterns, sentence_start, head);
-        let declared = patterns.declared_count.captures_iter(head).last().and_then(|c| {
-            let m = c.get(0)?;
-            Some((count(c.get(1)?.as_str())?, text.span(sentence_start + m.start(), sentence_start + m.end())))
-        });
+        let declared = patterns
+            .declared_count
+            .captures_iter(head)
+            .last()
+            .and_then(|c| {
+                let m = c.get(0)?;
+                Some((
+                    count(c.get(1)?.as_str())?,
+                    text.span(sentence_start + m.start(), sentence_start + m.end()),
+                ))
+            });
         if issuers.is_empty() && declared.is_none() {
             continue;
         }
@@ -55,7 +74,11 @@ pub fn plans(text: &Text, lexicon: &Lexicon, patterns: &Patterns, diagnostics: &
     let mut plans: Vec<Plan> = plans
         .into_iter()
         .map(|(key, mut plan)| {
-            plan.spans = title_spans.iter().filter(|(k, _)| *k == key).map(|(_, s)| *s).collect();
+            plan.spans = title_spans
+                .iter()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, s)| *s)
+                .collect();
             plan
         })
         .collect();
@@ -81,24 +104,46 @@ pub fn plans(text: &Text, lexicon: &Lexicon, patterns: &Patterns, diagnostics: &
 /// The organizations named in `head` (the text before the issuing verb), in order; a
 /// fragment between 、 that the lexicon does not know but reads like a body is kept
 /// unresolved.
-fn issuers_in(text: &Text, lexicon: &Lexicon, patterns: &Patterns, offset: usize, head: &str) -> Vec<OrgMention> {
-    let list_end = patterns.declared_count.find(head).map_or(head.len(), |m| m.start());
+fn issuers_in(
+    text: &Text,
+    lexicon: &Lexicon,
+    patterns: &Patterns,
+    offset: usize,
+    head: &str,
+) -> Vec<OrgMention> {
+    let list_end = patterns
+        .declared_count
+        .find(head)
+        .map_or(head.len(), |m| m.start());
     let list = &head[..list_end];
     let hits = lexicon.org_zh.find_all(list);
     let mut out: Vec<OrgMention> = hits
         .iter()
-        .map(|h| OrgMention { org: OrgRef::Known(h.entry), span: text.span(offset + h.start, offset + h.end) })
+        .map(|h| OrgMention {
+            org: OrgRef::Known(h.entry),
+            span: text.span(offset + h.start, offset + h.end),
+        })
         .collect();
     // The issuer list is the run of names right before the count or verb; earlier text of
     // the sentence (a date, a place) is not part of it.
     let mut pos = 0;
     for fragment in list.split(['、', '和', '及', ',', '，']) {
         let start = pos;
-        pos += fragment.len() + list[pos + fragment.len()..].chars().next().map_or(0, char::len_utf8);
-        let covered = hits.iter().any(|h| h.start < start + fragment.len() && h.end > start);
+        pos += fragment.len()
+            + list[pos + fragment.len()..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
+        let covered = hits
+            .iter()
+            .any(|h| h.start < start + fragment.len() && h.end > start);
         let name = fragment.trim();
         let chars = name.chars().count();
-        if covered || !(2..=20).contains(&chars) || !name.ends_with(BODY_SUFFIXES) || !name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        if covered
+            || !(2..=20).contains(&chars)
+            || !name.ends_with(BODY_SUFFIXES)
+            || !name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        {
             continue;
         }
         let lead = fragment.len() - fragment.trim_start().len();
@@ -112,11 +157,19 @@ fn issuers_in(text: &Text, lexicon: &Lexicon, patterns: &Patterns, offset: usize
 }
 
 /// "The plan was jointly issued by eight departments including A, B, and C."
-fn english_issuers(text: &Text, lexicon: &Lexicon, patterns: &Patterns, plan: &mut Plan, diagnostics: &mut Vec<Diagnostic>) {
+fn english_issuers(
+    text: &Text,
+    lexicon: &Lexicon,
+    patterns: &Patterns,
+    plan: &mut Plan,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let norm = text.norm.as_str();
     for caps in patterns.issue_en.captures_iter(norm) {
         let Some(whole) = caps.get(0) else { continue };
-        let rest_end = norm[whole.end()..].find(['.', '\n']).map_or(norm.len(), |i| whole.end() + i);
+        let rest_end = norm[whole.end()..]
+            .find(['.', '\n'])
+            .map_or(norm.len(), |i| whole.end() + i);
         let rest = &norm[whole.end()..rest_end];
         for hit in lexicon.organizations_in(rest) {
             plan.issuers.push(OrgMention {
@@ -125,7 +178,13 @@ fn english_issuers(text: &Text, lexicon: &Lexicon, patterns: &Patterns, plan: &m
             });
         }
         if let Some(word) = caps.name("count") {
-            let declared = word.as_str().parse::<u32>().ok().or_else(|| lexicon.cues.count_words_en.get(&word.as_str().to_lowercase()).copied());
+            let declared = word.as_str().parse::<u32>().ok().or_else(|| {
+                lexicon
+                    .cues
+                    .count_words_en
+                    .get(&word.as_str().to_lowercase())
+                    .copied()
+            });
             let span = text.span(word.start(), word.end());
             match (declared, plan.declared_issuer_count) {
                 (Some(n), None) => plan.declared_issuer_count = Some((n, span)),
@@ -141,7 +200,9 @@ fn english_issuers(text: &Text, lexicon: &Lexicon, patterns: &Patterns, plan: &m
 }
 
 fn check_count(text: &Text, plan: &Plan, diagnostics: &mut Vec<Diagnostic>) {
-    let Some((declared, span)) = plan.declared_issuer_count else { return };
+    let Some((declared, span)) = plan.declared_issuer_count else {
+        return;
+    };
     let mut distinct: Vec<&OrgRef> = plan.issuers.iter().map(|m| &m.org).collect();
     distinct.sort();
     distinct.dedup();

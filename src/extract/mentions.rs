@@ -12,7 +12,10 @@ pub fn technologies(text: &Text, lexicon: &Lexicon) -> Vec<TechMention> {
         .find_all(&text.norm)
         .into_iter()
         .chain(lexicon.tech_en.find_all(&text.norm))
-        .map(|h| TechMention { entry: h.entry, span: text.span(h.start, h.end) })
+        .map(|h| TechMention {
+            entry: h.entry,
+            span: text.span(h.start, h.end),
+        })
         .collect();
     out.sort_by_key(|m| (m.span, m.entry));
     out
@@ -22,7 +25,10 @@ pub fn organizations(text: &Text, lexicon: &Lexicon) -> Vec<OrgMention> {
     lexicon
         .organizations_in(&text.norm)
         .into_iter()
-        .map(|h| OrgMention { org: OrgRef::Known(h.entry), span: text.span(h.start, h.end) })
+        .map(|h| OrgMention {
+            org: OrgRef::Known(h.entry),
+            span: text.span(h.start, h.end),
+        })
         .collect()
 }
 
@@ -53,7 +59,11 @@ pub fn glossary(text: &Text, lexicon: &Lexicon) -> Vec<GlossaryPair> {
         while i + 1 < paragraphs.len() {
             let (zh, en) = (paragraphs[i], paragraphs[i + 1]);
             let (zh_text, en_text) = (text.norm_of(zh), text.norm_of(en));
-            if zh_text.starts_with(cues.section_mark_open.as_str()) || !has_han(zh_text) || !is_english(en_text) || zh_text.chars().count() > 40 {
+            if zh_text.starts_with(cues.section_mark_open.as_str())
+                || !has_han(zh_text)
+                || !is_english(en_text)
+                || zh_text.chars().count() > 40
+            {
                 break;
             }
             out.push(GlossaryPair {
@@ -74,14 +84,28 @@ pub fn named(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<Mention
     let span = |m: regex::Match<'_>| text.span(m.start(), m.end());
     let mut out = Vec::new();
     for m in patterns.event.find_iter(norm) {
-        out.push(Mention::Event { name: text.quote(span(m)).to_owned(), span: span(m) });
+        out.push(Mention::Event {
+            name: text.quote(span(m)).to_owned(),
+            span: span(m),
+        });
     }
     for caps in patterns.message.captures_iter(norm) {
-        let (Some(whole), Some(person), Some(to), Some(kind)) = (caps.get(0), caps.name("person"), caps.name("to"), caps.name("kind")) else {
+        let (Some(whole), Some(person), Some(to), Some(kind)) = (
+            caps.get(0),
+            caps.name("person"),
+            caps.name("to"),
+            caps.name("kind"),
+        ) else {
             continue;
         };
-        let date = caps.name("date").and_then(|d| patterns.date.captures(d.as_str())).and_then(|c| iso_date(&c));
-        out.push(Mention::Person { name: text.quote(span(person)).to_owned(), span: span(person) });
+        let date = caps
+            .name("date")
+            .and_then(|d| patterns.date.captures(d.as_str()))
+            .and_then(|c| iso_date(&c));
+        out.push(Mention::Person {
+            name: text.quote(span(person)).to_owned(),
+            span: span(person),
+        });
         out.push(Mention::Message {
             kind: kind.as_str().to_owned(),
             sender: text.quote(span(person)).to_owned(),
@@ -91,19 +115,39 @@ pub fn named(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<Mention
         });
     }
     for caps in patterns.credit.captures_iter(norm) {
-        let (Some(label), Some(name)) = (caps.name("label"), caps.name("name")) else { continue };
-        let Some(role) = lexicon.cues.credit_labels.iter().find(|c| c.text == label.as_str()).map(|c| c.role) else {
+        let (Some(label), Some(name)) = (caps.name("label"), caps.name("name")) else {
+            continue;
+        };
+        let Some(role) = lexicon
+            .cues
+            .credit_labels
+            .iter()
+            .find(|c| c.text == label.as_str())
+            .map(|c| c.role)
+        else {
             continue;
         };
         let credited = text.quote(span(name)).to_owned();
         match role {
-            CreditRole::Photo => out.push(photograph(text, patterns, &out, label.start(), (credited, span(name)))),
-            CreditRole::Publisher => out.push(Mention::Publisher { name: credited, span: span(name) }),
+            CreditRole::Photo => out.push(photograph(
+                text,
+                patterns,
+                &out,
+                label.start(),
+                (credited, span(name)),
+            )),
+            CreditRole::Publisher => out.push(Mention::Publisher {
+                name: credited,
+                span: span(name),
+            }),
         }
     }
     for caps in patterns.first_publication.captures_iter(norm) {
         if let Some(name) = caps.name("name") {
-            out.push(Mention::Publisher { name: text.quote(span(name)).to_owned(), span: span(name) });
+            out.push(Mention::Publisher {
+                name: text.quote(span(name)).to_owned(),
+                span: span(name),
+            });
         }
     }
     out.sort_by_key(mention_span);
@@ -112,17 +156,31 @@ pub fn named(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<Mention
 }
 
 /// The photograph whose caption ends at a photo credit: its date and event.
-fn photograph(text: &Text, patterns: &Patterns, found: &[Mention], credit_at: usize, credit: (String, Span)) -> Mention {
+fn photograph(
+    text: &Text,
+    patterns: &Patterns,
+    found: &[Mention],
+    credit_at: usize,
+    credit: (String, Span),
+) -> Mention {
     let norm = text.norm.as_str();
     let line_start = norm[..credit_at].rfind('\n').map_or(0, |i| i + 1);
     let caption = text.trim(text.span(line_start, credit_at), &['。', ' ']);
     let range = text.norm_range(caption);
-    let date = patterns.date.captures(&norm[range.clone()]).and_then(|c| iso_date(&c));
+    let date = patterns
+        .date
+        .captures(&norm[range.clone()])
+        .and_then(|c| iso_date(&c));
     let event = found.iter().find_map(|m| match m {
         Mention::Event { name, span } if caption.contains(*span) => Some(name.clone()),
         _ => None,
     });
-    Mention::Photograph { date, event, credit: Some(credit), span: caption }
+    Mention::Photograph {
+        date,
+        event,
+        credit: Some(credit),
+        span: caption,
+    }
 }
 
 pub fn mention_span(mention: &Mention) -> Span {

@@ -86,13 +86,33 @@ pub struct GlossaryPair {
 /// People, events, messages, photographs and publishers a news text names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mention {
-    Person { name: String, span: Span },
-    Event { name: String, span: Span },
+    Person {
+        name: String,
+        span: Span,
+    },
+    Event {
+        name: String,
+        span: Span,
+    },
     /// A letter or speech: who, to what, when (`YYYY-MM-DD`), what kind (贺信…).
-    Message { kind: String, sender: String, recipient: Option<String>, date: Option<String>, span: Span },
+    Message {
+        kind: String,
+        sender: String,
+        recipient: Option<String>,
+        date: Option<String>,
+        span: Span,
+    },
     /// A captioned photograph; `credit` is the credited agency and where it is written.
-    Photograph { date: Option<String>, event: Option<String>, credit: Option<(String, Span)>, span: Span },
-    Publisher { name: String, span: Span },
+    Photograph {
+        date: Option<String>,
+        event: Option<String>,
+        credit: Option<(String, Span)>,
+        span: Span,
+    },
+    Publisher {
+        name: String,
+        span: Span,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

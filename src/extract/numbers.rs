@@ -47,7 +47,10 @@ impl Decimal {
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.replace(',', "");
         let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-        if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        if int.is_empty()
+            || !int.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         if int.len() + frac.len() > 30 {
@@ -129,7 +132,13 @@ pub struct Numeral {
 pub fn arabic_at(text: &str) -> Option<Numeral> {
     let bytes = text.as_bytes();
     let mut end = 0;
-    while end < bytes.len() && (bytes[end].is_ascii_digit() || (bytes[end] == b',' && end > 0 && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) && comma_grouping(&bytes[end + 1..]))) {
+    while end < bytes.len()
+        && (bytes[end].is_ascii_digit()
+            || (bytes[end] == b','
+                && end > 0
+                && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+                && comma_grouping(&bytes[end + 1..])))
+    {
         end += 1;
     }
     if end == 0 {
@@ -141,17 +150,27 @@ pub fn arabic_at(text: &str) -> Option<Numeral> {
             end += 1;
         }
     }
-    Some(Numeral { value: Decimal::parse(&text[..end])?, magnitude: "", len: end })
+    Some(Numeral {
+        value: Decimal::parse(&text[..end])?,
+        magnitude: "",
+        len: end,
+    })
 }
 
 fn comma_grouping(rest: &[u8]) -> bool {
-    rest.len() >= 3 && rest[..3].iter().all(u8::is_ascii_digit) && !rest.get(3).is_some_and(u8::is_ascii_digit)
+    rest.len() >= 3
+        && rest[..3].iter().all(u8::is_ascii_digit)
+        && !rest.get(3).is_some_and(u8::is_ascii_digit)
 }
 
 /// Parses a Chinese numeral (一百二十万, 四百二十七亿四千万, 二点一, 二0一0) at the start of
 /// `text`. A bare string of digits (二0一0, 二〇〇五) reads positionally.
 pub fn chinese_at(text: &str) -> Option<Numeral> {
-    let len: usize = text.chars().take_while(|&c| is_chinese_numeral_char(c)).map(char::len_utf8).sum();
+    let len: usize = text
+        .chars()
+        .take_while(|&c| is_chinese_numeral_char(c))
+        .map(char::len_utf8)
+        .sum();
     let mut numeral = &text[..len];
     // A trailing 点 or a leading 点/万/亿 is not part of a number.
     while let Some(stripped) = numeral.strip_suffix('点') {
@@ -165,12 +184,20 @@ pub fn chinese_at(text: &str) -> Option<Numeral> {
         return None;
     }
     let (int_part, frac_part) = match numeral.split_once('点') {
-        Some((i, f)) if !f.is_empty() && f.chars().all(|c| chinese_digit(c).is_some()) => (i, Some(f)),
+        Some((i, f)) if !f.is_empty() && f.chars().all(|c| chinese_digit(c).is_some()) => {
+            (i, Some(f))
+        }
         Some((i, _)) => (i, None),
         None => (numeral, None),
     };
-    let consumed = if frac_part.is_some() { numeral.len() } else { int_part.len() };
-    let has_units = int_part.chars().any(|c| small_unit(c).is_some() || matches!(c, '万' | '亿'));
+    let consumed = if frac_part.is_some() {
+        numeral.len()
+    } else {
+        int_part.len()
+    };
+    let has_units = int_part
+        .chars()
+        .any(|c| small_unit(c).is_some() || matches!(c, '万' | '亿'));
     let integer: i128 = if has_units {
         positional_with_units(int_part)?
     } else {
@@ -182,7 +209,11 @@ pub fn chinese_at(text: &str) -> Option<Numeral> {
     };
     let mut value = Decimal::integer(integer);
     if let Some(frac) = frac_part {
-        let digits: String = frac.chars().filter_map(chinese_digit).map(|d| char::from(b'0' + d as u8)).collect();
+        let digits: String = frac
+            .chars()
+            .filter_map(chinese_digit)
+            .map(|d| char::from(b'0' + d as u8))
+            .collect();
         value = Decimal::parse(&format!("{integer}.{digits}"))?;
     }
     let magnitude = if int_part.contains('亿') {
@@ -194,7 +225,11 @@ pub fn chinese_at(text: &str) -> Option<Numeral> {
     } else {
         ""
     };
-    Some(Numeral { value, magnitude, len: consumed })
+    Some(Numeral {
+        value,
+        magnitude,
+        len: consumed,
+    })
 }
 
 fn positional_with_units(text: &str) -> Option<i128> {
@@ -213,8 +248,12 @@ fn positional_with_units(text: &str) -> Option<i128> {
             section = 0;
             digit = None;
         } else if c == '亿' {
-            let below = wan.checked_mul(10_000)?.checked_add(section + digit.unwrap_or(0))?;
-            yi = yi.checked_mul(100_000_000)?.checked_add(if below == 0 { 1 } else { below })?;
+            let below = wan
+                .checked_mul(10_000)?
+                .checked_add(section + digit.unwrap_or(0))?;
+            yi = yi
+                .checked_mul(100_000_000)?
+                .checked_add(if below == 0 { 1 } else { below })?;
             wan = 0;
             section = 0;
             digit = None;
@@ -251,7 +290,11 @@ pub fn year_at(text: &str) -> Option<(i32, usize)> {
 
 /// The longest entry of `words` that `text` starts with.
 pub fn longest_prefix<'w>(text: &str, words: &'w [String]) -> Option<&'w str> {
-    words.iter().filter(|w| !w.is_empty() && text.starts_with(w.as_str())).map(String::as_str).max_by_key(|w| w.len())
+    words
+        .iter()
+        .filter(|w| !w.is_empty() && text.starts_with(w.as_str()))
+        .map(String::as_str)
+        .max_by_key(|w| w.len())
 }
 
 /// Parses the quantity whose number starts at byte `at` of `text`: number, optional range,
@@ -259,10 +302,18 @@ pub fn longest_prefix<'w>(text: &str, words: &'w [String]) -> Option<&'w str> {
 /// number is a date, an ordinal or part of a title.
 pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
     let before = &text[..at];
-    if cues.not_quantities_before.iter().any(|w| before.ends_with(w.as_str())) {
+    if cues
+        .not_quantities_before
+        .iter()
+        .any(|w| before.ends_with(w.as_str()))
+    {
         return None;
     }
-    if cues.plural_quantifiers.iter().any(|w| text[at..].starts_with(w.as_str())) {
+    if cues
+        .plural_quantifiers
+        .iter()
+        .any(|w| text[at..].starts_with(w.as_str()))
+    {
         return None;
     }
     if let Some(q) = special_at(text, at) {
@@ -270,7 +321,8 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
     }
     let first = numeral_at(&text[at..])?;
     let mut pos = at + first.len;
-    let (mag1, unit1, after_unit1, inner_qual) = magnitude_and_unit(text, pos, cues, first.magnitude);
+    let (mag1, unit1, after_unit1, inner_qual) =
+        magnitude_and_unit(text, pos, cues, first.magnitude);
     pos = after_unit1;
     let min = first.value;
     let mut max = first.value;
@@ -282,7 +334,8 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
     if let Some(sep) = longest_prefix(&text[pos..], &cues.range_separators) {
         let second_at = pos + sep.len();
         if let Some(second) = numeral_at(&text[second_at..]) {
-            let (mag2, unit2, end2, _) = magnitude_and_unit(text, second_at + second.len, cues, second.magnitude);
+            let (mag2, unit2, end2, _) =
+                magnitude_and_unit(text, second_at + second.len, cues, second.magnitude);
             let unit_second = format!("{mag2}{unit2}");
             let compatible = unit.is_empty() || unit_second.is_empty() || unit == unit_second;
             if compatible && second.value.to_f64() >= first.value.to_f64() {
@@ -331,16 +384,32 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
         Some(Bound::Max) => (None, Some(max)),
         Some(Bound::Both) | None => (Some(min), Some(max)),
     };
-    Some(Quantity { min, max, unit, qualifier, start, end: pos })
+    Some(Quantity {
+        min,
+        max,
+        unit,
+        qualifier,
+        start,
+        end: pos,
+    })
 }
 
 /// Magnitude word and unit after a number at `pos`; a 多/余 between number and unit is a
 /// qualifier (100多个). Returns (magnitude, unit, end, inner qualifier).
-fn magnitude_and_unit(text: &str, mut pos: usize, cues: &Cues, numeral_magnitude: &'static str) -> (String, String, usize, Option<String>) {
+fn magnitude_and_unit(
+    text: &str,
+    mut pos: usize,
+    cues: &Cues,
+    numeral_magnitude: &'static str,
+) -> (String, String, usize, Option<String>) {
     let mut magnitude = numeral_magnitude.to_owned();
     let mut inner = None;
     for word in ["多", "余"] {
-        if text[pos..].starts_with(word) && longest_prefix(&text[pos + word.len()..], &cues.magnitudes).or_else(|| longest_prefix(&text[pos + word.len()..], &cues.units)).is_some() {
+        if text[pos..].starts_with(word)
+            && longest_prefix(&text[pos + word.len()..], &cues.magnitudes)
+                .or_else(|| longest_prefix(&text[pos + word.len()..], &cues.units))
+                .is_some()
+        {
             inner = Some(word.to_owned());
             pos += word.len();
         }
@@ -356,7 +425,14 @@ fn magnitude_and_unit(text: &str, mut pos: usize, cues: &Cues, numeral_magnitude
         pos += m.len();
     }
     let unit = match longest_prefix(&text[pos..], &cues.units) {
-        Some(u) if !cues.not_quantities_after.iter().any(|w| text[pos..].starts_with(w.as_str()) && w.len() > u.len()) => u.to_owned(),
+        Some(u)
+            if !cues
+                .not_quantities_after
+                .iter()
+                .any(|w| text[pos..].starts_with(w.as_str()) && w.len() > u.len()) =>
+        {
+            u.to_owned()
+        }
         _ => String::new(),
     };
     pos += unit.len();
@@ -409,8 +485,10 @@ pub fn quantities(text: &str, cues: &Cues) -> Vec<Quantity> {
     while pos < text.len() {
         let c = text[pos..].chars().next().unwrap_or(' ');
         let prev = text[..pos].chars().next_back();
-        let starts_number = c.is_ascii_digit() || c == '翻' || c == '半' || chinese_digit(c).is_some() || c == '十';
-        let continues_number = prev.is_some_and(|p| p.is_ascii_digit() || p == '.' || is_chinese_numeral_char(p));
+        let starts_number =
+            c.is_ascii_digit() || c == '翻' || c == '半' || chinese_digit(c).is_some() || c == '十';
+        let continues_number =
+            prev.is_some_and(|p| p.is_ascii_digit() || p == '.' || is_chinese_numeral_char(p));
         if starts_number && !continues_number {
             if let Some(q) = quantity_at(text, pos, cues) {
                 pos = q.end.max(pos + c.len_utf8());
@@ -467,34 +545,140 @@ mod tests {
     #[test]
     fn quantity_table() {
         let cues = cues();
-        type Case<'a> = (&'a str, usize, Option<&'a str>, Option<&'a str>, &'a str, Option<&'a str>);
+        type Case<'a> = (
+            &'a str,
+            usize,
+            Option<&'a str>,
+            Option<&'a str>,
+            &'a str,
+            Option<&'a str>,
+        );
         let cases: &[Case] = &[
-            ("推动3至5个通用大模型", "推动".len(), Some("3"), Some("5"), "个", None),
-            ("打造100个工业领域高质量数据集", "打造".len(), Some("100"), Some("100"), "个", None),
-            ("培育2至3家企业", "培育".len(), Some("2"), Some("3"), "家", None),
-            ("增长6%－6.5%", "增长".len(), Some("6"), Some("6.5"), "%", None),
-            ("增长10%—15%", "增长".len(), Some("10"), Some("15"), "%", None),
-            ("增长4.5%—5%", "增长".len(), Some("4.5"), Some("5"), "%", None),
-            ("城镇新增就业1200万人以上", "城镇新增就业".len(), Some("1200"), None, "万人", Some("以上")),
-            ("失业率4.5%以内", "失业率".len(), None, Some("4.5"), "%", Some("以内")),
-            ("增长5%左右", "增长".len(), Some("5"), Some("5"), "%", Some("左右")),
-            ("粮食产量1.3万亿斤以上", "粮食产量".len(), Some("1.3"), None, "万亿斤", Some("以上")),
-            ("赤字规模4.06万亿元", "赤字规模".len(), Some("4.06"), Some("4.06"), "万亿元", None),
-            ("投资四百二十七亿四千万元", "投资".len(), Some("427.4"), Some("427.4"), "亿元", None),
-            ("钢产量一亿一千三百万吨", "钢产量".len(), Some("1.13"), Some("1.13"), "亿吨", None),
+            (
+                "推动3至5个通用大模型",
+                "推动".len(),
+                Some("3"),
+                Some("5"),
+                "个",
+                None,
+            ),
+            (
+                "打造100个工业领域高质量数据集",
+                "打造".len(),
+                Some("100"),
+                Some("100"),
+                "个",
+                None,
+            ),
+            (
+                "培育2至3家企业",
+                "培育".len(),
+                Some("2"),
+                Some("3"),
+                "家",
+                None,
+            ),
+            (
+                "增长6%－6.5%",
+                "增长".len(),
+                Some("6"),
+                Some("6.5"),
+                "%",
+                None,
+            ),
+            (
+                "增长10%—15%",
+                "增长".len(),
+                Some("10"),
+                Some("15"),
+                "%",
+                None,
+            ),
+            (
+                "增长4.5%—5%",
+                "增长".len(),
+                Some("4.5"),
+                Some("5"),
+                "%",
+                None,
+            ),
+            (
+                "城镇新增就业1200万人以上",
+                "城镇新增就业".len(),
+                Some("1200"),
+                None,
+                "万人",
+                Some("以上"),
+            ),
+            (
+                "失业率4.5%以内",
+                "失业率".len(),
+                None,
+                Some("4.5"),
+                "%",
+                Some("以内"),
+            ),
+            (
+                "增长5%左右",
+                "增长".len(),
+                Some("5"),
+                Some("5"),
+                "%",
+                Some("左右"),
+            ),
+            (
+                "粮食产量1.3万亿斤以上",
+                "粮食产量".len(),
+                Some("1.3"),
+                None,
+                "万亿斤",
+                Some("以上"),
+            ),
+            (
+                "赤字规模4.06万亿元",
+                "赤字规模".len(),
+                Some("4.06"),
+                Some("4.06"),
+                "万亿元",
+                None,
+            ),
+            (
+                "投资四百二十七亿四千万元",
+                "投资".len(),
+                Some("427.4"),
+                Some("427.4"),
+                "亿元",
+                None,
+            ),
+            (
+                "钢产量一亿一千三百万吨",
+                "钢产量".len(),
+                Some("1.13"),
+                Some("1.13"),
+                "亿吨",
+                None,
+            ),
             ("二至三个", 0, Some("2"), Some("3"), "个", None),
             ("超过30%", "超过".len(), Some("30"), None, "%", Some("超过")),
             ("约5%", "约".len(), Some("5"), Some("5"), "%", Some("约")),
             ("收入翻一番", "收入".len(), Some("2"), Some("2"), "倍", None),
             ("翻两番", 0, Some("4"), Some("4"), "倍", None),
             ("半数以上", 0, Some("50"), None, "%", Some("以上")),
-            ("减少1000万以上", "减少".len(), Some("1000"), None, "万", Some("以上")),
+            (
+                "减少1000万以上",
+                "减少".len(),
+                Some("1000"),
+                None,
+                "万",
+                Some("以上"),
+            ),
             ("五十万个", 0, Some("50"), Some("50"), "万个", None),
             ("一千万户", 0, Some("1000"), Some("1000"), "万户", None),
             ("100多个", 0, Some("100"), None, "个", Some("多")),
         ];
         for (input, at, min, max, unit, qualifier) in cases {
-            let q = quantity_at(input, *at, &cues).unwrap_or_else(|| panic!("no quantity in {input}"));
+            let q =
+                quantity_at(input, *at, &cues).unwrap_or_else(|| panic!("no quantity in {input}"));
             assert_eq!(q.min, min.and_then(d), "min of {input}");
             assert_eq!(q.max, max.and_then(d), "max of {input}");
             assert_eq!(q.unit, *unit, "unit of {input}");
@@ -506,7 +690,11 @@ mod tests {
     fn dates_ordinals_and_bare_numbers_are_not_quantities() {
         let cues = cues();
         for text in ["2025年12月12日", "第3个", "共100", "第十四届"] {
-            assert!(quantities(text, &cues).is_empty(), "{text}: {:?}", quantities(text, &cues));
+            assert!(
+                quantities(text, &cues).is_empty(),
+                "{text}: {:?}",
+                quantities(text, &cues)
+            );
         }
     }
 
@@ -521,9 +709,15 @@ mod tests {
 
     #[test]
     fn decimal_display_is_canonical() {
-        assert_eq!(Decimal::parse("6.50").map(|d| d.to_string()), Some("6.5".into()));
+        assert_eq!(
+            Decimal::parse("6.50").map(|d| d.to_string()),
+            Some("6.5".into())
+        );
         assert_eq!(Decimal::integer(5).shift_down(2).to_string(), "0.05");
-        assert_eq!(Decimal::parse("100").map(|d| d.to_string()), Some("100".into()));
+        assert_eq!(
+            Decimal::parse("100").map(|d| d.to_string()),
+            Some("100".into())
+        );
     }
 
     proptest! {

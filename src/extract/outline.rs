@@ -18,16 +18,26 @@ fn split_items(text: &Text, start: usize, end: usize, separators: &[char]) -> Ve
         if !span.is_empty() {
             items.push(span);
         }
-        pos += piece.len() + slice[pos + piece.len()..].chars().next().map_or(0, char::len_utf8);
+        pos += piece.len()
+            + slice[pos + piece.len()..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
     }
     items
 }
 
-pub fn tasks(text: &Text, patterns: &Patterns, diagnostics: &mut Vec<Diagnostic>) -> (Vec<TaskFact>, Option<(u32, Span)>) {
+pub fn tasks(
+    text: &Text,
+    patterns: &Patterns,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<TaskFact>, Option<(u32, Span)>) {
     let mut tasks = Vec::new();
     let mut declared = None;
     for caps in patterns.task_list.captures_iter(&text.norm) {
-        let (Some(list), Some(n)) = (caps.name("list"), caps.name("count")) else { continue };
+        let (Some(list), Some(n)) = (caps.name("list"), caps.name("count")) else {
+            continue;
+        };
         let items = split_items(text, list.start(), list.end(), &['、', ',', '，']);
         if items.len() < 2 {
             continue;
@@ -59,16 +69,26 @@ pub fn tasks(text: &Text, patterns: &Patterns, diagnostics: &mut Vec<Diagnostic>
     (tasks, declared)
 }
 
-pub fn measures(text: &Text, patterns: &Patterns, technologies: &[TechMention]) -> Vec<MeasureFact> {
+pub fn measures(
+    text: &Text,
+    patterns: &Patterns,
+    technologies: &[TechMention],
+) -> Vec<MeasureFact> {
     let mut out = Vec::new();
     for caps in patterns.measure_list.captures_iter(&text.norm) {
-        let Some(list) = caps.name("list") else { continue };
+        let Some(list) = caps.name("list") else {
+            continue;
+        };
         let items = split_items(text, list.start(), list.end(), &[';', '；']);
         if items.len() < 2 {
             continue;
         }
         for span in items {
-            let technologies = technologies.iter().filter(|t| span.contains(t.span)).map(|t| t.entry).collect();
+            let technologies = technologies
+                .iter()
+                .filter(|t| span.contains(t.span))
+                .map(|t| t.entry)
+                .collect();
             out.push(MeasureFact {
                 label: text.quote(span).to_owned(),
                 span,

@@ -12,7 +12,11 @@ pub const YEAR: &str = "[0-9〇零一二三四五六七八九]{4}";
 pub fn alternation(words: &[String]) -> String {
     let mut sorted: Vec<&String> = words.iter().filter(|w| !w.is_empty()).collect();
     sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    sorted.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
+    sorted
+        .iter()
+        .map(|w| regex::escape(w))
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 fn compile(pattern: &str) -> Regex {
@@ -40,20 +44,30 @@ pub struct Patterns {
 
 impl Patterns {
     pub fn new(cues: &Cues) -> Self {
-        let credit_labels: Vec<String> = cues.credit_labels.iter().map(|c| c.text.clone()).collect();
+        let credit_labels: Vec<String> =
+            cues.credit_labels.iter().map(|c| c.text.clone()).collect();
         let count_words: Vec<String> = cues.count_words_en.keys().cloned().collect();
         Self {
             title: compile(r"《([^《》\n]{1,120})》"),
             issue_verb: compile(&format!("(?:{})", alternation(&cues.issue_verbs))),
-            declared_count: compile(&format!(r"等\s*({COUNT})\s*(?:{})", alternation(&cues.issuer_count_nouns))),
+            declared_count: compile(&format!(
+                r"等\s*({COUNT})\s*(?:{})",
+                alternation(&cues.issuer_count_nouns)
+            )),
             issue_en: compile(&format!(
                 r"(?i)\b(?:{})\s+(?:(?P<count>\d+|{})\s+(?:{})\s+(?:including|led by|such as)\s+)?",
                 alternation(&cues.issue_verbs_en),
                 alternation(&count_words),
                 alternation(&cues.issuer_count_nouns_en)
             )),
-            deadline: compile(&format!(r"(?:{})\s*(?P<year>{YEAR})\s*年(?:底|末)?", alternation(&cues.deadline_leads))),
-            deadline_en: compile(&format!(r"(?i)\b(?:{})\s+(?P<year>(?:19|20)\d{{2}})\b", alternation(&cues.deadline_leads_en))),
+            deadline: compile(&format!(
+                r"(?:{})\s*(?P<year>{YEAR})\s*年(?:底|末)?",
+                alternation(&cues.deadline_leads)
+            )),
+            deadline_en: compile(&format!(
+                r"(?i)\b(?:{})\s+(?P<year>(?:19|20)\d{{2}})\b",
+                alternation(&cues.deadline_leads_en)
+            )),
             task_list: compile(&format!(
                 r"(?:{})(?P<list>[^。；;!?！？\n]{{2,400}}?)等\s*(?P<count>{COUNT})\s*(?:{})?(?:{})",
                 alternation(&cues.task_list_leads),

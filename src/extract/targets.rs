@@ -22,8 +22,14 @@ struct Scope {
 fn scopes(text: &Text, patterns: &Patterns) -> Vec<Scope> {
     let norm = text.norm.as_str();
     let mut markers: Vec<(usize, usize, i32)> = Vec::new();
-    for caps in patterns.deadline.captures_iter(norm).chain(patterns.deadline_en.captures_iter(norm)) {
-        let (Some(whole), Some(year)) = (caps.get(0), caps.name("year")) else { continue };
+    for caps in patterns
+        .deadline
+        .captures_iter(norm)
+        .chain(patterns.deadline_en.captures_iter(norm))
+    {
+        let (Some(whole), Some(year)) = (caps.get(0), caps.name("year")) else {
+            continue;
+        };
         if let Some((y, _)) = super::numbers::year_at(year.as_str()) {
             markers.push((whole.start(), whole.end(), y));
         }
@@ -33,7 +39,11 @@ fn scopes(text: &Text, patterns: &Patterns) -> Vec<Scope> {
     for (i, &(_, end, deadline)) in markers.iter().enumerate() {
         let paragraph_end = norm[end..].find('\n').map_or(norm.len(), |p| end + p);
         let next = markers.get(i + 1).map_or(usize::MAX, |m| m.0);
-        out.push(Scope { deadline, start: end, end: paragraph_end.min(next) });
+        out.push(Scope {
+            deadline,
+            start: end,
+            end: paragraph_end.min(next),
+        });
     }
     out
 }
@@ -46,11 +56,19 @@ fn clauses(text: &Text, lexicon: &Lexicon, start: usize, end: usize) -> Vec<(usi
     let mut pos = 0;
     for piece in norm.split(CLAUSE_END) {
         let piece_start = start + pos;
-        pos += piece.len() + norm[pos + piece.len()..].chars().next().map_or(0, char::len_utf8);
+        pos += piece.len()
+            + norm[pos + piece.len()..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
         let mut cut = piece_start;
         for (i, _) in piece.match_indices('和') {
             let after = &piece[i + '和'.len_utf8()..];
-            let quantified = lexicon.cues.plural_quantifiers.iter().any(|q| after.starts_with(q.as_str()))
+            let quantified = lexicon
+                .cues
+                .plural_quantifiers
+                .iter()
+                .any(|q| after.starts_with(q.as_str()))
                 || after.chars().next().is_some_and(|c| c.is_ascii_digit());
             if quantified {
                 out.push((cut, piece_start + i));
@@ -62,7 +80,12 @@ fn clauses(text: &Text, lexicon: &Lexicon, start: usize, end: usize) -> Vec<(usi
     out
 }
 
-pub fn targets(text: &Text, lexicon: &Lexicon, patterns: &Patterns, technologies: &[TechMention]) -> Vec<TargetFact> {
+pub fn targets(
+    text: &Text,
+    lexicon: &Lexicon,
+    patterns: &Patterns,
+    technologies: &[TechMention],
+) -> Vec<TargetFact> {
     let cues = &lexicon.cues;
     let mut out = Vec::new();
     for scope in scopes(text, patterns) {
@@ -75,7 +98,12 @@ pub fn targets(text: &Text, lexicon: &Lexicon, patterns: &Patterns, technologies
             let range = text.norm_range(span);
             let found = quantities(clause, cues);
             if found.is_empty() {
-                if cues.purpose_leads.iter().any(|p| clause.starts_with(p.as_str())) || clause.is_ascii() {
+                if cues
+                    .purpose_leads
+                    .iter()
+                    .any(|p| clause.starts_with(p.as_str()))
+                    || clause.is_ascii()
+                {
                     continue;
                 }
                 out.push(TargetFact {
@@ -90,7 +118,10 @@ pub fn targets(text: &Text, lexicon: &Lexicon, patterns: &Patterns, technologies
             for (i, quantity) in found.iter().enumerate() {
                 let piece_start = if i == 0 { 0 } else { found[i - 1].end };
                 let piece_end = found.get(i + 1).map_or(clause.len(), |q| q.start);
-                let piece = text.trim(text.span(range.start + piece_start, range.start + piece_end), TRIM);
+                let piece = text.trim(
+                    text.span(range.start + piece_start, range.start + piece_end),
+                    TRIM,
+                );
                 let indicator = indicator(clause, quantity, piece_start, piece_end, lexicon);
                 out.push(TargetFact {
                     span: piece,
@@ -110,7 +141,11 @@ pub fn targets(text: &Text, lexicon: &Lexicon, patterns: &Patterns, technologies
 }
 
 fn techs_in(technologies: &[TechMention], span: Span) -> Vec<usize> {
-    let mut found: Vec<usize> = technologies.iter().filter(|t| span.contains(t.span)).map(|t| t.entry).collect();
+    let mut found: Vec<usize> = technologies
+        .iter()
+        .filter(|t| span.contains(t.span))
+        .map(|t| t.entry)
+        .collect();
     found.dedup();
     found
 }
@@ -124,11 +159,24 @@ fn strip_fillers<'a>(mut text: &'a str, fillers: &[String]) -> &'a str {
 
 /// What a quantity measures: the phrase before the number ("国内生产总值增长5%左右"),
 /// or, when only a verb precedes it, the object after its unit ("打造100个高质量数据集").
-fn indicator(clause: &str, quantity: &Quantity, piece_start: usize, piece_end: usize, lexicon: &Lexicon) -> String {
+fn indicator(
+    clause: &str,
+    quantity: &Quantity,
+    piece_start: usize,
+    piece_end: usize,
+    lexicon: &Lexicon,
+) -> String {
     let cues = &lexicon.cues;
-    let before = strip_fillers(clause[piece_start..quantity.start].trim_matches(TRIM), &cues.subject_fillers);
+    let before = strip_fillers(
+        clause[piece_start..quantity.start].trim_matches(TRIM),
+        &cues.subject_fillers,
+    );
     let after = clause[quantity.end..piece_end].trim_matches(TRIM);
-    let verb_only = before.is_empty() || cues.goal_verbs_before_object.iter().any(|v| before == v.as_str());
+    let verb_only = before.is_empty()
+        || cues
+            .goal_verbs_before_object
+            .iter()
+            .any(|v| before == v.as_str());
     if verb_only && after.chars().count() >= 2 {
         after.to_owned()
     } else {

@@ -48,7 +48,10 @@ pub struct Text {
 }
 
 fn byte_table(text: &str) -> Vec<usize> {
-    text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect()
+    text.char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect()
 }
 
 impl Text {
@@ -88,7 +91,8 @@ impl Text {
 
     /// The original text of a span: what an Evidence quotes.
     pub fn quote(&self, span: Span) -> &str {
-        &self.raw[self.raw_bytes[span.start.min(self.len())]..self.raw_bytes[span.end.min(self.len())]]
+        &self.raw
+            [self.raw_bytes[span.start.min(self.len())]..self.raw_bytes[span.end.min(self.len())]]
     }
 
     /// The normalized text of a span.
@@ -104,7 +108,10 @@ impl Text {
             let trimmed_start = line.len() - line.trim_start().len();
             let trimmed = line.trim();
             if !trimmed.is_empty() {
-                out.push(self.span(offset + trimmed_start, offset + trimmed_start + trimmed.len()));
+                out.push(self.span(
+                    offset + trimmed_start,
+                    offset + trimmed_start + trimmed.len(),
+                ));
             }
             offset += line.len();
         }

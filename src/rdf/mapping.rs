@@ -17,7 +17,12 @@ fn iri_kind(kind: Kind) -> IriKind {
         Kind::Task => IriKind::Task,
         Kind::Measure => IriKind::Measure,
         Kind::Target => IriKind::Target,
-        Kind::GlossaryTerm | Kind::Person | Kind::Event | Kind::Message | Kind::Photograph | Kind::Publisher => IriKind::Entity,
+        Kind::GlossaryTerm
+        | Kind::Person
+        | Kind::Event
+        | Kind::Message
+        | Kind::Photograph
+        | Kind::Publisher => IriKind::Entity,
     }
 }
 
@@ -106,7 +111,9 @@ pub fn quads(graph: &KnowledgeGraph) -> Vec<Quad> {
     let source = source_iri(&graph.path);
     let name = GraphName::NamedNode(source.clone());
     let mut out = Vec::new();
-    let mut push = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| out.push(Quad::new(s.clone(), p, o, name.clone()));
+    let mut push = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| {
+        out.push(Quad::new(s.clone(), p, o, name.clone()))
+    };
     for (_, entity) in graph.entities() {
         let subject = entity_iri(&entity.key);
         for class in classes(entity.key.kind) {
@@ -116,18 +123,30 @@ pub fn quads(graph: &KnowledgeGraph) -> Vec<Quad> {
             push(&subject, attr_predicate(*attr), literal(value).into());
         }
         for span in &entity.evidence {
-            let evidence = iri(IriKind::Evidence, &format!("{}#{}-{}", graph.path, span.start, span.end));
+            let evidence = iri(
+                IriKind::Evidence,
+                &format!("{}#{}-{}", graph.path, span.start, span.end),
+            );
             push(&subject, pkg::EVIDENCE_PROP, evidence.clone().into());
             push(&evidence, rdf::TYPE, pkg::EVIDENCE.into());
             push(&evidence, pkg::SOURCE_PROP, source.clone().into());
-            let offset = |n: usize| Literal::new_typed_literal(n.to_string(), xsd::NON_NEGATIVE_INTEGER);
+            let offset =
+                |n: usize| Literal::new_typed_literal(n.to_string(), xsd::NON_NEGATIVE_INTEGER);
             push(&evidence, pkg::START, offset(span.start).into());
             push(&evidence, pkg::END, offset(span.end).into());
-            push(&evidence, pkg::QUOTE, Literal::new_simple_literal(graph.facts.text.quote(*span)).into());
+            push(
+                &evidence,
+                pkg::QUOTE,
+                Literal::new_simple_literal(graph.facts.text.quote(*span)).into(),
+            );
         }
     }
     for (from, relation, to) in graph.relations() {
-        push(&entity_iri(from), relation_predicate(relation), entity_iri(to).into());
+        push(
+            &entity_iri(from),
+            relation_predicate(relation),
+            entity_iri(to).into(),
+        );
     }
     out.sort_by_cached_key(|q| q.to_string());
     out.dedup();
@@ -140,7 +159,14 @@ pub fn lexicon_quads(lexicon: &Lexicon) -> Vec<Quad> {
     lexicon
         .triples
         .iter()
-        .map(|t| Quad::new(t.subject.clone(), t.predicate.clone(), t.object.clone(), name.clone()))
+        .map(|t| {
+            Quad::new(
+                t.subject.clone(),
+                t.predicate.clone(),
+                t.object.clone(),
+                name.clone(),
+            )
+        })
         .collect()
 }
 

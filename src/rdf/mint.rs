@@ -78,7 +78,10 @@ mod tests {
 
     #[test]
     fn chinese_keys_are_hashed_and_slugs_kept() {
-        assert_eq!(iri(IriKind::Organization, "miit").as_str(), "https://w3id.org/policykg/id/org/miit");
+        assert_eq!(
+            iri(IriKind::Organization, "miit").as_str(),
+            "https://w3id.org/policykg/id/org/miit"
+        );
         let hashed = iri(IriKind::Document, "人工智能");
         assert!(hashed.as_str().is_ascii());
         assert_eq!(hashed, iri(IriKind::Document, "人工智能"));
@@ -89,7 +92,10 @@ mod tests {
     #[test]
     fn key_round_trips() {
         let node = iri(IriKind::Technology, "industrial-robot");
-        assert_eq!(key_of(node.as_str(), IriKind::Technology), Some("industrial-robot"));
+        assert_eq!(
+            key_of(node.as_str(), IriKind::Technology),
+            Some("industrial-robot")
+        );
         assert_eq!(key_of(node.as_str(), IriKind::Organization), None);
     }
 }

@@ -39,7 +39,9 @@ pub fn build_into(inputs: &[PathBuf], dir: &Path, renderer: Renderer) -> (GraphS
 }
 
 pub fn select(store: &GraphStore, query: &str) -> Vec<BTreeMap<String, String>> {
-    store.select(&format!("{PREFIXES}{query}")).unwrap_or_else(|e| panic!("{e}\n{query}"))
+    store
+        .select(&format!("{PREFIXES}{query}"))
+        .unwrap_or_else(|e| panic!("{e}\n{query}"))
 }
 
 pub fn column(rows: &[BTreeMap<String, String>], name: &str) -> Vec<String> {
@@ -47,7 +49,10 @@ pub fn column(rows: &[BTreeMap<String, String>], name: &str) -> Vec<String> {
 }
 
 pub fn ask(store: &GraphStore, query: &str) -> bool {
-    let rows = select(store, &format!("SELECT (COUNT(*) AS ?n) WHERE {{ {query} }}"));
+    let rows = select(
+        store,
+        &format!("SELECT (COUNT(*) AS ?n) WHERE {{ {query} }}"),
+    );
     rows[0]["n"] != "0"
 }
 

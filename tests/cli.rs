@@ -1,0 +1,204 @@
+//! The real binary: help, build with bad inputs, queries, render and export.
+
+mod common;
+
+use assert_cmd::Command;
+use common::root;
+use std::path::Path;
+
+fn policykg() -> Command {
+    let mut cmd = Command::cargo_bin("policykg").expect("binary");
+    cmd.current_dir(root());
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Builds `inputs` into `dir` with the real binary; returns (exit code, stderr).
+fn build(dir: &Path, inputs: &[&str]) -> (i32, String) {
+    let out = policykg()
+        .arg("build")
+        .args(inputs)
+        .arg("--store")
+        .arg(dir.join("store"))
+        .arg("--out")
+        .arg(dir.join("out"))
+        .arg("--renderer")
+        .arg("builtin")
+        .output()
+        .expect("runs");
+    (out.status.code().unwrap_or(-1), text(&out.stderr))
+}
+
+#[test]
+fn help_documents_every_command_with_examples() {
+    let out = policykg().arg("--help").output().expect("runs");
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for word in [
+        "build",
+        "query",
+        "render",
+        "export",
+        "Examples:",
+        "Exit codes",
+    ] {
+        assert!(help.contains(word), "{word} missing from --help");
+    }
+    for sub in ["build", "query", "render", "export"] {
+        let out = policykg().args([sub, "--help"]).output().expect("runs");
+        assert!(out.status.success(), "{sub} --help");
+        assert!(
+            text(&out.stdout).contains("--store"),
+            "{sub} --help has no --store"
+        );
+    }
+}
+
+#[test]
+fn an_undecodable_file_is_reported_and_the_others_are_built() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, stderr) = build(dir.path(), &["tests/fixtures/mixed"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("b_binary.txt") && stderr.contains("cannot decode"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("built tests/fixtures/mixed/a_good.txt"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("built tests/fixtures/mixed/c_good.md"),
+        "{stderr}"
+    );
+    let out = policykg()
+        .args(["query", "--format", "csv", "--store"])
+        .arg(dir.path().join("store"))
+        .arg("PREFIX pkg: <https://w3id.org/policykg/ontology#> SELECT (COUNT(?s) AS ?n) WHERE { ?s a pkg:Source }")
+        .output()
+        .expect("runs");
+    assert_eq!(text(&out.stdout).lines().nth(1), Some("2"));
+}
+
+#[test]
+fn a_missing_path_is_reported_with_exit_code_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, stderr) = build(dir.path(), &["seeds", "no/such/dir"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("no/such/dir: no such file or directory"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("built seeds/000_ddbfb2b346a9e714.txt"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_encoding_is_detected_and_extracted_alike() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, stderr) = build(dir.path(), &["tests/fixtures/encodings"]);
+    assert_eq!(code, 0, "{stderr}");
+    for (file, encoding) in [
+        ("big5_plan.txt", "Big5"),
+        ("gbk_plan.txt", "gb18030"),
+        ("utf16_plan.txt", "UTF-16LE"),
+        ("utf8_bom_plan.txt", "UTF-8 (BOM)"),
+    ] {
+        assert!(
+            stderr.contains(&format!("{file} ({encoding})")),
+            "{file}: {stderr}"
+        );
+    }
+    // The three Simplified copies describe one plan, with the same 2030 targets.
+    let out = policykg()
+        .args(["query", "--format", "csv", "--store"])
+        .arg(dir.path().join("store"))
+        .arg("PREFIX pkg: <https://w3id.org/policykg/ontology#> SELECT DISTINCT ?min ?unit WHERE { ?t pkg:deadline ?y ; pkg:minValue ?min ; pkg:unit ?unit } ORDER BY ?min")
+        .output()
+        .expect("runs");
+    let rows = text(&out.stdout);
+    assert_eq!(
+        rows.lines().collect::<Vec<_>>(),
+        ["min,unit", "30,个", "200,个", "500,台"],
+        "{rows}"
+    );
+}
+
+#[test]
+fn a_malformed_query_fails_with_its_position_and_exit_code_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    build(dir.path(), &["seeds"]);
+    let out = policykg()
+        .args(["query", "--store"])
+        .arg(dir.path().join("store"))
+        .arg("SELECT ?x WHERE { ?x ?y }")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("malformed query") && stderr.contains("1:"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_store_is_fatal_and_says_what_to_do() {
+    let out = policykg()
+        .args(["query", "--store", "no/such/store", "ASK {}"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("policykg build"));
+}
+
+#[test]
+fn query_formats_render_and_export_work_on_the_built_store() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    build(dir.path(), &["seeds"]);
+    let store = dir.path().join("store");
+    let q = "PREFIX pkg: <https://w3id.org/policykg/ontology#> SELECT ?o ?l WHERE { ?t pkg:order ?o ; <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?o";
+    let run = |args: &[&str]| {
+        let out = policykg()
+            .args(args)
+            .arg("--store")
+            .arg(&store)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    assert!(run(&["query", q]).contains("| 1 | 创新筑基"));
+    assert!(run(&["query", "--format", "json", q]).contains("\"创新筑基\""));
+    assert!(run(&["query", "--format", "xml", q]).contains("<sparql"));
+    assert!(run(&["query", "--format", "csv", q]).starts_with("o,l"));
+    assert_eq!(run(&["query", "ASK { ?s ?p ?o }"]).trim(), "true");
+    let construct = run(&["query", "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } LIMIT 3"]);
+    assert!(
+        construct.contains("@prefix") || construct.contains(" a "),
+        "{construct}"
+    );
+    assert!(run(&["render", "--format", "dot"]).starts_with("digraph"));
+    assert!(run(&["render", "--format", "svg", "--renderer", "builtin"]).contains("<svg"));
+    for format in ["turtle", "ntriples", "nquads", "trig", "rdfxml", "jsonld"] {
+        assert!(!run(&["export", "--format", format]).is_empty(), "{format}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    build(dir.path(), &["seeds"]);
+    let binary = assert_cmd::cargo::cargo_bin("policykg");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("'{}' export --format ntriples --store '{}' | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}", binary.display(), dir.path().join("store").display()))
+        .output()
+        .expect("bash");
+    assert_eq!(text(&out.stdout).trim(), "0");
+}
