@@ -75,8 +75,7 @@ fn with_declared_datatype(mut quad: Quad) -> Quad {
     if quad.predicate == pkg::START || quad.predicate == pkg::END {
         if let Term::Literal(l) = &quad.object {
             if l.datatype() == xsd::INTEGER && !l.value().starts_with('-') {
-                quad.object =
-                    Literal::new_typed_literal(l.value(), xsd::NON_NEGATIVE_INTEGER).into();
+                quad.object = Literal::new_typed_literal(l.value(), xsd::NON_NEGATIVE_INTEGER).into();
             }
         }
     }
@@ -104,11 +103,7 @@ pub fn sorted_triples(store: &GraphStore) -> Result<Vec<Triple>, StoreError> {
 }
 
 /// Writes the store in `format`.
-pub fn export(
-    store: &GraphStore,
-    format: ExportFormat,
-    writer: impl Write,
-) -> Result<(), ExportError> {
+pub fn export(store: &GraphStore, format: ExportFormat, writer: impl Write) -> Result<(), ExportError> {
     let fail = |source| ExportError::Write {
         format: format.name(),
         source,

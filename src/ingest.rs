@@ -50,9 +50,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<IngestError>) {
         } else if path.is_file() {
             files.push(path.clone());
         } else {
-            errors.push(IngestError::Missing {
-                path: display(path),
-            });
+            errors.push(IngestError::Missing { path: display(path) });
         }
     }
     files.sort();
@@ -122,10 +120,7 @@ pub fn read(path: &Path) -> Result<Document, IngestError> {
 
 /// Hex SHA-256 of bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Decodes bytes to text and names the encoding, or says why it cannot.
@@ -160,11 +155,7 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
 
 fn utf8(bytes: &[u8]) -> Result<String, String> {
     std::str::from_utf8(bytes).map(str::to_owned).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
+        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
         format!(
             "UTF-8 BOM but invalid UTF-8 at line {line}, byte offset {}",
             e.valid_up_to() + 3
@@ -213,10 +204,7 @@ mod tests {
         let text = "工业和信息化部等八部门联合印发《实施意见》。到2027年,推广500个典型应用场景。";
         let cases: Vec<(Vec<u8>, &str)> = vec![
             (text.as_bytes().to_vec(), "UTF-8"),
-            (
-                [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
-                "UTF-8 (BOM)",
-            ),
+            ([b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(), "UTF-8 (BOM)"),
             (
                 [
                     vec![0xFF, 0xFE],
@@ -244,8 +232,7 @@ mod tests {
 
     #[test]
     fn decodes_big5_traditional_text() {
-        let text =
-            "中央人民政府工作報告。發展重工業，建設社會主義。我們的國家正在進行大規模的經濟建設。";
+        let text = "中央人民政府工作報告。發展重工業，建設社會主義。我們的國家正在進行大規模的經濟建設。";
         let bytes = BIG5.encode(text).0.into_owned();
         let (decoded, name) = decode(&bytes).expect("big5");
         assert_eq!(decoded, text);

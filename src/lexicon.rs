@@ -144,11 +144,7 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    fn new(
-        labels: Vec<(String, usize)>,
-        mode: MatchMode,
-        what: &'static str,
-    ) -> Result<Self, LexiconError> {
+    fn new(labels: Vec<(String, usize)>, mode: MatchMode, what: &'static str) -> Result<Self, LexiconError> {
         let (patterns, entries): (Vec<String>, Vec<usize>) = labels.into_iter().unzip();
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
@@ -193,8 +189,7 @@ enum MatchMode {
 fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
-    !before.is_some_and(|c| c.is_ascii_alphanumeric())
-        && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
 /// Everything the extractors look up.
@@ -258,11 +253,7 @@ impl Lexicon {
         Self::from_texts((&orgs.0, &orgs.1), (&techs.0, &techs.1), (&cues.0, &cues.1))
     }
 
-    fn from_texts(
-        orgs: (&str, &str),
-        techs: (&str, &str),
-        cues: (&str, &str),
-    ) -> Result<Self, LexiconError> {
+    fn from_texts(orgs: (&str, &str), techs: (&str, &str), cues: (&str, &str)) -> Result<Self, LexiconError> {
         let cues_value: Cues = serde_json::from_str(cues.1).map_err(|e| LexiconError::Syntax {
             file: cues.0.to_owned(),
             message: format!("line {} column {}: {e}", e.line(), e.column()),
@@ -279,22 +270,18 @@ impl Lexicon {
         for subject in org_index.subjects_of_type(pkg::ORGANIZATION.as_str()) {
             let iri = NamedNode::new_unchecked(subject.clone());
             let id = local_key(&subject);
-            let label_zh = org_index
-                .label(&subject, rdfs::LABEL.as_str(), "zh")
-                .ok_or_else(|| LexiconError::Incomplete {
-                    file: orgs.0.to_owned(),
-                    subject: subject.clone(),
-                    what: "rdfs:label in Chinese",
-                })?;
+            let label_zh =
+                org_index
+                    .label(&subject, rdfs::LABEL.as_str(), "zh")
+                    .ok_or_else(|| LexiconError::Incomplete {
+                        file: orgs.0.to_owned(),
+                        subject: subject.clone(),
+                        what: "rdfs:label in Chinese",
+                    })?;
             let label_en = org_index.label(&subject, rdfs::LABEL.as_str(), "en");
-            let acronym = org_index
-                .plain(&subject, pkg::ACRONYM.as_str())
-                .into_iter()
-                .next();
+            let acronym = org_index.plain(&subject, pkg::ACRONYM.as_str()).into_iter().next();
             let entry = organizations.len();
-            for (text, lang) in
-                org_index.all_labels(&subject, &[rdfs::LABEL.as_str(), skos::ALT_LABEL.as_str()])
-            {
+            for (text, lang) in org_index.all_labels(&subject, &[rdfs::LABEL.as_str(), skos::ALT_LABEL.as_str()]) {
                 if lang.starts_with("zh") {
                     org_zh.push((crate::extract::text::normalize(&text), entry));
                 } else {
@@ -328,10 +315,8 @@ impl Lexicon {
                 })?;
             let label_en = tech_index.label(&subject, skos::PREF_LABEL.as_str(), "en");
             let entry = technologies.len();
-            for (text, lang) in tech_index.all_labels(
-                &subject,
-                &[skos::PREF_LABEL.as_str(), skos::ALT_LABEL.as_str()],
-            ) {
+            for (text, lang) in tech_index.all_labels(&subject, &[skos::PREF_LABEL.as_str(), skos::ALT_LABEL.as_str()])
+            {
                 if lang.starts_with("zh") {
                     tech_zh.push((crate::extract::text::normalize(&text), entry));
                 } else {
@@ -371,11 +356,7 @@ fn derived_triples(index: &Index) -> Vec<Triple> {
     let mut out = Vec::new();
     for (subject, predicates) in &index.by_subject {
         let node = NamedNode::new_unchecked(subject.clone());
-        for object in predicates
-            .get(skos::PREF_LABEL.as_str())
-            .into_iter()
-            .flatten()
-        {
+        for object in predicates.get(skos::PREF_LABEL.as_str()).into_iter().flatten() {
             out.push(Triple::new(node.clone(), rdfs::LABEL, object.clone()));
         }
         for object in predicates.get(skos::BROADER.as_str()).into_iter().flatten() {
@@ -474,12 +455,7 @@ impl Index {
         predicates
             .iter()
             .flat_map(|p| self.literals(subject, p))
-            .map(|l| {
-                (
-                    l.value().to_owned(),
-                    l.language().unwrap_or("en").to_owned(),
-                )
-            })
+            .map(|l| (l.value().to_owned(), l.language().unwrap_or("en").to_owned()))
             .collect()
     }
 }
@@ -491,9 +467,7 @@ mod tests {
     #[test]
     fn builtin_lexicon_loads_and_resolves_short_forms() {
         let lexicon = Lexicon::builtin().expect("builtin lexicon");
-        let hits = lexicon
-            .org_zh
-            .find_all("工信部、国家发展改革委和中央网信办");
+        let hits = lexicon.org_zh.find_all("工信部、国家发展改革委和中央网信办");
         let ids: Vec<&str> = hits
             .iter()
             .map(|h| lexicon.organizations[h.entry].id.as_str())

@@ -44,11 +44,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut err = std::io::stderr().lock();
             if !args.quiet {
                 for source in &report.sources {
-                    let counts: Vec<String> = source
-                        .counts
-                        .iter()
-                        .map(|(k, n)| format!("{n} {k:?}"))
-                        .collect();
+                    let counts: Vec<String> = source.counts.iter().map(|(k, n)| format!("{n} {k:?}")).collect();
                     writeln!(
                         err,
                         "built {} ({}): {}",
@@ -90,7 +86,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Query(args) => {
             let text = match (&args.query, &args.file, &args.named) {
                 (Some(q), None, None) => q.clone(),
-                (None, Some(f), None) => std::fs::read_to_string(f).with_context(|| format!("reading query file {}", f.display()))?,
+                (None, Some(f), None) => {
+                    std::fs::read_to_string(f).with_context(|| format!("reading query file {}", f.display()))?
+                }
                 (None, None, Some(name)) => match query::named(name) {
                     Some(q) => q.to_owned(),
                     None => {

@@ -106,10 +106,7 @@ pub struct KnowledgeGraph {
 
 impl KnowledgeGraph {
     fn node(&mut self, kind: Kind, key: impl Into<String>) -> NodeIndex {
-        let key = Key {
-            kind,
-            key: key.into(),
-        };
+        let key = Key { kind, key: key.into() };
         if let Some(&n) = self.index.get(&key) {
             return n;
         }
@@ -152,13 +149,7 @@ impl KnowledgeGraph {
         let mut out: Vec<_> = self
             .graph
             .edge_references()
-            .map(|e| {
-                (
-                    &self.graph[e.source()].key,
-                    *e.weight(),
-                    &self.graph[e.target()].key,
-                )
-            })
+            .map(|e| (&self.graph[e.source()].key, *e.weight(), &self.graph[e.target()].key))
             .collect();
         out.sort();
         out
@@ -190,26 +181,15 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
     g.source = source;
     g.set(source, Attr::Path, Value::Text(document.path.clone()));
     g.set(source, Attr::Sha256, Value::Text(document.sha256.clone()));
-    g.set(
-        source,
-        Attr::Encoding,
-        Value::Text(document.encoding.to_owned()),
-    );
-    g.set(
-        source,
-        Attr::Label,
-        Value::Lang(document.path.clone(), "en"),
-    );
+    g.set(source, Attr::Encoding, Value::Text(document.encoding.to_owned()));
+    g.set(source, Attr::Label, Value::Lang(document.path.clone(), "en"));
 
     let facts = g.facts.clone();
     let org = |g: &mut KnowledgeGraph, r: &OrgRef| -> NodeIndex {
         match r {
             OrgRef::Known(i) => g.node(Kind::Organization, lexicon.organizations[*i].id.clone()),
             OrgRef::Unresolved(name) => {
-                let n = g.node(
-                    Kind::Organization,
-                    format!("unresolved#{}", normalize(name)),
-                );
+                let n = g.node(Kind::Organization, format!("unresolved#{}", normalize(name)));
                 g.set(n, Attr::Label, Value::Lang(name.clone(), lang_of(name)));
                 g.set(n, Attr::Resolved, Value::Bool(false));
                 n
@@ -227,16 +207,8 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
         let key = normalize(&plan.title);
         let doc = g.node(Kind::Document, key);
         plan_nodes.push(doc);
-        g.set(
-            doc,
-            Attr::Title,
-            Value::Lang(plan.title.clone(), lang_of(&plan.title)),
-        );
-        g.set(
-            doc,
-            Attr::Label,
-            Value::Lang(plan.title.clone(), lang_of(&plan.title)),
-        );
+        g.set(doc, Attr::Title, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
+        g.set(doc, Attr::Label, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
         g.link(doc, Relation::DescribedIn, source);
         for span in &plan.spans {
             g.cite(doc, *span);
@@ -247,11 +219,7 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
             g.link(doc, Relation::IssuedBy, n);
         }
         if let Some((count, span)) = plan.declared_issuer_count {
-            g.set(
-                doc,
-                Attr::DeclaredIssuerCount,
-                Value::Integer(i64::from(count)),
-            );
+            g.set(doc, Attr::DeclaredIssuerCount, Value::Integer(i64::from(count)));
             g.cite(doc, span);
         }
     }
@@ -261,34 +229,20 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
     let doc_key = g.graph[doc].key.key.clone();
 
     for tech in &facts.technologies {
-        let n = g.node(
-            Kind::Technology,
-            lexicon.technologies[tech.entry].id.clone(),
-        );
+        let n = g.node(Kind::Technology, lexicon.technologies[tech.entry].id.clone());
         g.cite(n, tech.span);
         g.link(doc, Relation::Mentions, n);
     }
 
     if let Some((count, span)) = facts.declared_task_count {
-        g.set(
-            doc,
-            Attr::DeclaredTaskCount,
-            Value::Integer(i64::from(count)),
-        );
+        g.set(doc, Attr::DeclaredTaskCount, Value::Integer(i64::from(count)));
         g.cite(doc, span);
     }
     let mut task_nodes = Vec::new();
     for task in &facts.tasks {
-        let n = g.node(
-            Kind::Task,
-            format!("{doc_key}#task#{}", normalize(&task.title)),
-        );
+        let n = g.node(Kind::Task, format!("{doc_key}#task#{}", normalize(&task.title)));
         task_nodes.push(n);
-        g.set(
-            n,
-            Attr::Label,
-            Value::Lang(task.title.clone(), lang_of(&task.title)),
-        );
+        g.set(n, Attr::Label, Value::Lang(task.title.clone(), lang_of(&task.title)));
         g.set(n, Attr::Order, Value::Integer(i64::from(task.order)));
         g.cite(n, task.span);
         match task.parent.and_then(|p| task_nodes.get(p).copied()) {
@@ -360,10 +314,7 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
 
     for pair in &facts.glossary {
         let zh = normalize(&pair.zh);
-        let known = lexicon
-            .technologies
-            .iter()
-            .find(|t| normalize(&t.label_zh) == zh);
+        let known = lexicon.technologies.iter().find(|t| normalize(&t.label_zh) == zh);
         let n = match known {
             Some(t) => g.node(Kind::Technology, t.id.clone()),
             None => g.node(Kind::GlossaryTerm, format!("term#{zh}")),
@@ -388,10 +339,7 @@ fn publisher(g: &mut KnowledgeGraph, lexicon: &Lexicon, name: &str, span: Span) 
         .into_iter()
         .find(|h| h.start == 0 && h.end == whole.len());
     let n = match known {
-        Some(hit) => g.node(
-            Kind::Organization,
-            lexicon.organizations[hit.entry].id.clone(),
-        ),
+        Some(hit) => g.node(Kind::Organization, lexicon.organizations[hit.entry].id.clone()),
         None => {
             let n = g.node(Kind::Publisher, format!("{:?}#{whole}", Kind::Publisher));
             g.set(n, Attr::Label, Value::Lang(name.to_owned(), lang_of(name)));
@@ -402,12 +350,7 @@ fn publisher(g: &mut KnowledgeGraph, lexicon: &Lexicon, name: &str, span: Span) 
     n
 }
 
-fn add_mentions(
-    g: &mut KnowledgeGraph,
-    mentions: &[Mention],
-    lexicon: &Lexicon,
-    source: NodeIndex,
-) {
+fn add_mentions(g: &mut KnowledgeGraph, mentions: &[Mention], lexicon: &Lexicon, source: NodeIndex) {
     let named = |g: &mut KnowledgeGraph, kind: Kind, name: &str, span: Span| -> NodeIndex {
         let n = g.node(kind, format!("{kind:?}#{}", normalize(name)));
         g.set(n, Attr::Label, Value::Lang(name.to_owned(), lang_of(name)));

@@ -76,9 +76,7 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
     let lexicon = lexicon(config.lexicon_dir.as_deref())?;
     let mut report = BuildReport::default();
     let (files, missing) = ingest::discover(&config.inputs);
-    report
-        .problems
-        .extend(missing.iter().map(IngestError::to_string));
+    report.problems.extend(missing.iter().map(IngestError::to_string));
     if files.is_empty() {
         report.problems.push(format!(
             "no .txt or .md files found in {}",

@@ -14,7 +14,10 @@ use std::io::Write;
 pub const NAMED: &[(&str, &str)] = &[
     ("organizations", include_str!("../ontology/queries/organizations.rq")),
     ("plan-outline", include_str!("../ontology/queries/plan-outline.rq")),
-    ("targets-by-deadline", include_str!("../ontology/queries/targets-by-deadline.rq")),
+    (
+        "targets-by-deadline",
+        include_str!("../ontology/queries/targets-by-deadline.rq"),
+    ),
     ("technologies", include_str!("../ontology/queries/technologies.rq")),
 ];
 
@@ -45,17 +48,11 @@ pub enum ResultFormat {
 }
 
 /// Runs `query` and writes its results to `out`.
-pub fn run(
-    store: &GraphStore,
-    query: &str,
-    format: ResultFormat,
-    out: &mut dyn Write,
-) -> Result<(), QueryError> {
+pub fn run(store: &GraphStore, query: &str, format: ResultFormat, out: &mut dyn Write) -> Result<(), QueryError> {
     match store.query(query)? {
         QueryResults::Boolean(value) => match results_format(format) {
             Some(f) => {
-                QueryResultsSerializer::from_format(f)
-                    .serialize_boolean_to_writer(&mut *out, value)?;
+                QueryResultsSerializer::from_format(f).serialize_boolean_to_writer(&mut *out, value)?;
             }
             None => writeln!(out, "{value}")?,
         },
@@ -66,8 +63,8 @@ pub fn run(
                 .map_err(|e| QueryError::Evaluation(e.to_string()))?;
             match results_format(format) {
                 Some(f) => {
-                    let mut serializer = QueryResultsSerializer::from_format(f)
-                        .serialize_solutions_to_writer(&mut *out, variables)?;
+                    let mut serializer =
+                        QueryResultsSerializer::from_format(f).serialize_solutions_to_writer(&mut *out, variables)?;
                     for row in &rows {
                         serializer.serialize(row)?;
                     }
@@ -163,12 +160,7 @@ fn write_table(
         .map(|row| {
             variables
                 .iter()
-                .map(|v| {
-                    row.get(v)
-                        .map(display_term)
-                        .unwrap_or_default()
-                        .replace('\n', " ")
-                })
+                .map(|v| row.get(v).map(display_term).unwrap_or_default().replace('\n', " "))
                 .collect()
         })
         .collect();
@@ -190,19 +182,10 @@ fn write_table(
     writeln!(
         out,
         "|{}|",
-        widths
-            .iter()
-            .map(|w| "-".repeat(w + 2))
-            .collect::<Vec<_>>()
-            .join("|")
+        widths.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("|")
     )?;
     for row in &cells {
         writeln!(out, "{}", line(row))?;
     }
-    writeln!(
-        out,
-        "({} row{})",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" }
-    )
+    writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })
 }

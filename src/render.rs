@@ -60,10 +60,7 @@ fn rows(store: &GraphStore, query: &str) -> Result<Vec<BTreeMap<String, String>>
 
 /// Escapes a DOT string body: graphviz-rust does not (see CRATES.md).
 fn quoted(text: &str) -> Id {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n");
+    let escaped = text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
     Id::Escaped(format!("\"{escaped}\""))
 }
 
@@ -119,53 +116,23 @@ impl Builder {
 
 fn edge_stmt(from: &str, to: &str) -> Stmt {
     Stmt::Edge(Edge {
-        ty: EdgeTy::Pair(
-            Vertex::N(NodeId(plain(from), None)),
-            Vertex::N(NodeId(plain(to), None)),
-        ),
+        ty: EdgeTy::Pair(Vertex::N(NodeId(plain(from), None)), Vertex::N(NodeId(plain(to), None))),
         attributes: vec![],
     })
 }
 
-const ISSUER: &[(&str, &str)] = &[
-    ("shape", "box"),
-    ("style", "rounded,filled"),
-    ("fillcolor", "#dbe9f6"),
-];
-const PLAN: &[(&str, &str)] = &[
-    ("shape", "box"),
-    ("style", "filled,bold"),
-    ("fillcolor", "#fde4b8"),
-];
-const TASK: &[(&str, &str)] = &[
-    ("shape", "box"),
-    ("style", "rounded,filled"),
-    ("fillcolor", "#e3f1dc"),
-];
-const MEASURE: &[(&str, &str)] = &[
-    ("shape", "box"),
-    ("style", "filled"),
-    ("fillcolor", "#f3f3f3"),
-];
-const TECH: &[(&str, &str)] = &[
-    ("shape", "ellipse"),
-    ("style", "filled"),
-    ("fillcolor", "#efe0f5"),
-];
-const TARGET: &[(&str, &str)] = &[
-    ("shape", "note"),
-    ("style", "filled"),
-    ("fillcolor", "#fff7cf"),
-];
+const ISSUER: &[(&str, &str)] = &[("shape", "box"), ("style", "rounded,filled"), ("fillcolor", "#dbe9f6")];
+const PLAN: &[(&str, &str)] = &[("shape", "box"), ("style", "filled,bold"), ("fillcolor", "#fde4b8")];
+const TASK: &[(&str, &str)] = &[("shape", "box"), ("style", "rounded,filled"), ("fillcolor", "#e3f1dc")];
+const MEASURE: &[(&str, &str)] = &[("shape", "box"), ("style", "filled"), ("fillcolor", "#f3f3f3")];
+const TECH: &[(&str, &str)] = &[("shape", "ellipse"), ("style", "filled"), ("fillcolor", "#efe0f5")];
+const TARGET: &[(&str, &str)] = &[("shape", "note"), ("style", "filled"), ("fillcolor", "#fff7cf")];
 const TARGET_OPEN: &[(&str, &str)] = &[("shape", "note"), ("style", "dashed")];
 
 /// A target's value as written on its node: "3–5 个", "≥1200 万人 (以上)".
 fn value_text(row: &BTreeMap<String, String>) -> Option<String> {
     let unit = row.get("unit").map_or("", String::as_str);
-    let qualifier = row
-        .get("qualifier")
-        .map(|q| format!(" ({q})"))
-        .unwrap_or_default();
+    let qualifier = row.get("qualifier").map(|q| format!(" ({q})")).unwrap_or_default();
     let value = match (row.get("min"), row.get("max")) {
         (Some(a), Some(b)) if a == b => a.clone(),
         (Some(a), Some(b)) => format!("{a}–{b}"),
@@ -206,9 +173,7 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         b.node(doc, &format!("《{}》", wrap(title)), PLAN);
     }
     for row in rows(store, include_str!("../ontology/queries/map/issuers.rq"))? {
-        let (Some(doc), Some(org), Some(label)) =
-            (row.get("doc"), row.get("org"), row.get("label"))
-        else {
+        let (Some(doc), Some(org), Some(label)) = (row.get("doc"), row.get("org"), row.get("label")) else {
             continue;
         };
         let o = b.node(org, label, ISSUER);
@@ -216,9 +181,7 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         b.edge(&o, &d);
     }
     for row in rows(store, include_str!("../ontology/queries/map/tasks.rq"))? {
-        let (Some(parent), Some(task), Some(label)) =
-            (row.get("parent"), row.get("task"), row.get("label"))
-        else {
+        let (Some(parent), Some(task), Some(label)) = (row.get("parent"), row.get("task"), row.get("label")) else {
             continue;
         };
         let order = row.get("order").map(String::as_str).unwrap_or("");
@@ -227,8 +190,7 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         b.edge(&p, &t);
     }
     for row in rows(store, include_str!("../ontology/queries/map/measures.rq"))? {
-        let (Some(parent), Some(measure), Some(label)) =
-            (row.get("parent"), row.get("measure"), row.get("label"))
+        let (Some(parent), Some(measure), Some(label)) = (row.get("parent"), row.get("measure"), row.get("label"))
         else {
             continue;
         };
@@ -237,9 +199,7 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         b.edge(&p, &m);
     }
     for row in rows(store, include_str!("../ontology/queries/map/concerns.rq"))? {
-        let (Some(measure), Some(tech), Some(label)) =
-            (row.get("measure"), row.get("tech"), row.get("label"))
-        else {
+        let (Some(measure), Some(tech), Some(label)) = (row.get("measure"), row.get("tech"), row.get("label")) else {
             continue;
         };
         let t = b.node(tech, label, TECH);
@@ -251,10 +211,7 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         let (Some(doc), Some(target)) = (row.get("doc"), row.get("target")) else {
             continue;
         };
-        let deadline = row
-            .get("deadline")
-            .cloned()
-            .unwrap_or_else(|| "—".to_owned());
+        let deadline = row.get("deadline").cloned().unwrap_or_else(|| "—".to_owned());
         let indicator = row.get("indicator").map(|s| wrap(s)).unwrap_or_default();
         let (label, style) = match value_text(&row) {
             Some(value) => (format!("{value}\n{indicator}"), TARGET),
@@ -265,18 +222,12 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         // Move the node statement into its deadline cluster.
         let node_stmts: Vec<Stmt> = b.stmts.drain(before..).collect();
         let d = b.id(doc);
-        clusters
-            .entry((d.clone(), deadline))
-            .or_default()
-            .extend(node_stmts);
+        clusters.entry((d.clone(), deadline)).or_default().extend(node_stmts);
         b.edge(&d, &t);
     }
     for (i, ((_, deadline), stmts)) in clusters.into_iter().enumerate() {
         let mut inner = vec![
-            Stmt::Attribute(attr(
-                "label",
-                quoted(&format!("到 {deadline} 年 / by {deadline}")),
-            )),
+            Stmt::Attribute(attr("label", quoted(&format!("到 {deadline} 年 / by {deadline}")))),
             Stmt::Attribute(attr("style", quoted("rounded"))),
         ];
         inner.extend(stmts);
@@ -286,10 +237,7 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         }));
     }
     // Edges after every node and cluster, so each node is declared where it belongs.
-    let (mut nodes, edges): (Vec<Stmt>, Vec<Stmt>) = b
-        .stmts
-        .into_iter()
-        .partition(|s| !matches!(s, Stmt::Edge(_)));
+    let (mut nodes, edges): (Vec<Stmt>, Vec<Stmt>) = b.stmts.into_iter().partition(|s| !matches!(s, Stmt::Edge(_)));
     nodes.extend(edges);
     Ok(Graph::DiGraph {
         id: plain("plan"),
@@ -308,10 +256,7 @@ pub fn svg(graph: &Graph, renderer: Renderer) -> Result<(String, Used), RenderEr
     if renderer != Renderer::Builtin {
         match graphviz_rust::exec_dot(
             dot_text(graph),
-            vec![
-                CommandArg::Format(Format::Svg),
-                CommandArg::Layout(Layout::Dot),
-            ],
+            vec![CommandArg::Format(Format::Svg), CommandArg::Layout(Layout::Dot)],
         ) {
             Ok(bytes) => return Ok((String::from_utf8_lossy(&bytes).into_owned(), Used::Graphviz)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -134,10 +134,7 @@ impl GraphStore {
     }
 
     pub fn remove_graph(&self, graph: NamedNodeRef<'_>) -> Result<(), StoreError> {
-        self.store
-            .remove_named_graph(graph)
-            .map_err(storage)
-            .map(|_| ())
+        self.store.remove_named_graph(graph).map_err(storage).map(|_| ())
     }
 
     pub fn named_graphs(&self) -> Result<Vec<NamedNode>, StoreError> {

@@ -37,23 +37,13 @@ fn help_documents_every_command_with_examples() {
     let out = policykg().arg("--help").output().expect("runs");
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for word in [
-        "build",
-        "query",
-        "render",
-        "export",
-        "Examples:",
-        "Exit codes",
-    ] {
+    for word in ["build", "query", "render", "export", "Examples:", "Exit codes"] {
         assert!(help.contains(word), "{word} missing from --help");
     }
     for sub in ["build", "query", "render", "export"] {
         let out = policykg().args([sub, "--help"]).output().expect("runs");
         assert!(out.status.success(), "{sub} --help");
-        assert!(
-            text(&out.stdout).contains("--store"),
-            "{sub} --help has no --store"
-        );
+        assert!(text(&out.stdout).contains("--store"), "{sub} --help has no --store");
     }
 }
 
@@ -66,14 +56,8 @@ fn an_undecodable_file_is_reported_and_the_others_are_built() {
         stderr.contains("b_binary.txt") && stderr.contains("cannot decode"),
         "{stderr}"
     );
-    assert!(
-        stderr.contains("built tests/fixtures/mixed/a_good.txt"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("built tests/fixtures/mixed/c_good.md"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("built tests/fixtures/mixed/a_good.txt"), "{stderr}");
+    assert!(stderr.contains("built tests/fixtures/mixed/c_good.md"), "{stderr}");
     let out = policykg()
         .args(["query", "--format", "csv", "--store"])
         .arg(dir.path().join("store"))
@@ -88,14 +72,8 @@ fn a_missing_path_is_reported_with_exit_code_1() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (code, stderr) = build(dir.path(), &["seeds", "no/such/dir"]);
     assert_eq!(code, 1);
-    assert!(
-        stderr.contains("no/such/dir: no such file or directory"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("built seeds/000_ddbfb2b346a9e714.txt"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("no/such/dir: no such file or directory"), "{stderr}");
+    assert!(stderr.contains("built seeds/000_ddbfb2b346a9e714.txt"), "{stderr}");
 }
 
 #[test]
@@ -109,10 +87,7 @@ fn every_encoding_is_detected_and_extracted_alike() {
         ("utf16_plan.txt", "UTF-16LE"),
         ("utf8_bom_plan.txt", "UTF-8 (BOM)"),
     ] {
-        assert!(
-            stderr.contains(&format!("{file} ({encoding})")),
-            "{file}: {stderr}"
-        );
+        assert!(stderr.contains(&format!("{file} ({encoding})")), "{file}: {stderr}");
     }
     // The three Simplified copies describe one plan, with the same 2030 targets.
     let out = policykg()
@@ -141,10 +116,7 @@ fn a_malformed_query_fails_with_its_position_and_exit_code_2() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
-    assert!(
-        stderr.contains("malformed query") && stderr.contains("1:"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("malformed query") && stderr.contains("1:"), "{stderr}");
 }
 
 #[test]
@@ -164,12 +136,7 @@ fn query_formats_render_and_export_work_on_the_built_store() {
     let store = dir.path().join("store");
     let q = "PREFIX pkg: <https://w3id.org/policykg/ontology#> SELECT ?o ?l WHERE { ?t pkg:order ?o ; <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?o";
     let run = |args: &[&str]| {
-        let out = policykg()
-            .args(args)
-            .arg("--store")
-            .arg(&store)
-            .output()
-            .expect("runs");
+        let out = policykg().args(args).arg("--store").arg(&store).output().expect("runs");
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
         text(&out.stdout)
     };
@@ -197,7 +164,11 @@ fn a_closed_pipe_is_not_an_error() {
     let binary = assert_cmd::cargo::cargo_bin("policykg");
     let out = std::process::Command::new("bash")
         .arg("-c")
-        .arg(format!("'{}' export --format ntriples --store '{}' | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}", binary.display(), dir.path().join("store").display()))
+        .arg(format!(
+            "'{}' export --format ntriples --store '{}' | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
+            binary.display(),
+            dir.path().join("store").display()
+        ))
         .output()
         .expect("bash");
     assert_eq!(text(&out.stdout).trim(), "0");

@@ -50,12 +50,9 @@ fn one_plan_with_its_title_described_in_the_seed_source() {
 
 #[test]
 fn issuers_are_canonical_organizations_from_both_languages() {
-    let issuers: BTreeSet<String> = column(
-        &select(store(), "SELECT ?o WHERE { ?d pkg:issuedBy ?o }"),
-        "o",
-    )
-    .into_iter()
-    .collect();
+    let issuers: BTreeSet<String> = column(&select(store(), "SELECT ?o WHERE { ?d pkg:issuedBy ?o }"), "o")
+        .into_iter()
+        .collect();
     let expected: BTreeSet<String> = ["工业和信息化部", "中央网信办", "国家发展改革委"]
         .iter()
         .map(|l| org(l))
@@ -100,10 +97,7 @@ fn issuers_are_canonical_organizations_from_both_languages() {
 #[test]
 fn seven_tasks_in_text_order() {
     let rows = select(store(), "SELECT ?order ?label WHERE { ?d a pkg:PolicyDocument ; pkg:hasTask ?t . ?t pkg:order ?order ; rdfs:label ?label } ORDER BY ?order");
-    let got: Vec<(String, String)> = rows
-        .iter()
-        .map(|r| (r["order"].clone(), r["label"].clone()))
-        .collect();
+    let got: Vec<(String, String)> = rows.iter().map(|r| (r["order"].clone(), r["label"].clone())).collect();
     let expected: Vec<(String, String)> = [
         "创新筑基",
         "赋智升级",
@@ -119,10 +113,7 @@ fn seven_tasks_in_text_order() {
     .collect();
     assert_eq!(got, expected);
     assert_eq!(
-        column(
-            &select(store(), "SELECT ?n WHERE { ?d pkg:declaredTaskCount ?n }"),
-            "n"
-        ),
+        column(&select(store(), "SELECT ?n WHERE { ?d pkg:declaredTaskCount ?n }"), "n"),
         vec!["7"]
     );
 }
@@ -187,12 +178,7 @@ fn unquantified_goals_are_targets_without_values() {
         "SELECT ?ind WHERE { ?d pkg:hasTarget ?t . ?t pkg:indicator ?ind ; pkg:deadline ?y . FILTER NOT EXISTS { ?t pkg:minValue ?a } FILTER NOT EXISTS { ?t pkg:maxValue ?b } }",
     );
     let indicators = column(&rows, "ind");
-    for phrase in [
-        "安全可靠供给",
-        "稳居世界前列",
-        "专精特新中小企业",
-        "开源开放生态",
-    ] {
+    for phrase in ["安全可靠供给", "稳居世界前列", "专精特新中小企业", "开源开放生态"] {
         assert!(
             indicators.iter().any(|i| i.contains(phrase)),
             "{phrase} missing from {indicators:?}"
@@ -252,10 +238,7 @@ fn glossary_pairs_give_english_labels() {
         ),
     ] {
         assert!(
-            ask(
-                store(),
-                &format!(r#"?x rdfs:label "{zh}"@zh ; rdfs:label "{en}"@en"#)
-            ),
+            ask(store(), &format!(r#"?x rdfs:label "{zh}"@zh ; rdfs:label "{en}"@en"#)),
             "{zh} / {en}"
         );
     }
@@ -263,10 +246,7 @@ fn glossary_pairs_give_english_labels() {
 
 #[test]
 fn people_events_dates_and_publishers_use_schema_org() {
-    assert!(ask(
-        store(),
-        r#"?p a schema:Person ; rdfs:label "习近平"@zh"#
-    ));
+    assert!(ask(store(), r#"?p a schema:Person ; rdfs:label "习近平"@zh"#));
     assert!(ask(
         store(),
         r#"?e a schema:Event ; rdfs:label "2024世界智能产业博览会"@zh"#
@@ -297,10 +277,7 @@ fn people_events_dates_and_publishers_use_schema_org() {
         "l",
     );
     for name in ["中国日报网", "学习强国"] {
-        assert!(
-            publishers.iter().any(|p| p == name),
-            "{name}: {publishers:?}"
-        );
+        assert!(publishers.iter().any(|p| p == name), "{name}: {publishers:?}");
     }
 }
 
@@ -315,13 +292,13 @@ fn every_extracted_node_has_evidence_quoting_the_source() {
         "SELECT ?x WHERE { GRAPH ?g { ?x a ?c } ?g a pkg:Source . FILTER(?x != ?g && ?c != pkg:Evidence) FILTER NOT EXISTS { ?x pkg:evidence ?e } }",
     );
     assert!(missing.is_empty(), "nodes without evidence: {missing:?}");
-    let rows = select(store(), "SELECT ?start ?end ?quote WHERE { ?e a pkg:Evidence ; pkg:start ?start ; pkg:end ?end ; pkg:quote ?quote }");
+    let rows = select(
+        store(),
+        "SELECT ?start ?end ?quote WHERE { ?e a pkg:Evidence ; pkg:start ?start ; pkg:end ?end ; pkg:quote ?quote }",
+    );
     assert!(rows.len() > 50, "{}", rows.len());
     for row in rows {
-        let (start, end): (usize, usize) = (
-            row["start"].parse().expect("start"),
-            row["end"].parse().expect("end"),
-        );
+        let (start, end): (usize, usize) = (row["start"].parse().expect("start"), row["end"].parse().expect("end"));
         assert!(start < end && end <= text.len());
         assert_eq!(text[start..end].iter().collect::<String>(), row["quote"]);
     }
@@ -329,16 +306,10 @@ fn every_extracted_node_has_evidence_quoting_the_source() {
 
 #[test]
 fn instance_iris_are_ascii_and_the_store_has_one_graph_per_source() {
-    let rows = select(
-        store(),
-        "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }",
-    );
+    let rows = select(store(), "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }");
     assert!(rows.iter().all(|r| r["s"].is_ascii()), "non-ASCII IRI");
     let graphs = column(
-        &select(
-            store(),
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
-        ),
+        &select(store(), "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"),
         "g",
     );
     assert_eq!(graphs.len(), 2, "{graphs:?}"); // the seed's graph and the lexicon graph

@@ -28,12 +28,7 @@ fn the_seed_store_violates_no_shape() {
             .select(&query)
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
         {
-            violations.push(format!(
-                "{}: {} {}",
-                file.display(),
-                row["focus"],
-                row["message"]
-            ));
+            violations.push(format!("{}: {} {}", file.display(), row["focus"], row["message"]));
         }
     }
     assert!(violations.is_empty(), "{}", violations.join("\n"));
@@ -42,10 +37,8 @@ fn the_seed_store_violates_no_shape() {
 #[test]
 fn shape_checks_do_find_violations() {
     // A store with a broken target and a broken evidence must be reported.
-    let store = policykg::store::GraphStore::open_or_create(
-        &tempfile::tempdir().expect("tempdir").path().join("s"),
-    )
-    .expect("store");
+    let store = policykg::store::GraphStore::open_or_create(&tempfile::tempdir().expect("tempdir").path().join("s"))
+        .expect("store");
     let ttl = r#"
         @prefix pkg: <https://w3id.org/policykg/ontology#> .
         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
@@ -65,20 +58,12 @@ fn shape_checks_do_find_violations() {
             &quads,
         )
         .expect("insert");
-    let target = std::fs::read_to_string(root().join("ontology/queries/validation/target.rq"))
-        .expect("query");
+    let target = std::fs::read_to_string(root().join("ontology/queries/validation/target.rq")).expect("query");
     let messages = column(&store.select(&target).expect("select"), "message");
-    assert!(
-        messages.iter().any(|m| m.contains("greater")),
-        "{messages:?}"
-    );
+    assert!(messages.iter().any(|m| m.contains("greater")), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("gYear")), "{messages:?}");
-    assert!(
-        messages.iter().any(|m| m.contains("no evidence")),
-        "{messages:?}"
-    );
-    let evidence = std::fs::read_to_string(root().join("ontology/queries/validation/evidence.rq"))
-        .expect("query");
+    assert!(messages.iter().any(|m| m.contains("no evidence")), "{messages:?}");
+    let evidence = std::fs::read_to_string(root().join("ontology/queries/validation/evidence.rq")).expect("query");
     assert_eq!(store.select(&evidence).expect("select").len(), 3);
 }
 
@@ -133,20 +118,12 @@ fn every_export_format_parses_back_to_the_store() {
             let back: BTreeSet<String> = parsed.iter().map(Quad::to_string).collect();
             assert_eq!(back, quads, "{}", format.name());
         } else {
-            let back: BTreeSet<String> = parsed
-                .into_iter()
-                .map(|q| Triple::from(q).to_string())
-                .collect();
+            let back: BTreeSet<String> = parsed.into_iter().map(|q| Triple::from(q).to_string()).collect();
             assert_eq!(back, triples, "{}", format.name());
         }
         let mut again = Vec::new();
         export(&store, format, &mut again).expect("export");
-        assert_eq!(
-            bytes,
-            again,
-            "{} export is not deterministic",
-            format.name()
-        );
+        assert_eq!(bytes, again, "{} export is not deterministic", format.name());
     }
 }
 
@@ -163,4 +140,21 @@ fn a_reopened_store_answers_like_the_built_one() {
     assert_eq!(reopened.manifest.sources.len(), 1);
     let record = reopened.manifest.sources.values().next().expect("record");
     assert_eq!(record.sha256.len(), 64);
+}
+
+#[test]
+fn every_named_query_runs_and_answers_on_the_seed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, _) = build_into(&[seeds()], dir.path(), Renderer::Builtin);
+    for (name, query) in policykg::query::NAMED {
+        let rows = store.select(query).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!rows.is_empty(), "{name} returned no rows on the seed");
+    }
+    let deadlines = column(
+        &store
+            .select(policykg::query::named("targets-by-deadline").expect("named"))
+            .expect("select"),
+        "deadline",
+    );
+    assert_eq!(deadlines, vec!["2027"; 5]);
 }

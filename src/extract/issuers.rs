@@ -9,16 +9,9 @@ use crate::lexicon::Lexicon;
 /// Characters that end a sentence for the purpose of finding an issuance statement.
 const SENTENCE_END: &[char] = &['。', '！', '？', '；', '\n', '!', '?', ';'];
 /// Suffixes of Chinese body names, to keep an issuer the lexicon does not know.
-const BODY_SUFFIXES: &[char] = &[
-    '部', '委', '局', '办', '署', '院', '会', '厅', '府', '行', '社', '所',
-];
+const BODY_SUFFIXES: &[char] = &['部', '委', '局', '办', '署', '院', '会', '厅', '府', '行', '社', '所'];
 
-pub fn plans(
-    text: &Text,
-    lexicon: &Lexicon,
-    patterns: &Patterns,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<Plan> {
+pub fn plans(text: &Text, lexicon: &Lexicon, patterns: &Patterns, diagnostics: &mut Vec<Diagnostic>) -> Vec<Plan> {
     let norm = text.norm.as_str();
     let mut plans: Vec<(String, Plan)> = Vec::new();
     let mut title_spans: Vec<(String, Span)> = Vec::new();
@@ -41,17 +34,13 @@ pub fn plans(
         }
         let head = &pre[..verb.start()];
         let issuers = issuers_in(text, lexicon, patterns, sentence_start, head);
-        let declared = patterns
-            .declared_count
-            .captures_iter(head)
-            .last()
-            .and_then(|c| {
-                let m = c.get(0)?;
-                Some((
-                    count(c.get(1)?.as_str())?,
-                    text.span(sentence_start + m.start(), sentence_start + m.end()),
-                ))
-            });
+        let declared = patterns.declared_count.captures_iter(head).last().and_then(|c| {
+            let m = c.get(0)?;
+            Some((
+                count(c.get(1)?.as_str())?,
+                text.span(sentence_start + m.start(), sentence_start + m.end()),
+            ))
+        });
         if issuers.is_empty() && declared.is_none() {
             continue;
         }
@@ -74,11 +63,7 @@ pub fn plans(
     let mut plans: Vec<Plan> = plans
         .into_iter()
         .map(|(key, mut plan)| {
-            plan.spans = title_spans
-                .iter()
-                .filter(|(k, _)| *k == key)
-                .map(|(_, s)| *s)
-                .collect();
+            plan.spans = title_spans.iter().filter(|(k, _)| *k == key).map(|(_, s)| *s).collect();
             plan
         })
         .collect();
@@ -104,17 +89,8 @@ pub fn plans(
 /// The organizations named in `head` (the text before the issuing verb), in order; a
 /// fragment between 、 that the lexicon does not know but reads like a body is kept
 /// unresolved.
-fn issuers_in(
-    text: &Text,
-    lexicon: &Lexicon,
-    patterns: &Patterns,
-    offset: usize,
-    head: &str,
-) -> Vec<OrgMention> {
-    let list_end = patterns
-        .declared_count
-        .find(head)
-        .map_or(head.len(), |m| m.start());
+fn issuers_in(text: &Text, lexicon: &Lexicon, patterns: &Patterns, offset: usize, head: &str) -> Vec<OrgMention> {
+    let list_end = patterns.declared_count.find(head).map_or(head.len(), |m| m.start());
     let list = &head[..list_end];
     let hits = lexicon.org_zh.find_all(list);
     let mut out: Vec<OrgMention> = hits
@@ -129,14 +105,8 @@ fn issuers_in(
     let mut pos = 0;
     for fragment in list.split(['、', '和', '及', ',', '，']) {
         let start = pos;
-        pos += fragment.len()
-            + list[pos + fragment.len()..]
-                .chars()
-                .next()
-                .map_or(0, char::len_utf8);
-        let covered = hits
-            .iter()
-            .any(|h| h.start < start + fragment.len() && h.end > start);
+        pos += fragment.len() + list[pos + fragment.len()..].chars().next().map_or(0, char::len_utf8);
+        let covered = hits.iter().any(|h| h.start < start + fragment.len() && h.end > start);
         let name = fragment.trim();
         let chars = name.chars().count();
         if covered
@@ -178,13 +148,11 @@ fn english_issuers(
             });
         }
         if let Some(word) = caps.name("count") {
-            let declared = word.as_str().parse::<u32>().ok().or_else(|| {
-                lexicon
-                    .cues
-                    .count_words_en
-                    .get(&word.as_str().to_lowercase())
-                    .copied()
-            });
+            let declared = word
+                .as_str()
+                .parse::<u32>()
+                .ok()
+                .or_else(|| lexicon.cues.count_words_en.get(&word.as_str().to_lowercase()).copied());
             let span = text.span(word.start(), word.end());
             match (declared, plan.declared_issuer_count) {
                 (Some(n), None) => plan.declared_issuer_count = Some((n, span)),
@@ -218,7 +186,9 @@ fn check_count(text: &Text, plan: &Plan, diagnostics: &mut Vec<Diagnostic>) {
         diagnostics.push(Diagnostic {
             severity: Severity::Info,
             span: Some(span),
-            message: format!("{phrase}: {declared} issuers declared, {named} named in the text (the rest are implied by 等)"),
+            message: format!(
+                "{phrase}: {declared} issuers declared, {named} named in the text (the rest are implied by 等)"
+            ),
         });
     }
 }

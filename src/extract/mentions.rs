@@ -90,12 +90,9 @@ pub fn named(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<Mention
         });
     }
     for caps in patterns.message.captures_iter(norm) {
-        let (Some(whole), Some(person), Some(to), Some(kind)) = (
-            caps.get(0),
-            caps.name("person"),
-            caps.name("to"),
-            caps.name("kind"),
-        ) else {
+        let (Some(whole), Some(person), Some(to), Some(kind)) =
+            (caps.get(0), caps.name("person"), caps.name("to"), caps.name("kind"))
+        else {
             continue;
         };
         let date = caps
@@ -129,13 +126,7 @@ pub fn named(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<Mention
         };
         let credited = text.quote(span(name)).to_owned();
         match role {
-            CreditRole::Photo => out.push(photograph(
-                text,
-                patterns,
-                &out,
-                label.start(),
-                (credited, span(name)),
-            )),
+            CreditRole::Photo => out.push(photograph(text, patterns, &out, label.start(), (credited, span(name)))),
             CreditRole::Publisher => out.push(Mention::Publisher {
                 name: credited,
                 span: span(name),
@@ -167,10 +158,7 @@ fn photograph(
     let line_start = norm[..credit_at].rfind('\n').map_or(0, |i| i + 1);
     let caption = text.trim(text.span(line_start, credit_at), &['。', ' ']);
     let range = text.norm_range(caption);
-    let date = patterns
-        .date
-        .captures(&norm[range.clone()])
-        .and_then(|c| iso_date(&c));
+    let date = patterns.date.captures(&norm[range.clone()]).and_then(|c| iso_date(&c));
     let event = found.iter().find_map(|m| match m {
         Mention::Event { name, span } if caption.contains(*span) => Some(name.clone()),
         _ => None,

@@ -47,10 +47,7 @@ impl Decimal {
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.replace(',', "");
         let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-        if int.is_empty()
-            || !int.bytes().all(|b| b.is_ascii_digit())
-            || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
+        if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         if int.len() + frac.len() > 30 {
@@ -158,9 +155,7 @@ pub fn arabic_at(text: &str) -> Option<Numeral> {
 }
 
 fn comma_grouping(rest: &[u8]) -> bool {
-    rest.len() >= 3
-        && rest[..3].iter().all(u8::is_ascii_digit)
-        && !rest.get(3).is_some_and(u8::is_ascii_digit)
+    rest.len() >= 3 && rest[..3].iter().all(u8::is_ascii_digit) && !rest.get(3).is_some_and(u8::is_ascii_digit)
 }
 
 /// Parses a Chinese numeral (一百二十万, 四百二十七亿四千万, 二点一, 二0一0) at the start of
@@ -184,9 +179,7 @@ pub fn chinese_at(text: &str) -> Option<Numeral> {
         return None;
     }
     let (int_part, frac_part) = match numeral.split_once('点') {
-        Some((i, f)) if !f.is_empty() && f.chars().all(|c| chinese_digit(c).is_some()) => {
-            (i, Some(f))
-        }
+        Some((i, f)) if !f.is_empty() && f.chars().all(|c| chinese_digit(c).is_some()) => (i, Some(f)),
         Some((i, _)) => (i, None),
         None => (numeral, None),
     };
@@ -248,9 +241,7 @@ fn positional_with_units(text: &str) -> Option<i128> {
             section = 0;
             digit = None;
         } else if c == '亿' {
-            let below = wan
-                .checked_mul(10_000)?
-                .checked_add(section + digit.unwrap_or(0))?;
+            let below = wan.checked_mul(10_000)?.checked_add(section + digit.unwrap_or(0))?;
             yi = yi
                 .checked_mul(100_000_000)?
                 .checked_add(if below == 0 { 1 } else { below })?;
@@ -302,11 +293,7 @@ pub fn longest_prefix<'w>(text: &str, words: &'w [String]) -> Option<&'w str> {
 /// number is a date, an ordinal or part of a title.
 pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
     let before = &text[..at];
-    if cues
-        .not_quantities_before
-        .iter()
-        .any(|w| before.ends_with(w.as_str()))
-    {
+    if cues.not_quantities_before.iter().any(|w| before.ends_with(w.as_str())) {
         return None;
     }
     if cues
@@ -321,8 +308,7 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
     }
     let first = numeral_at(&text[at..])?;
     let mut pos = at + first.len;
-    let (mag1, unit1, after_unit1, inner_qual) =
-        magnitude_and_unit(text, pos, cues, first.magnitude);
+    let (mag1, unit1, after_unit1, inner_qual) = magnitude_and_unit(text, pos, cues, first.magnitude);
     pos = after_unit1;
     let min = first.value;
     let mut max = first.value;
@@ -334,8 +320,7 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
     if let Some(sep) = longest_prefix(&text[pos..], &cues.range_separators) {
         let second_at = pos + sep.len();
         if let Some(second) = numeral_at(&text[second_at..]) {
-            let (mag2, unit2, end2, _) =
-                magnitude_and_unit(text, second_at + second.len, cues, second.magnitude);
+            let (mag2, unit2, end2, _) = magnitude_and_unit(text, second_at + second.len, cues, second.magnitude);
             let unit_second = format!("{mag2}{unit2}");
             let compatible = unit.is_empty() || unit_second.is_empty() || unit == unit_second;
             if compatible && second.value.to_f64() >= first.value.to_f64() {
@@ -485,10 +470,8 @@ pub fn quantities(text: &str, cues: &Cues) -> Vec<Quantity> {
     while pos < text.len() {
         let c = text[pos..].chars().next().unwrap_or(' ');
         let prev = text[..pos].chars().next_back();
-        let starts_number =
-            c.is_ascii_digit() || c == '翻' || c == '半' || chinese_digit(c).is_some() || c == '十';
-        let continues_number =
-            prev.is_some_and(|p| p.is_ascii_digit() || p == '.' || is_chinese_numeral_char(p));
+        let starts_number = c.is_ascii_digit() || c == '翻' || c == '半' || chinese_digit(c).is_some() || c == '十';
+        let continues_number = prev.is_some_and(|p| p.is_ascii_digit() || p == '.' || is_chinese_numeral_char(p));
         if starts_number && !continues_number {
             if let Some(q) = quantity_at(text, pos, cues) {
                 pos = q.end.max(pos + c.len_utf8());
@@ -554,14 +537,7 @@ mod tests {
             Option<&'a str>,
         );
         let cases: &[Case] = &[
-            (
-                "推动3至5个通用大模型",
-                "推动".len(),
-                Some("3"),
-                Some("5"),
-                "个",
-                None,
-            ),
+            ("推动3至5个通用大模型", "推动".len(), Some("3"), Some("5"), "个", None),
             (
                 "打造100个工业领域高质量数据集",
                 "打造".len(),
@@ -570,38 +546,10 @@ mod tests {
                 "个",
                 None,
             ),
-            (
-                "培育2至3家企业",
-                "培育".len(),
-                Some("2"),
-                Some("3"),
-                "家",
-                None,
-            ),
-            (
-                "增长6%－6.5%",
-                "增长".len(),
-                Some("6"),
-                Some("6.5"),
-                "%",
-                None,
-            ),
-            (
-                "增长10%—15%",
-                "增长".len(),
-                Some("10"),
-                Some("15"),
-                "%",
-                None,
-            ),
-            (
-                "增长4.5%—5%",
-                "增长".len(),
-                Some("4.5"),
-                Some("5"),
-                "%",
-                None,
-            ),
+            ("培育2至3家企业", "培育".len(), Some("2"), Some("3"), "家", None),
+            ("增长6%－6.5%", "增长".len(), Some("6"), Some("6.5"), "%", None),
+            ("增长10%—15%", "增长".len(), Some("10"), Some("15"), "%", None),
+            ("增长4.5%—5%", "增长".len(), Some("4.5"), Some("5"), "%", None),
             (
                 "城镇新增就业1200万人以上",
                 "城镇新增就业".len(),
@@ -610,22 +558,8 @@ mod tests {
                 "万人",
                 Some("以上"),
             ),
-            (
-                "失业率4.5%以内",
-                "失业率".len(),
-                None,
-                Some("4.5"),
-                "%",
-                Some("以内"),
-            ),
-            (
-                "增长5%左右",
-                "增长".len(),
-                Some("5"),
-                Some("5"),
-                "%",
-                Some("左右"),
-            ),
+            ("失业率4.5%以内", "失业率".len(), None, Some("4.5"), "%", Some("以内")),
+            ("增长5%左右", "增长".len(), Some("5"), Some("5"), "%", Some("左右")),
             (
                 "粮食产量1.3万亿斤以上",
                 "粮食产量".len(),
@@ -664,21 +598,13 @@ mod tests {
             ("收入翻一番", "收入".len(), Some("2"), Some("2"), "倍", None),
             ("翻两番", 0, Some("4"), Some("4"), "倍", None),
             ("半数以上", 0, Some("50"), None, "%", Some("以上")),
-            (
-                "减少1000万以上",
-                "减少".len(),
-                Some("1000"),
-                None,
-                "万",
-                Some("以上"),
-            ),
+            ("减少1000万以上", "减少".len(), Some("1000"), None, "万", Some("以上")),
             ("五十万个", 0, Some("50"), Some("50"), "万个", None),
             ("一千万户", 0, Some("1000"), Some("1000"), "万户", None),
             ("100多个", 0, Some("100"), None, "个", Some("多")),
         ];
         for (input, at, min, max, unit, qualifier) in cases {
-            let q =
-                quantity_at(input, *at, &cues).unwrap_or_else(|| panic!("no quantity in {input}"));
+            let q = quantity_at(input, *at, &cues).unwrap_or_else(|| panic!("no quantity in {input}"));
             assert_eq!(q.min, min.and_then(d), "min of {input}");
             assert_eq!(q.max, max.and_then(d), "max of {input}");
             assert_eq!(q.unit, *unit, "unit of {input}");
@@ -709,15 +635,9 @@ mod tests {
 
     #[test]
     fn decimal_display_is_canonical() {
-        assert_eq!(
-            Decimal::parse("6.50").map(|d| d.to_string()),
-            Some("6.5".into())
-        );
+        assert_eq!(Decimal::parse("6.50").map(|d| d.to_string()), Some("6.5".into()));
         assert_eq!(Decimal::integer(5).shift_down(2).to_string(), "0.05");
-        assert_eq!(
-            Decimal::parse("100").map(|d| d.to_string()),
-            Some("100".into())
-        );
+        assert_eq!(Decimal::parse("100").map(|d| d.to_string()), Some("100".into()));
     }
 
     proptest! {

@@ -18,11 +18,7 @@ fn split_items(text: &Text, start: usize, end: usize, separators: &[char]) -> Ve
         if !span.is_empty() {
             items.push(span);
         }
-        pos += piece.len()
-            + slice[pos + piece.len()..]
-                .chars()
-                .next()
-                .map_or(0, char::len_utf8);
+        pos += piece.len() + slice[pos + piece.len()..].chars().next().map_or(0, char::len_utf8);
     }
     items
 }
@@ -69,11 +65,7 @@ pub fn tasks(
     (tasks, declared)
 }
 
-pub fn measures(
-    text: &Text,
-    patterns: &Patterns,
-    technologies: &[TechMention],
-) -> Vec<MeasureFact> {
+pub fn measures(text: &Text, patterns: &Patterns, technologies: &[TechMention]) -> Vec<MeasureFact> {
     let mut out = Vec::new();
     for caps in patterns.measure_list.captures_iter(&text.norm) {
         let Some(list) = caps.name("list") else {

@@ -12,11 +12,7 @@ pub const YEAR: &str = "[0-9〇零一二三四五六七八九]{4}";
 pub fn alternation(words: &[String]) -> String {
     let mut sorted: Vec<&String> = words.iter().filter(|w| !w.is_empty()).collect();
     sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    sorted
-        .iter()
-        .map(|w| regex::escape(w))
-        .collect::<Vec<_>>()
-        .join("|")
+    sorted.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
 }
 
 fn compile(pattern: &str) -> Regex {
@@ -44,8 +40,7 @@ pub struct Patterns {
 
 impl Patterns {
     pub fn new(cues: &Cues) -> Self {
-        let credit_labels: Vec<String> =
-            cues.credit_labels.iter().map(|c| c.text.clone()).collect();
+        let credit_labels: Vec<String> = cues.credit_labels.iter().map(|c| c.text.clone()).collect();
         let count_words: Vec<String> = cues.count_words_en.keys().cloned().collect();
         Self {
             title: compile(r"《([^《》\n]{1,120})》"),

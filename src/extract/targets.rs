@@ -56,11 +56,7 @@ fn clauses(text: &Text, lexicon: &Lexicon, start: usize, end: usize) -> Vec<(usi
     let mut pos = 0;
     for piece in norm.split(CLAUSE_END) {
         let piece_start = start + pos;
-        pos += piece.len()
-            + norm[pos + piece.len()..]
-                .chars()
-                .next()
-                .map_or(0, char::len_utf8);
+        pos += piece.len() + norm[pos + piece.len()..].chars().next().map_or(0, char::len_utf8);
         let mut cut = piece_start;
         for (i, _) in piece.match_indices('和') {
             let after = &piece[i + '和'.len_utf8()..];
@@ -80,12 +76,7 @@ fn clauses(text: &Text, lexicon: &Lexicon, start: usize, end: usize) -> Vec<(usi
     out
 }
 
-pub fn targets(
-    text: &Text,
-    lexicon: &Lexicon,
-    patterns: &Patterns,
-    technologies: &[TechMention],
-) -> Vec<TargetFact> {
+pub fn targets(text: &Text, lexicon: &Lexicon, patterns: &Patterns, technologies: &[TechMention]) -> Vec<TargetFact> {
     let cues = &lexicon.cues;
     let mut out = Vec::new();
     for scope in scopes(text, patterns) {
@@ -98,12 +89,7 @@ pub fn targets(
             let range = text.norm_range(span);
             let found = quantities(clause, cues);
             if found.is_empty() {
-                if cues
-                    .purpose_leads
-                    .iter()
-                    .any(|p| clause.starts_with(p.as_str()))
-                    || clause.is_ascii()
-                {
+                if cues.purpose_leads.iter().any(|p| clause.starts_with(p.as_str())) || clause.is_ascii() {
                     continue;
                 }
                 out.push(TargetFact {
@@ -118,10 +104,7 @@ pub fn targets(
             for (i, quantity) in found.iter().enumerate() {
                 let piece_start = if i == 0 { 0 } else { found[i - 1].end };
                 let piece_end = found.get(i + 1).map_or(clause.len(), |q| q.start);
-                let piece = text.trim(
-                    text.span(range.start + piece_start, range.start + piece_end),
-                    TRIM,
-                );
+                let piece = text.trim(text.span(range.start + piece_start, range.start + piece_end), TRIM);
                 let indicator = indicator(clause, quantity, piece_start, piece_end, lexicon);
                 out.push(TargetFact {
                     span: piece,
@@ -159,24 +142,14 @@ fn strip_fillers<'a>(mut text: &'a str, fillers: &[String]) -> &'a str {
 
 /// What a quantity measures: the phrase before the number ("国内生产总值增长5%左右"),
 /// or, when only a verb precedes it, the object after its unit ("打造100个高质量数据集").
-fn indicator(
-    clause: &str,
-    quantity: &Quantity,
-    piece_start: usize,
-    piece_end: usize,
-    lexicon: &Lexicon,
-) -> String {
+fn indicator(clause: &str, quantity: &Quantity, piece_start: usize, piece_end: usize, lexicon: &Lexicon) -> String {
     let cues = &lexicon.cues;
     let before = strip_fillers(
         clause[piece_start..quantity.start].trim_matches(TRIM),
         &cues.subject_fillers,
     );
     let after = clause[quantity.end..piece_end].trim_matches(TRIM);
-    let verb_only = before.is_empty()
-        || cues
-            .goal_verbs_before_object
-            .iter()
-            .any(|v| before == v.as_str());
+    let verb_only = before.is_empty() || cues.goal_verbs_before_object.iter().any(|v| before == v.as_str());
     if verb_only && after.chars().count() >= 2 {
         after.to_owned()
     } else {

@@ -91,8 +91,7 @@ impl Text {
 
     /// The original text of a span: what an Evidence quotes.
     pub fn quote(&self, span: Span) -> &str {
-        &self.raw
-            [self.raw_bytes[span.start.min(self.len())]..self.raw_bytes[span.end.min(self.len())]]
+        &self.raw[self.raw_bytes[span.start.min(self.len())]..self.raw_bytes[span.end.min(self.len())]]
     }
 
     /// The normalized text of a span.
@@ -108,10 +107,7 @@ impl Text {
             let trimmed_start = line.len() - line.trim_start().len();
             let trimmed = line.trim();
             if !trimmed.is_empty() {
-                out.push(self.span(
-                    offset + trimmed_start,
-                    offset + trimmed_start + trimmed.len(),
-                ));
+                out.push(self.span(offset + trimmed_start, offset + trimmed_start + trimmed.len()));
             }
             offset += line.len();
         }

@@ -39,10 +39,7 @@ pub fn simplify(c: char) -> char {
 mod tests {
     #[test]
     fn folds_traditional_variants() {
-        let folded: String = "中國共産黨領導發展重工業"
-            .chars()
-            .map(super::simplify)
-            .collect();
+        let folded: String = "中國共産黨領導發展重工業".chars().map(super::simplify).collect();
         assert_eq!(folded, "中国共产党领导发展重工业");
     }
 }

@@ -17,12 +17,9 @@ fn iri_kind(kind: Kind) -> IriKind {
         Kind::Task => IriKind::Task,
         Kind::Measure => IriKind::Measure,
         Kind::Target => IriKind::Target,
-        Kind::GlossaryTerm
-        | Kind::Person
-        | Kind::Event
-        | Kind::Message
-        | Kind::Photograph
-        | Kind::Publisher => IriKind::Entity,
+        Kind::GlossaryTerm | Kind::Person | Kind::Event | Kind::Message | Kind::Photograph | Kind::Publisher => {
+            IriKind::Entity
+        }
     }
 }
 
@@ -111,9 +108,7 @@ pub fn quads(graph: &KnowledgeGraph) -> Vec<Quad> {
     let source = source_iri(&graph.path);
     let name = GraphName::NamedNode(source.clone());
     let mut out = Vec::new();
-    let mut push = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| {
-        out.push(Quad::new(s.clone(), p, o, name.clone()))
-    };
+    let mut push = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| out.push(Quad::new(s.clone(), p, o, name.clone()));
     for (_, entity) in graph.entities() {
         let subject = entity_iri(&entity.key);
         for class in classes(entity.key.kind) {
@@ -130,8 +125,7 @@ pub fn quads(graph: &KnowledgeGraph) -> Vec<Quad> {
             push(&subject, pkg::EVIDENCE_PROP, evidence.clone().into());
             push(&evidence, rdf::TYPE, pkg::EVIDENCE.into());
             push(&evidence, pkg::SOURCE_PROP, source.clone().into());
-            let offset =
-                |n: usize| Literal::new_typed_literal(n.to_string(), xsd::NON_NEGATIVE_INTEGER);
+            let offset = |n: usize| Literal::new_typed_literal(n.to_string(), xsd::NON_NEGATIVE_INTEGER);
             push(&evidence, pkg::START, offset(span.start).into());
             push(&evidence, pkg::END, offset(span.end).into());
             push(
@@ -142,11 +136,7 @@ pub fn quads(graph: &KnowledgeGraph) -> Vec<Quad> {
         }
     }
     for (from, relation, to) in graph.relations() {
-        push(
-            &entity_iri(from),
-            relation_predicate(relation),
-            entity_iri(to).into(),
-        );
+        push(&entity_iri(from), relation_predicate(relation), entity_iri(to).into());
     }
     out.sort_by_cached_key(|q| q.to_string());
     out.dedup();
@@ -159,14 +149,7 @@ pub fn lexicon_quads(lexicon: &Lexicon) -> Vec<Quad> {
     lexicon
         .triples
         .iter()
-        .map(|t| {
-            Quad::new(
-                t.subject.clone(),
-                t.predicate.clone(),
-                t.object.clone(),
-                name.clone(),
-            )
-        })
+        .map(|t| Quad::new(t.subject.clone(), t.predicate.clone(), t.object.clone(), name.clone()))
         .collect()
 }
 

@@ -92,10 +92,7 @@ mod tests {
     #[test]
     fn key_round_trips() {
         let node = iri(IriKind::Technology, "industrial-robot");
-        assert_eq!(
-            key_of(node.as_str(), IriKind::Technology),
-            Some("industrial-robot")
-        );
+        assert_eq!(key_of(node.as_str(), IriKind::Technology), Some("industrial-robot"));
         assert_eq!(key_of(node.as_str(), IriKind::Organization), None);
     }
 }

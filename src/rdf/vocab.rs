@@ -178,8 +178,7 @@ mod tests {
         for term in pkg::ALL {
             let local = &term.as_str()[pkg::NS.len()..];
             assert!(
-                ontology.contains(&format!("pkg:{local} "))
-                    || ontology.contains(&format!("pkg:{local}\n")),
+                ontology.contains(&format!("pkg:{local} ")) || ontology.contains(&format!("pkg:{local}\n")),
                 "pkg:{local} is not declared in ontology/policykg.ttl"
             );
         }

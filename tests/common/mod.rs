@@ -49,10 +49,7 @@ pub fn column(rows: &[BTreeMap<String, String>], name: &str) -> Vec<String> {
 }
 
 pub fn ask(store: &GraphStore, query: &str) -> bool {
-    let rows = select(
-        store,
-        &format!("SELECT (COUNT(*) AS ?n) WHERE {{ {query} }}"),
-    );
+    let rows = select(store, &format!("SELECT (COUNT(*) AS ?n) WHERE {{ {query} }}"));
     rows[0]["n"] != "0"
 }
 
