@@ -15,6 +15,7 @@ Examples:
   policykg query -f my-query.rq --format json
   policykg render --format svg -o plan.svg
   policykg export --format trig -o graph.trig
+  policykg eval --gold ../shared/corpus --min-f1 targets=0.6
 
 Exit codes: 0 ok, 1 finished with problems (e.g. a file skipped), 2 fatal.";
 
@@ -38,6 +39,32 @@ pub enum Command {
     Render(RenderArgs),
     /// Write the whole store in a standard RDF format.
     Export(ExportArgs),
+    /// Score the extraction against gold annotations (NAME.gold.json beside NAME.txt):
+    /// precision, recall and F1 for issuers, targets, tasks and technologies.
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The directory holding NAME.txt and NAME.gold.json (and optionally NAME.meta.json).
+    #[arg(long, value_name = "DIR")]
+    pub gold: PathBuf,
+    /// table (for people) or json (with the missed and spurious items of each document).
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    pub format: EvalFormat,
+    /// Fail (exit 1) when an overall F1 is below this: `0.8` for every category, or
+    /// `targets=0.9` for one; repeatable.
+    #[arg(long, value_name = "[CATEGORY=]F1")]
+    pub min_f1: Vec<String>,
+    /// A directory with lexicon files replacing the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub lexicon: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EvalFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -37,6 +37,34 @@ pub struct Document {
     pub encoding: &'static str,
     /// The decoded text without BOM. Offsets everywhere count `char`s of this string.
     pub text: String,
+    /// What `NAME.meta.json` beside the file says about it, when there is one.
+    pub meta: Option<Meta>,
+}
+
+/// Sidecar metadata (`NAME.meta.json` beside `NAME.txt`, the corpus format): only the
+/// title and the date are used; anything else in the file is ignored.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Meta {
+    #[serde(default)]
+    pub title_zh: Option<String>,
+    #[serde(default)]
+    pub title_en: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
+impl Meta {
+    pub fn year(&self) -> Option<i32> {
+        self.date.as_deref()?.get(..4)?.parse().ok()
+    }
+}
+
+fn read_meta(path: &Path) -> Option<Meta> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let sidecar = path.with_file_name(format!("{stem}.meta.json"));
+    serde_json::from_slice(&std::fs::read(sidecar).ok()?).ok()
 }
 
 /// The files under `paths`: files as given, directories walked recursively; each list
@@ -115,6 +143,7 @@ pub fn read(path: &Path) -> Result<Document, IngestError> {
         sha256: sha256_hex(&bytes),
         encoding,
         text,
+        meta: read_meta(path),
     })
 }
 

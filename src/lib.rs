@@ -19,6 +19,7 @@
 //! A new extractor goes under `extract/`; a new export format in [`export`]; a new query
 //! under `ontology/queries/`.
 
+pub mod eval;
 pub mod export;
 pub mod extract;
 pub mod ingest;

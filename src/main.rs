@@ -122,6 +122,38 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             write_output(args.output.as_deref(), bytes.as_bytes())
         }
+        Command::Eval(args) => {
+            let lexicon = pipeline::lexicon(args.lexicon.as_deref())?;
+            let report = policykg::eval::evaluate(&args.gold, &lexicon)?;
+            let mut out = std::io::stdout().lock();
+            match args.format {
+                cli::EvalFormat::Table => write!(out, "{}", policykg::eval::table(&report))?,
+                cli::EvalFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+            }
+            let mut failed = false;
+            for threshold in &args.min_f1 {
+                let (category, value) = match threshold.split_once('=') {
+                    Some((c, v)) => (Some(c), v),
+                    None => (None, threshold.as_str()),
+                };
+                let value: f64 = value
+                    .parse()
+                    .with_context(|| format!("--min-f1 {threshold}: not a number"))?;
+                if let Some(c) = category {
+                    anyhow::ensure!(
+                        policykg::eval::CATEGORIES.contains(&c),
+                        "--min-f1: unknown category {c}"
+                    );
+                }
+                for (name, score) in &report.overall {
+                    if category.is_none_or(|c| c == *name) && score.f1() < value {
+                        eprintln!("policykg: {name} F1 {:.3} is below {value}", score.f1());
+                        failed = true;
+                    }
+                }
+            }
+            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
         Command::Export(args) => {
             let store = GraphStore::open(&args.store)?;
             let mut bytes = Vec::new();

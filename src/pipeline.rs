@@ -105,7 +105,7 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
                 continue;
             }
         };
-        let facts = extract::extract(&document.text, &lexicon);
+        let facts = extract::extract_document(&document, &lexicon);
         let graph = model::build(&document, facts, &lexicon);
         let quads = mapping::quads(&graph);
         let graph_iri = mapping::source_iri(&document.path);

@@ -2,8 +2,9 @@
 //! counterpart "jointly issued by eight departments including A, B, and C".
 
 use super::patterns::{count, Patterns};
+use super::text::normalize;
 use super::text::{Span, Text};
-use super::{Diagnostic, OrgMention, OrgRef, Plan, Severity};
+use super::{Context, Diagnostic, OrgMention, OrgRef, Plan, Severity};
 use crate::lexicon::Lexicon;
 
 /// Characters that end a sentence for the purpose of finding an issuance statement.
@@ -11,7 +12,13 @@ const SENTENCE_END: &[char] = &['。', '！', '？', '；', '\n', '!', '?', ';']
 /// Suffixes of Chinese body names, to keep an issuer the lexicon does not know.
 const BODY_SUFFIXES: &[char] = &['部', '委', '局', '办', '署', '院', '会', '厅', '府', '行', '社', '所'];
 
-pub fn plans(text: &Text, lexicon: &Lexicon, patterns: &Patterns, diagnostics: &mut Vec<Diagnostic>) -> Vec<Plan> {
+pub fn plans(
+    text: &Text,
+    lexicon: &Lexicon,
+    patterns: &Patterns,
+    context: &Context,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Plan> {
     let norm = text.norm.as_str();
     let mut plans: Vec<(String, Plan)> = Vec::new();
     let mut title_spans: Vec<(String, Span)> = Vec::new();
@@ -70,15 +77,22 @@ pub fn plans(text: &Text, lexicon: &Lexicon, patterns: &Patterns, diagnostics: &
     if let Some(primary) = plans.first_mut() {
         english_issuers(text, lexicon, patterns, primary, diagnostics);
     } else if let Some(first) = text.paragraphs().first() {
-        let title = text.trim(*first, &['《', '》', '#', ' ']);
-        if !title.is_empty() {
-            plans.push(Plan {
-                title: text.quote(title).to_owned(),
-                spans: vec![title],
-                issuers: Vec::new(),
-                declared_issuer_count: None,
-            });
-        }
+        // The document is the plan itself: its title is the metadata's or its first line;
+        // its issuer speaks for itself ("我代表国务院") or is the body that adopted it.
+        let line = text.trim(*first, &['《', '》', '#', ' ']);
+        let title = context.title.clone().unwrap_or_else(|| text.quote(line).to_owned());
+        let spans = if text.norm_of(line) == normalize(&title) {
+            vec![line]
+        } else {
+            Vec::new()
+        };
+        let issuers = representatives(text, lexicon, patterns);
+        plans.push(Plan {
+            title,
+            spans,
+            issuers,
+            declared_issuer_count: None,
+        });
     }
     for plan in &mut plans {
         check_count(text, plan, diagnostics);
@@ -123,6 +137,47 @@ fn issuers_in(text: &Text, lexicon: &Lexicon, patterns: &Patterns, offset: usize
         });
     }
     out.sort_by_key(|m| m.span);
+    out
+}
+
+/// An organization name as written: the lexicon's when the whole name is one of its
+/// labels, else kept unresolved.
+fn organization(text: &Text, lexicon: &Lexicon, start: usize, end: usize) -> OrgMention {
+    let name = &text.norm[start..end];
+    let whole = lexicon
+        .org_zh
+        .find_all(name)
+        .into_iter()
+        .find(|h| h.start == 0 && h.end == name.len());
+    let span = text.span(start, end);
+    match whole {
+        Some(hit) => OrgMention {
+            org: OrgRef::Known(hit.entry),
+            span,
+        },
+        None => OrgMention {
+            org: OrgRef::Unresolved(text.quote(span).to_owned()),
+            span,
+        },
+    }
+}
+
+/// "我代表国务院向大会报告" and resolutions opening with the adopting body
+/// ("第十四届全国人民代表大会第二次会议听取和审议了…").
+fn representatives(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<OrgMention> {
+    let mut out = Vec::new();
+    if let Some(caps) = patterns.representative.captures(&text.norm) {
+        if let Some(who) = caps.name("who") {
+            out.push(organization(text, lexicon, who.start(), who.end()));
+        }
+    }
+    if out.is_empty() {
+        if let Some(caps) = patterns.resolution.captures(&text.norm) {
+            if let Some(who) = caps.name("who") {
+                out.push(organization(text, lexicon, who.start(), who.end()));
+            }
+        }
+    }
     out
 }
 

@@ -133,6 +133,8 @@ pub struct Diagnostic {
 #[derive(Debug, Clone)]
 pub struct Facts {
     pub text: Text,
+    /// The year the document was issued, when known.
+    pub year: Option<i32>,
     /// The first plan is the one the other facts belong to.
     pub plans: Vec<Plan>,
     pub tasks: Vec<TaskFact>,
@@ -146,22 +148,49 @@ pub struct Facts {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Runs every extractor over one document's text.
+/// What is known about a document before reading its sentences.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The year the document was issued: "今年" means this year.
+    pub year: Option<i32>,
+    /// The title given by sidecar metadata.
+    pub title: Option<String>,
+}
+
+/// Runs every extractor over one decoded document, using its sidecar metadata.
+pub fn extract_document(document: &crate::ingest::Document, lexicon: &Lexicon) -> Facts {
+    let meta = document.meta.clone().unwrap_or_default();
+    let context = Context {
+        year: meta.year(),
+        title: meta.title_zh.or(meta.title_en),
+    };
+    extract_with(&document.text, lexicon, context)
+}
+
+/// Runs every extractor over a text with nothing known about it beforehand.
 pub fn extract(raw: &str, lexicon: &Lexicon) -> Facts {
+    extract_with(raw, lexicon, Context::default())
+}
+
+fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     let text = Text::new(raw);
     let patterns = patterns::Patterns::new(&lexicon.cues);
+    if context.year.is_none() {
+        context.year = targets::document_year(&text, &patterns);
+    }
     let mut diagnostics = Vec::new();
     let technologies = mentions::technologies(&text, lexicon);
     let organizations = mentions::organizations(&text, lexicon);
-    let plans = issuers::plans(&text, lexicon, &patterns, &mut diagnostics);
-    let (tasks, declared_task_count) = outline::tasks(&text, &patterns, &mut diagnostics);
+    let plans = issuers::plans(&text, lexicon, &patterns, &context, &mut diagnostics);
+    let (tasks, declared_task_count) = outline::tasks(&text, &lexicon.cues, &patterns, &mut diagnostics);
     let measures = outline::measures(&text, &patterns, &technologies);
-    let targets = targets::targets(&text, lexicon, &patterns, &technologies);
+    let targets = targets::targets(&text, lexicon, &patterns, &technologies, &context);
     let glossary = mentions::glossary(&text, lexicon);
     let mentions = mentions::named(&text, lexicon, &patterns);
     diagnostics.sort();
     Facts {
         text,
+        year: context.year,
         plans,
         tasks,
         declared_task_count,

@@ -1,14 +1,23 @@
-//! Tasks and measures: enumerations such as "围绕甲、乙、丙等7项重点任务" (with the declared
-//! count checked against the items found) and measure lists such as "举措，包括A；B；C".
+//! Tasks and measures from the outline a document uses: enumerations such as
+//! "围绕甲、乙、丙等7项重点任务" (the declared count checked against the items found),
+//! numbered headings (一、 / （一）), policy lines after a colon ("方针…是：A；B；C"), and
+//! measure lists such as "举措，包括A；B；C".
 
+use super::numbers::chinese_at;
 use super::patterns::{count, Patterns};
 use super::text::{Span, Text};
 use super::{Diagnostic, MeasureFact, Severity, TaskFact, TechMention};
+use crate::lexicon::Cues;
 
 /// Punctuation trimmed from both ends of a list item.
-const ITEM_TRIM: &[char] = &['、', ',', '，', '。', ';', '；', ':', '：', '“', '”', '"'];
+const ITEM_TRIM: &[char] = &[
+    '、', ',', '，', '。', ';', '；', ':', '：', '“', '”', '"', ' ', '\u{3000}',
+];
+/// A section heading without a full stop is at most this long; longer numbered paragraphs
+/// are list items.
+const MAX_HEADING_CHARS: usize = 60;
 
-/// Splits `range` (bytes of `text.norm`) at any of `separators`, trimming each item.
+/// Splits a byte range of `text.norm` at any of `separators`, trimming each item.
 fn split_items(text: &Text, start: usize, end: usize, separators: &[char]) -> Vec<Span> {
     let mut items = Vec::new();
     let slice = &text.norm[start..end];
@@ -23,7 +32,174 @@ fn split_items(text: &Text, start: usize, end: usize, separators: &[char]) -> Ve
     items
 }
 
+/// A numbered heading: level 1 is "一、", level 2 is "（一）".
+#[derive(Debug, Clone)]
+pub struct Heading {
+    pub level: u8,
+    pub number: u32,
+    /// The heading's title, without its number.
+    pub title: Span,
+    /// The whole paragraph it opens.
+    pub paragraph: Span,
+}
+
+/// The numbered headings of the document, in order. A level-1 heading is a short
+/// paragraph without a full stop ("三、2024年政府工作任务"); a level-2 heading may run on
+/// into its first sentence ("（一）标题。正文…"), whose first sentence is the title.
+pub fn headings(text: &Text) -> Vec<Heading> {
+    let mut out = Vec::new();
+    for paragraph in text.paragraphs() {
+        let line = text.norm_of(paragraph);
+        let range = text.norm_range(paragraph);
+        let (level, number, rest_at) = if let Some(inner) = line.strip_prefix(['（', '(']) {
+            let Some(n) = chinese_at(inner) else { continue };
+            let after = &inner[n.len..];
+            if !after.starts_with(['）', ')']) {
+                continue;
+            }
+            (
+                2,
+                n,
+                line.len() - after.len() + after.chars().next().map_or(0, char::len_utf8),
+            )
+        } else {
+            let Some(n) = chinese_at(line) else { continue };
+            if !line[n.len..].starts_with('、') {
+                continue;
+            }
+            let rest_at = n.len + '、'.len_utf8();
+            (1, n, rest_at)
+        };
+        let value = number.value.to_f64();
+        if number.magnitude.is_empty() && value.fract() == 0.0 && (1.0..=99.0).contains(&value) {
+            let body = &line[rest_at..];
+            let title_end = body.find('。').unwrap_or(body.len());
+            if level == 1 && (body.contains('。') || body.chars().count() > MAX_HEADING_CHARS) {
+                continue;
+            }
+            let title = text.trim(
+                text.span(range.start + rest_at, range.start + rest_at + title_end),
+                ITEM_TRIM,
+            );
+            if !title.is_empty() {
+                out.push(Heading {
+                    level,
+                    number: value as u32,
+                    title,
+                    paragraph,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Runs of consecutively numbered headings of one level starting at 1.
+fn runs(headings: &[&Heading]) -> Vec<Vec<Heading>> {
+    let mut out: Vec<Vec<Heading>> = Vec::new();
+    for h in headings {
+        match out.last_mut() {
+            Some(run) if run.last().is_some_and(|last| last.number + 1 == h.number) => run.push((*h).clone()),
+            _ if h.number == 1 => out.push(vec![(*h).clone()]),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn contains_any(text: &str, words: &[String]) -> bool {
+    words.iter().any(|w| text.contains(w.as_str()))
+}
+
+fn task(text: &Text, span: Span, order: u32, parent: Option<usize>) -> TaskFact {
+    TaskFact {
+        title: text.quote(span).to_owned(),
+        span,
+        order,
+        parent,
+    }
+}
+
 pub fn tasks(
+    text: &Text,
+    cues: &Cues,
+    patterns: &Patterns,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<TaskFact>, Option<(u32, Span)>) {
+    let (enumerated, declared) = enumerated_tasks(text, patterns, diagnostics);
+    if !enumerated.is_empty() {
+        return (enumerated, declared);
+    }
+    let all = headings(text);
+    let level1: Vec<&Heading> = all.iter().filter(|h| h.level == 1).collect();
+    let sections = runs(&level1).into_iter().max_by_key(Vec::len).unwrap_or_default();
+    let children = |section: &Heading, next: Option<&Heading>| -> Vec<Heading> {
+        let end = next.map_or(usize::MAX, |n| n.paragraph.start);
+        let inside: Vec<&Heading> = all
+            .iter()
+            .filter(|h| h.level == 2 && h.paragraph.start > section.paragraph.start && h.paragraph.start < end)
+            .collect();
+        runs(&inside).into_iter().next().unwrap_or_default()
+    };
+    // A section named as the work to do ("2024年政府工作任务") lists the tasks as its
+    // sub-headings.
+    for (i, section) in sections.iter().enumerate() {
+        let sub = children(section, sections.get(i + 1));
+        if contains_any(text.norm_of(section.title), &cues.task_section_words) && sub.len() >= 3 {
+            let tasks = sub
+                .iter()
+                .enumerate()
+                .map(|(j, h)| task(text, h.title, j as u32 + 1, None))
+                .collect();
+            return (tasks, None);
+        }
+    }
+    // Otherwise the sections themselves, without the review and goal sections, with their
+    // sub-headings as sub-tasks.
+    if sections.len() >= 2 {
+        let mut tasks = Vec::new();
+        let mut order = 0;
+        for (i, section) in sections.iter().enumerate() {
+            if contains_any(text.norm_of(section.title), &cues.non_task_section_words) {
+                continue;
+            }
+            order += 1;
+            let index = tasks.len();
+            tasks.push(task(text, section.title, order, None));
+            for (j, h) in children(section, sections.get(i + 1)).iter().enumerate() {
+                tasks.push(task(text, h.title, j as u32 + 1, Some(index)));
+            }
+        }
+        return (tasks, None);
+    }
+    (policy_lines(text, cues), None)
+}
+
+/// "…的方针是大家已经知道的，这就是：A；B；C。" — the policy lines of a document without
+/// numbered sections.
+fn policy_lines(text: &Text, cues: &Cues) -> Vec<TaskFact> {
+    for sentence in text.norm.split_inclusive(['。', '\n']) {
+        let Some(colon) = sentence.find(['：', ':']) else {
+            continue;
+        };
+        if !contains_any(&sentence[..colon], &cues.policy_list_words) {
+            continue;
+        }
+        let start = sentence.as_ptr() as usize - text.norm.as_ptr() as usize + colon;
+        let end = start + sentence.len() - colon;
+        let items = split_items(text, start, end, &['；', ';']);
+        if items.len() >= 3 {
+            return items
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| task(text, s, i as u32 + 1, None))
+                .collect();
+        }
+    }
+    Vec::new()
+}
+
+fn enumerated_tasks(
     text: &Text,
     patterns: &Patterns,
     diagnostics: &mut Vec<Diagnostic>,
@@ -54,12 +230,7 @@ pub fn tasks(
             continue;
         }
         for (i, span) in items.into_iter().enumerate() {
-            tasks.push(TaskFact {
-                title: text.quote(span).to_owned(),
-                span,
-                order: i as u32 + 1,
-                parent: None,
-            });
+            tasks.push(task(text, span, i as u32 + 1, None));
         }
     }
     (tasks, declared)
@@ -68,9 +239,7 @@ pub fn tasks(
 pub fn measures(text: &Text, patterns: &Patterns, technologies: &[TechMention]) -> Vec<MeasureFact> {
     let mut out = Vec::new();
     for caps in patterns.measure_list.captures_iter(&text.norm) {
-        let Some(list) = caps.name("list") else {
-            continue;
-        };
+        let Some(list) = caps.name("list") else { continue };
         let items = split_items(text, list.start(), list.end(), &[';', '；']);
         if items.len() < 2 {
             continue;
@@ -90,4 +259,26 @@ pub fn measures(text: &Text, patterns: &Patterns, technologies: &[TechMention]) 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_of_both_levels() {
+        let text = Text::new("一、2023年工作回顾\n正文。\n（一）大力推进现代化产业体系建设，加快发展新质生产力。充分发挥创新主导作用。\n一、提高设计工作，在设计人员中确立正确的设计思想。\n十二、全面提高党的建设科学化水平\n");
+        let found: Vec<(u8, u32, String)> = headings(&text)
+            .iter()
+            .map(|h| (h.level, h.number, text.quote(h.title).to_owned()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (1, 1, "2023年工作回顾".to_owned()),
+                (2, 1, "大力推进现代化产业体系建设，加快发展新质生产力".to_owned()),
+                (1, 12, "全面提高党的建设科学化水平".to_owned()),
+            ]
+        );
+    }
 }

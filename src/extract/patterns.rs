@@ -36,6 +36,8 @@ pub struct Patterns {
     pub message: Regex,
     pub credit: Regex,
     pub first_publication: Regex,
+    pub representative: Regex,
+    pub resolution: Regex,
 }
 
 impl Patterns {
@@ -86,6 +88,15 @@ impl Patterns {
             credit: compile(&format!(
                 r"(?P<label>{})\s*[:：]\s*(?P<name>[^\s,，。;；()（）]{{2,30}})",
                 alternation(&credit_labels)
+            )),
+            representative: compile(&format!(
+                r"我(?:现在)?(?:{})(?P<who>[^，,。；、\s]{{2,30}}?)(?:向|作|，|,)",
+                alternation(&cues.representation_verbs)
+            )),
+            resolution: compile(&format!(
+                r"\A\s*(?P<who>第[^，,。
+]{{2,30}}?会议)(?:{})",
+                alternation(&cues.resolution_verbs)
             )),
             first_publication: compile(&format!(
                 r#"(?:{})\s*[“"]?(?P<name>[^”"\s，。,]{{2,20}})[”"]?"#,

@@ -1,122 +1,293 @@
-//! Targets: the goals a plan sets for a deadline ("到2027年，…推广500个典型应用场景").
-//! A deadline phrase opens a scope that runs to the next deadline or the end of the
-//! paragraph; each clause in it is a target, quantified when it holds a quantity.
+//! Targets: the goals a document sets, with their deadline.
+//!
+//! Two kinds of context make a clause a goal:
+//! - a deadline phrase ("到2027年，…") opens a scope to the next deadline or the end of
+//!   the paragraph; every clause in it is a target, quantified when it holds a quantity;
+//! - a goal block — a paragraph that announces goals ("今年发展主要预期目标是：…") and the
+//!   paragraphs after it up to the next heading, or a whole section named as a plan
+//!   ("二、第一个五年计划概要") — where every quantity is a target unless it looks back
+//!   (了, 已经, 预计…) or is a baseline or an increment over one (比上年增加…, 从…增加到).
+//!
+//! Outside both, a quantity is a target only when its own clause speaks of the future
+//! (将, 要, 拟, 力争…). The deadline is the one the clause names (到2030年, 明年, 今年,
+//! "十五五"时期, 第一个五年计划), else the scope's, else the document's (its five-year plan
+//! for a plan document, else its year).
 
-use super::numbers::{quantities, Quantity};
+use super::numbers::{quantities, year_at, Quantity};
+use super::outline::headings;
 use super::patterns::Patterns;
 use super::text::{Span, Text};
-use super::{TargetFact, TechMention};
-use crate::lexicon::Lexicon;
+use super::{Context, TargetFact, TechMention};
+use crate::lexicon::{Cues, Lexicon};
+use regex::Regex;
+use std::sync::OnceLock;
 
-const CLAUSE_END: &[char] = &['，', ',', '；', ';', '。', '：', ':', '!', '！', '?', '？'];
-const TRIM: &[char] = &['，', ',', '；', ';', '。', '、', '：', ':', ' '];
+const SENTENCE_END: &[char] = &['。', '!', '！', '?', '？', '\n'];
+const CLAUSE_END: &[char] = &['，', ',', '；', ';', '：', ':'];
+const TRIM: &[char] = &['，', ',', '；', ';', '。', '、', '：', ':', ' ', '\u{3000}', '—'];
 /// A clause needs this many characters to be a goal of its own.
 const MIN_GOAL_CHARS: usize = 4;
 
-struct Scope {
-    deadline: i32,
+fn period_patterns() -> &'static (Regex, Regex) {
+    static PATTERNS: OnceLock<(Regex, Regex)> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        #[allow(clippy::expect_used)]
+        let numbered = Regex::new(r"第([一二三四五六七八九十]+)个五年(?:计划|规划)").expect("pattern");
+        #[allow(clippy::expect_used)]
+        let short = Regex::new(r"十([一二三四五六七八九])五").expect("pattern");
+        (numbered, short)
+    })
+}
+
+/// The last year of the N-th five-year plan (1st 1953–57, 2nd 1958–62, 3rd 1966–70, …).
+pub fn plan_end(n: u32) -> Option<i32> {
+    match n {
+        0 => None,
+        1 => Some(1957),
+        2 => Some(1962),
+        n => Some(1966 + 5 * (n as i32 - 3) + 4),
+    }
+}
+
+/// The five-year plan a text names, as its last year: 第一个五年计划, "十五五".
+fn named_plan_end(text: &str) -> Option<i32> {
+    let (numbered, short) = period_patterns();
+    if let Some(c) = numbered.captures(text) {
+        let n = super::patterns::count(c.get(1)?.as_str())?;
+        return plan_end(n);
+    }
+    let c = short.captures(text)?;
+    let n = super::patterns::count(c.get(1)?.as_str())?;
+    plan_end(10 + n)
+}
+
+/// The document's year: the first full date near its start, else the year after the one
+/// its review section looks back on ("一、2018年工作回顾").
+pub fn document_year(text: &Text, patterns: &Patterns) -> Option<i32> {
+    let head: String = text.norm.chars().take(400).collect();
+    if let Some(c) = patterns.date.captures(&head) {
+        return c.name("y")?.as_str().parse().ok();
+    }
+    headings(text).iter().filter(|h| h.level == 1).find_map(|h| {
+        let title = text.norm_of(h.title);
+        if title.contains("回顾") {
+            year_at(title).map(|(y, _)| y + 1)
+        } else {
+            None
+        }
+    })
+}
+
+fn contains_any(text: &str, words: &[String]) -> bool {
+    words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
+}
+
+/// A quantity that is a baseline ("从135万吨增加到…") or an absolute increment over one
+/// ("比上年增加1800亿元") rather than a level or a rate to reach.
+fn is_baseline(clause: &str, q: &Quantity, cues: &Cues) -> bool {
+    let before = &clause[..q.start];
+    let after = &clause[q.end..];
+    if cues.change_to.iter().any(|w| after.starts_with(w.as_str())) {
+        return true;
+    }
+    if let Some(lead) = cues
+        .baseline_leads
+        .iter()
+        .filter_map(|l| before.rfind(l.as_str()))
+        .max()
+    {
+        let between = &before[lead..];
+        let verb_right_before = cues.baseline_verbs.iter().any(|v| between.ends_with(v.as_str()));
+        if verb_right_before && q.unit != "%" {
+            return true;
+        }
+    }
+    false
+}
+
+/// The deadline a clause names itself, if any: `Some(None)` when it says the target has
+/// none ("全部建成后").
+fn clause_deadline(clause: &str, sentence: &str, context: &Context, cues: &Cues) -> Option<Option<i32>> {
+    if contains_any(clause, &cues.undated_markers) {
+        return Some(None);
+    }
+    // A year the clause names as the time of completion ("一九五九年建成", "一九五四年计划的").
+    let mut pos = 0;
+    while pos < clause.len() {
+        if let Some((y, len)) = year_at(&clause[pos..]) {
+            let after = &clause[pos + len..];
+            if after.starts_with('年') && context.year.is_none_or(|doc| y >= doc) {
+                return Some(Some(y));
+            }
+            pos += len;
+            continue;
+        }
+        pos += clause[pos..].chars().next().map_or(1, char::len_utf8);
+    }
+    if let Some(year) = context.year {
+        if contains_any(clause, &cues.next_year_words) {
+            return Some(Some(year + 1));
+        }
+        if contains_any(clause, &cues.current_year_words) {
+            return Some(Some(year));
+        }
+    }
+    named_plan_end(clause).or_else(|| named_plan_end(sentence)).map(Some)
+}
+
+struct Clause {
     start: usize,
     end: usize,
 }
 
-fn scopes(text: &Text, patterns: &Patterns) -> Vec<Scope> {
-    let norm = text.norm.as_str();
-    let mut markers: Vec<(usize, usize, i32)> = Vec::new();
-    for caps in patterns
-        .deadline
-        .captures_iter(norm)
-        .chain(patterns.deadline_en.captures_iter(norm))
-    {
-        let (Some(whole), Some(year)) = (caps.get(0), caps.name("year")) else {
-            continue;
-        };
-        if let Some((y, _)) = super::numbers::year_at(year.as_str()) {
-            markers.push((whole.start(), whole.end(), y));
-        }
-    }
-    markers.sort();
-    let mut out = Vec::new();
-    for (i, &(_, end, deadline)) in markers.iter().enumerate() {
-        let paragraph_end = norm[end..].find('\n').map_or(norm.len(), |p| end + p);
-        let next = markers.get(i + 1).map_or(usize::MAX, |m| m.0);
-        out.push(Scope {
-            deadline,
-            start: end,
-            end: paragraph_end.min(next),
-        });
-    }
-    out
-}
-
-/// Clause byte ranges inside a scope, further split before "和一批…"-style coordinated
-/// objects that carry their own quantity.
-fn clauses(text: &Text, lexicon: &Lexicon, start: usize, end: usize) -> Vec<(usize, usize)> {
-    let norm = &text.norm[start..end];
+fn clauses_of(paragraph: &str, offset: usize, separators: &[char]) -> Vec<Clause> {
     let mut out = Vec::new();
     let mut pos = 0;
-    for piece in norm.split(CLAUSE_END) {
-        let piece_start = start + pos;
-        pos += piece.len() + norm[pos + piece.len()..].chars().next().map_or(0, char::len_utf8);
-        let mut cut = piece_start;
-        for (i, _) in piece.match_indices('和') {
-            let after = &piece[i + '和'.len_utf8()..];
-            let quantified = lexicon
-                .cues
-                .plural_quantifiers
-                .iter()
-                .any(|q| after.starts_with(q.as_str()))
-                || after.chars().next().is_some_and(|c| c.is_ascii_digit());
-            if quantified {
-                out.push((cut, piece_start + i));
-                cut = piece_start + i + '和'.len_utf8();
-            }
-        }
-        out.push((cut, piece_start + piece.len()));
+    for piece in paragraph.split(separators) {
+        out.push(Clause {
+            start: offset + pos,
+            end: offset + pos + piece.len(),
+        });
+        pos += piece.len() + paragraph[pos + piece.len()..].chars().next().map_or(0, char::len_utf8);
     }
     out
 }
 
-pub fn targets(text: &Text, lexicon: &Lexicon, patterns: &Patterns, technologies: &[TechMention]) -> Vec<TargetFact> {
-    let cues = &lexicon.cues;
+/// Splits a clause before "和一批…"-style coordinated objects with their own quantity.
+fn coordinated(norm: &str, clause: Clause, cues: &Cues) -> Vec<Clause> {
+    let text = &norm[clause.start..clause.end];
     let mut out = Vec::new();
-    for scope in scopes(text, patterns) {
-        for (start, end) in clauses(text, lexicon, scope.start, scope.end) {
-            let span = text.trim(text.span(start, end), TRIM);
-            if span.len() < MIN_GOAL_CHARS {
-                continue;
+    let mut cut = clause.start;
+    for (i, _) in text.match_indices('和') {
+        let after = &text[i + '和'.len_utf8()..];
+        if cues.plural_quantifiers.iter().any(|q| after.starts_with(q.as_str()))
+            || after.starts_with(|c: char| c.is_ascii_digit())
+        {
+            out.push(Clause {
+                start: cut,
+                end: clause.start + i,
+            });
+            cut = clause.start + i + '和'.len_utf8();
+        }
+    }
+    out.push(Clause {
+        start: cut,
+        end: clause.end,
+    });
+    out
+}
+
+pub fn targets(
+    text: &Text,
+    lexicon: &Lexicon,
+    patterns: &Patterns,
+    technologies: &[TechMention],
+    context: &Context,
+) -> Vec<TargetFact> {
+    let cues = &lexicon.cues;
+    let norm = text.norm.as_str();
+    let all_headings = headings(text);
+    let plan_document = context
+        .title
+        .as_deref()
+        .map(super::text::normalize)
+        .and_then(|t| named_plan_end(&t));
+    let default_deadline = plan_document.or(context.year);
+    let mut out = Vec::new();
+    let mut section_goal = false;
+    let mut block_goal = false;
+    let mut section_deadline: Option<i32> = None;
+    for paragraph in text.paragraphs() {
+        if let Some(h) = all_headings.iter().find(|h| h.paragraph == paragraph) {
+            block_goal = false;
+            if h.level == 1 {
+                section_goal = contains_any(text.norm_of(h.title), &cues.goal_section_words)
+                    && !contains_any(text.norm_of(h.title), &cues.non_task_section_words[..1]);
+                section_deadline = None;
             }
-            let clause = text.norm_of(span);
-            let range = text.norm_range(span);
-            let found = quantities(clause, cues);
-            if found.is_empty() {
-                if cues.purpose_leads.iter().any(|p| clause.starts_with(p.as_str())) || clause.is_ascii() {
-                    continue;
+        }
+        let range = text.norm_range(paragraph);
+        let body = &norm[range.clone()];
+        if contains_any(body, &cues.goal_openers) {
+            block_goal = true;
+        }
+        // Deadline phrases in this paragraph: (byte offset in norm where the scope starts, year).
+        let mut markers: Vec<(usize, usize, i32)> = Vec::new();
+        for caps in patterns
+            .deadline
+            .captures_iter(body)
+            .chain(patterns.deadline_en.captures_iter(body))
+        {
+            let (Some(whole), Some(year)) = (caps.get(0), caps.name("year")) else {
+                continue;
+            };
+            if let Some((y, _)) = year_at(year.as_str()) {
+                markers.push((range.start + whole.start(), range.start + whole.end(), y));
+            }
+        }
+        markers.sort();
+        for sentence in clauses_of(body, range.start, SENTENCE_END) {
+            let sentence_text = &norm[sentence.start..sentence.end];
+            for clause in clauses_of(sentence_text, sentence.start, CLAUSE_END) {
+                for part in coordinated(norm, clause, cues) {
+                    let scope = markers.iter().rev().find(|m| m.1 <= part.start).map(|m| m.2);
+                    let span = text.trim(text.span(part.start, part.end), TRIM);
+                    if span.len() < MIN_GOAL_CHARS {
+                        continue;
+                    }
+                    let clause_text = text.norm_of(span);
+                    let clause_start = text.norm_range(span).start;
+                    let found: Vec<Quantity> = quantities(clause_text, cues)
+                        .into_iter()
+                        .filter(|q| !is_baseline(clause_text, q, cues))
+                        .collect();
+                    if found.is_empty() {
+                        let purpose = cues.purpose_leads.iter().any(|p| clause_text.starts_with(p.as_str()));
+                        if let (Some(deadline), false, false) = (scope, purpose, clause_text.is_ascii()) {
+                            out.push(TargetFact {
+                                span,
+                                deadline: Some(deadline),
+                                quantity: None,
+                                indicator: strip_fillers(clause_text, &cues.subject_fillers).to_owned(),
+                                technologies: techs_in(technologies, span),
+                            });
+                        }
+                        continue;
+                    }
+                    let explicit_future = scope.is_some() || contains_any(clause_text, &cues.next_year_words);
+                    let forward = section_goal
+                        || block_goal
+                        || explicit_future
+                        || contains_any(clause_text, &cues.future_markers);
+                    let past = contains_any(clause_text, &cues.past_markers) && !explicit_future;
+                    if !forward || past {
+                        continue;
+                    }
+                    let deadline = clause_deadline(clause_text, sentence_text, context, cues)
+                        .unwrap_or(scope.or(section_deadline).or(default_deadline));
+                    for (i, quantity) in found.iter().enumerate() {
+                        let piece_start = if i == 0 { 0 } else { found[i - 1].end };
+                        let piece_end = found.get(i + 1).map_or(clause_text.len(), |q| q.start);
+                        let piece = text.trim(text.span(clause_start + piece_start, clause_start + piece_end), TRIM);
+                        let located = Quantity {
+                            start: quantity.start + clause_start,
+                            end: quantity.end + clause_start,
+                            ..quantity.clone()
+                        };
+                        for indicator in indicators(clause_text, quantity, piece_start, piece_end, cues) {
+                            out.push(TargetFact {
+                                span: piece,
+                                deadline,
+                                quantity: Some(located.clone()),
+                                indicator,
+                                technologies: techs_in(technologies, piece),
+                            });
+                        }
+                    }
                 }
-                out.push(TargetFact {
-                    span,
-                    deadline: Some(scope.deadline),
-                    quantity: None,
-                    indicator: strip_fillers(clause, &cues.subject_fillers).to_owned(),
-                    technologies: techs_in(technologies, span),
-                });
-                continue;
             }
-            for (i, quantity) in found.iter().enumerate() {
-                let piece_start = if i == 0 { 0 } else { found[i - 1].end };
-                let piece_end = found.get(i + 1).map_or(clause.len(), |q| q.start);
-                let piece = text.trim(text.span(range.start + piece_start, range.start + piece_end), TRIM);
-                let indicator = indicator(clause, quantity, piece_start, piece_end, lexicon);
-                out.push(TargetFact {
-                    span: piece,
-                    deadline: Some(scope.deadline),
-                    quantity: Some(Quantity {
-                        start: quantity.start + range.start,
-                        end: quantity.end + range.start,
-                        ..quantity.clone()
-                    }),
-                    indicator,
-                    technologies: techs_in(technologies, piece),
-                });
+            if let Some(last) = markers.iter().rev().find(|m| m.1 <= sentence.end) {
+                section_deadline = Some(last.2);
             }
         }
     }
@@ -142,17 +313,44 @@ fn strip_fillers<'a>(mut text: &'a str, fillers: &[String]) -> &'a str {
 
 /// What a quantity measures: the phrase before the number ("国内生产总值增长5%左右"),
 /// or, when only a verb precedes it, the object after its unit ("打造100个高质量数据集").
-fn indicator(clause: &str, quantity: &Quantity, piece_start: usize, piece_end: usize, lexicon: &Lexicon) -> String {
-    let cues = &lexicon.cues;
+/// A doubling of coordinated subjects ("国内生产总值和城乡居民人均收入比二0一0年翻一番")
+/// is one target per subject.
+fn indicators(clause: &str, quantity: &Quantity, piece_start: usize, piece_end: usize, cues: &Cues) -> Vec<String> {
     let before = strip_fillers(
         clause[piece_start..quantity.start].trim_matches(TRIM),
         &cues.subject_fillers,
     );
+    let before = cues
+        .baseline_leads
+        .iter()
+        .filter_map(|l| before.find(l.as_str()))
+        .min()
+        .map_or(before, |i| &before[..i]);
+    let before = strip_fillers(before, &cues.goal_verbs_before_object);
     let after = clause[quantity.end..piece_end].trim_matches(TRIM);
     let verb_only = before.is_empty() || cues.goal_verbs_before_object.iter().any(|v| before == v.as_str());
     if verb_only && after.chars().count() >= 2 {
-        after.to_owned()
-    } else {
-        before.to_owned()
+        return vec![after.to_owned()];
+    }
+    if quantity.unit == "倍" {
+        let parts: Vec<&str> = before.split('和').filter(|p| p.chars().count() >= 2).collect();
+        if parts.len() == 2 {
+            return parts.into_iter().map(str::to_owned).collect();
+        }
+    }
+    vec![before.to_owned()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_year_plans_end_in_their_last_year() {
+        assert_eq!(plan_end(1), Some(1957));
+        assert_eq!(plan_end(14), Some(2025));
+        assert_eq!(named_plan_end("“十五五”时期经济社会发展"), Some(2030));
+        assert_eq!(named_plan_end("在第一个五年计划期间"), Some(1957));
+        assert_eq!(named_plan_end("今年"), None);
     }
 }
