@@ -139,6 +139,15 @@ pub struct Cues {
     pub representation_verbs: Vec<String>,
     pub resolution_verbs: Vec<String>,
     pub plan_period_words: Vec<String>,
+    pub small_count_classifiers: Vec<String>,
+    pub growth_verbs: Vec<String>,
+    pub hypothetical_markers: Vec<String>,
+    /// Future markers that carry over the whole sentence ("我们希望，…").
+    pub strong_future_markers: Vec<String>,
+    pub level_verbs: Vec<String>,
+    pub comparison_leads: Vec<String>,
+    /// A 到 right after one of these characters ends a change (增加到), not a deadline.
+    pub deadline_blocking_chars: String,
     pub section_mark_open: String,
     pub section_mark_close: String,
 }

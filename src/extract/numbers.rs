@@ -161,12 +161,35 @@ fn comma_grouping(rest: &[u8]) -> bool {
 /// Parses a Chinese numeral (一百二十万, 四百二十七亿四千万, 二点一, 二0一0) at the start of
 /// `text`. A bare string of digits (二0一0, 二〇〇五) reads positionally.
 pub fn chinese_at(text: &str) -> Option<Numeral> {
-    let len: usize = text
-        .chars()
-        .take_while(|&c| is_chinese_numeral_char(c))
-        .map(char::len_utf8)
-        .sum();
+    // A small unit (十百千) counts only after a digit or at the start ("十五"); after 万/亿
+    // it belongs to what follows (四百零六万千瓦 is 406 万 + 千瓦). A big unit is not doubled.
+    let mut len = 0;
+    let mut previous: Option<char> = None;
+    for c in text.chars() {
+        let joins = is_chinese_numeral_char(c)
+            && !(small_unit(c).is_some()
+                && previous.is_some_and(|p| {
+                    matches!(p, '万' | '亿') || small_unit(p).is_some_and(|pv| small_unit(c) >= Some(pv))
+                }))
+            && !(matches!(c, '万' | '亿') && previous == Some(c));
+        if !joins {
+            break;
+        }
+        len += c.len_utf8();
+        previous = Some(c);
+    }
     let mut numeral = &text[..len];
+    // 三百二十八万亿: 万亿 is one magnitude word.
+    if let Some(head) = numeral.strip_suffix("万亿") {
+        let inner = chinese_at(head)?;
+        if inner.len == head.len() && inner.magnitude.is_empty() {
+            return Some(Numeral {
+                value: inner.value,
+                magnitude: "万亿",
+                len: numeral.len(),
+            });
+        }
+    }
     // A trailing 点 or a leading 点/万/亿 is not part of a number.
     while let Some(stripped) = numeral.strip_suffix('点') {
         numeral = stripped;
@@ -399,15 +422,14 @@ fn magnitude_and_unit(
             pos += word.len();
         }
     }
-    if magnitude.is_empty() {
-        if let Some(m) = longest_prefix(&text[pos..], &cues.magnitudes) {
-            magnitude = m.to_owned();
+    // A magnitude word, unless a unit starts here that is longer (千瓦 is a unit, not 千 + 瓦),
+    // and never the same magnitude twice (七万万两 is not 7 万万).
+    let unit_here = longest_prefix(&text[pos..], &cues.units).map_or(0, str::len);
+    if let Some(m) = longest_prefix(&text[pos..], &cues.magnitudes) {
+        if m.len() >= unit_here && !magnitude.ends_with(m) {
+            magnitude.push_str(m);
             pos += m.len();
         }
-    } else if let Some(m) = longest_prefix(&text[pos..], &cues.magnitudes) {
-        // 一千万 expressed as 1000 万 followed by another magnitude word (万亿) stays as written.
-        magnitude.push_str(m);
-        pos += m.len();
     }
     let unit = match longest_prefix(&text[pos..], &cues.units) {
         Some(u)
@@ -445,6 +467,28 @@ fn special_at(text: &str, at: usize) -> Option<Quantity> {
         }
         return None;
     }
+    if let Some(after) = rest.strip_prefix("百分之") {
+        let numeral = chinese_at(after).or_else(|| arabic_at(after))?;
+        let value = Some(numeral.value);
+        return Some(Quantity {
+            min: value,
+            max: value,
+            unit: "%".to_owned(),
+            qualifier: None,
+            start: at,
+            end: at + "百分之".len() + numeral.len,
+        });
+    }
+    if rest.starts_with("倍增") {
+        return Some(Quantity {
+            min: Some(Decimal::integer(2)),
+            max: Some(Decimal::integer(2)),
+            unit: "倍".to_owned(),
+            qualifier: None,
+            start: at,
+            end: at + "倍增".len(),
+        });
+    }
     if let Some(tail) = rest.strip_prefix("半数") {
         let (max, qualifier, extra) = if tail.starts_with("以上") {
             (None, Some("以上".to_owned()), "以上".len())
@@ -470,7 +514,11 @@ pub fn quantities(text: &str, cues: &Cues) -> Vec<Quantity> {
     while pos < text.len() {
         let c = text[pos..].chars().next().unwrap_or(' ');
         let prev = text[..pos].chars().next_back();
-        let starts_number = c.is_ascii_digit() || c == '翻' || c == '半' || chinese_digit(c).is_some() || c == '十';
+        let starts_number = c.is_ascii_digit()
+            || matches!(c, '翻' | '半' | '十')
+            || (c == '百' && text[pos..].starts_with("百分之"))
+            || (c == '倍' && text[pos..].starts_with("倍增"))
+            || chinese_digit(c).is_some();
         let continues_number = prev.is_some_and(|p| p.is_ascii_digit() || p == '.' || is_chinese_numeral_char(p));
         if starts_number && !continues_number {
             if let Some(q) = quantity_at(text, pos, cues) {
@@ -602,6 +650,39 @@ mod tests {
             ("五十万个", 0, Some("50"), Some("50"), "万个", None),
             ("一千万户", 0, Some("1000"), Some("1000"), "万户", None),
             ("100多个", 0, Some("100"), None, "个", Some("多")),
+            (
+                "将为四百零六万千瓦",
+                "将为".len(),
+                Some("406"),
+                Some("406"),
+                "万千瓦",
+                None,
+            ),
+            (
+                "增加到二十二万七千千瓦",
+                "增加到".len(),
+                Some("22.7"),
+                Some("22.7"),
+                "万千瓦",
+                None,
+            ),
+            ("占百分之五十五点八", "占".len(), Some("55.8"), Some("55.8"), "%", None),
+            (
+                "经济总量实现倍增",
+                "经济总量实现".len(),
+                Some("2"),
+                Some("2"),
+                "倍",
+                None,
+            ),
+            (
+                "共达三百二十八万亿元",
+                "共达".len(),
+                Some("328"),
+                Some("328"),
+                "万亿元",
+                None,
+            ),
         ];
         for (input, at, min, max, unit, qualifier) in cases {
             let q = quantity_at(input, *at, &cues).unwrap_or_else(|| panic!("no quantity in {input}"));

@@ -105,6 +105,32 @@ fn is_baseline(clause: &str, q: &Quantity, cues: &Cues) -> bool {
     false
 }
 
+/// "一个时期", "两个市场", "八个字": small counts written in Chinese numerals with a generic
+/// classifier are prose, not targets.
+fn is_small_count(clause: &str, q: &Quantity, cues: &Cues) -> bool {
+    let written_in_words = !clause[q.start..].starts_with(|c: char| c.is_ascii_digit());
+    written_in_words
+        && cues.small_count_classifiers.iter().any(|c| *c == q.unit)
+        && q.max.or(q.min).is_some_and(|v| v.to_f64() < 10.0)
+}
+
+/// "钢：…增加到四百十二万吨，增长二点一倍": a growth rate stated beside the level it
+/// leads to restates that level.
+fn is_growth_beside_level(clause: &str, sentence: &str, q: &Quantity, cues: &Cues) -> bool {
+    (q.unit == "倍" || q.unit == "%")
+        && cues
+            .growth_verbs
+            .iter()
+            .any(|v| clause[..q.start].ends_with(v.as_str()))
+        && contains_any(sentence, &cues.level_verbs)
+}
+
+/// "等于一九四九年的四点二倍", "比上年增长一点二倍": a multiple of a base year is a
+/// comparison, not a goal (a doubling, 翻一番, is).
+fn is_comparison_multiple(clause: &str, q: &Quantity, cues: &Cues) -> bool {
+    q.unit == "倍" && !clause[q.start..].starts_with('翻') && contains_any(&clause[..q.start], &cues.comparison_leads)
+}
+
 /// The deadline a clause names itself, if any: `Some(None)` when it says the target has
 /// none ("全部建成后").
 fn clause_deadline(clause: &str, sentence: &str, context: &Context, cues: &Cues) -> Option<Option<i32>> {
@@ -125,13 +151,17 @@ fn clause_deadline(clause: &str, sentence: &str, context: &Context, cues: &Cues)
         pos += clause[pos..].chars().next().map_or(1, char::len_utf8);
     }
     if let Some(year) = context.year {
-        if contains_any(clause, &cues.next_year_words) {
-            return Some(Some(year + 1));
-        }
-        if contains_any(clause, &cues.current_year_words) {
-            return Some(Some(year));
+        for text in [clause, sentence] {
+            if contains_any(text, &cues.next_year_words) {
+                return Some(Some(year + 1));
+            }
+            if contains_any(text, &cues.current_year_words) {
+                return Some(Some(year));
+            }
         }
     }
+    // A plan period named in the clause, or earlier in the sentence that introduces it
+    // ("“十五五”时期…的主要目标是：地区生产总值年均增长5%左右").
     named_plan_end(clause).or_else(|| named_plan_end(sentence)).map(Some)
 }
 
@@ -221,8 +251,16 @@ pub fn targets(
             let (Some(whole), Some(year)) = (caps.get(0), caps.name("year")) else {
                 continue;
             };
-            if let Some((y, _)) = year_at(year.as_str()) {
-                markers.push((range.start + whole.start(), range.start + whole.end(), y));
+            let blocked = body[..whole.start()]
+                .chars()
+                .next_back()
+                .is_some_and(|c| cues.deadline_blocking_chars.contains(c));
+            if let (Some((y, _)), false) = (year_at(year.as_str()), blocked) {
+                // A deadline lies ahead of the document ("从一九五〇年到一九五四年" in a 1954
+                // report is a period behind it).
+                if context.year.is_none_or(|doc| y > doc) {
+                    markers.push((range.start + whole.start(), range.start + whole.end(), y));
+                }
             }
         }
         markers.sort();
@@ -239,7 +277,9 @@ pub fn targets(
                     let clause_start = text.norm_range(span).start;
                     let found: Vec<Quantity> = quantities(clause_text, cues)
                         .into_iter()
-                        .filter(|q| !is_baseline(clause_text, q, cues))
+                        .filter(|q| !is_baseline(clause_text, q, cues) && !is_small_count(clause_text, q, cues))
+                        .filter(|q| !is_growth_beside_level(clause_text, sentence_text, q, cues))
+                        .filter(|q| !is_comparison_multiple(clause_text, q, cues))
                         .collect();
                     if found.is_empty() {
                         let purpose = cues.purpose_leads.iter().any(|p| clause_text.starts_with(p.as_str()));
@@ -254,16 +294,28 @@ pub fn targets(
                         }
                         continue;
                     }
-                    let explicit_future = scope.is_some() || contains_any(clause_text, &cues.next_year_words);
-                    let forward = section_goal
-                        || block_goal
+                    let sentence_so_far = &norm[sentence.start..text.norm_range(span).end];
+                    let explicit_future = scope.is_some() || contains_any(sentence_so_far, &cues.next_year_words);
+                    let in_block = section_goal || block_goal;
+                    let clause_future = contains_any(clause_text, &cues.future_markers);
+                    let forward = in_block
                         || explicit_future
-                        || contains_any(clause_text, &cues.future_markers);
-                    let past = contains_any(clause_text, &cues.past_markers) && !explicit_future;
-                    if !forward || past {
+                        || clause_future
+                        || contains_any(sentence_so_far, &cues.strong_future_markers);
+                    // In a goal block, or when the clause itself looks ahead, only the clause can
+                    // look back; elsewhere an estimate or a look back anywhere in the sentence
+                    // colours all of it.
+                    let looks_back = if in_block || clause_future {
+                        clause_text
+                    } else {
+                        sentence_text
+                    };
+                    let past = contains_any(looks_back, &cues.past_markers) && !explicit_future;
+                    let hypothetical = contains_any(sentence_text, &cues.hypothetical_markers);
+                    if !forward || past || hypothetical {
                         continue;
                     }
-                    let deadline = clause_deadline(clause_text, sentence_text, context, cues)
+                    let deadline = clause_deadline(clause_text, sentence_so_far, context, cues)
                         .unwrap_or(scope.or(section_deadline).or(default_deadline));
                     for (i, quantity) in found.iter().enumerate() {
                         let piece_start = if i == 0 { 0 } else { found[i - 1].end };
