@@ -86,7 +86,9 @@ pub fn plans(
         } else {
             Vec::new()
         };
-        let issuers = representatives(text, lexicon, patterns);
+        let mut issuers = representatives(text, lexicon, patterns);
+        issuers.extend(document_number_issuer(text, lexicon, patterns));
+        issuers.extend(signatures(text, lexicon, patterns));
         plans.push(Plan {
             title,
             spans,
@@ -178,6 +180,70 @@ fn representatives(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<O
             }
         }
     }
+    out
+}
+
+/// The issuer abbreviated in a document number ("工信部联科〔2026〕12号" → 工信部).
+fn document_number_issuer(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Option<OrgMention> {
+    let caps = patterns.document_number.captures(&text.norm)?;
+    let prefix = caps.name("prefix")?;
+    let hit = lexicon
+        .org_zh
+        .find_all(prefix.as_str())
+        .into_iter()
+        .find(|h| h.start == 0)?;
+    Some(OrgMention {
+        org: OrgRef::Known(hit.entry),
+        span: text.span(prefix.start() + hit.start, prefix.start() + hit.end),
+    })
+}
+
+/// Signature lines at the end of an official document: lines that are each the name of
+/// one or more bodies, next to the date line ("工业和信息化部\n国家发展改革委\n2026年1月5日").
+fn signatures(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<OrgMention> {
+    let paragraphs = text.paragraphs();
+    let tail: Vec<Span> = paragraphs.iter().rev().take(12).copied().collect();
+    let is_date = |span: &Span| {
+        let line = text.norm_of(*span);
+        patterns
+            .date
+            .find(line)
+            .is_some_and(|m| m.start() == 0 && line[m.end()..].trim().is_empty())
+    };
+    let Some(date_at) = tail.iter().position(is_date) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for span in &tail[date_at + 1..] {
+        let range = text.norm_range(*span);
+        let line = &text.norm[range.clone()];
+        let mut names = Vec::new();
+        let mut pos = 0;
+        for name in line.split([' ', '\u{3000}', '\t']) {
+            if !name.is_empty() {
+                names.push((range.start + pos, range.start + pos + name.len()));
+            }
+            pos += name.len() + 1;
+        }
+        let found: Vec<OrgMention> = names
+            .iter()
+            .map(|&(a, b)| organization(text, lexicon, a, b))
+            .filter(|m| match &m.org {
+                OrgRef::Known(_) => true,
+                OrgRef::Unresolved(name) => {
+                    let chars = name.chars().count();
+                    (3..=25).contains(&chars)
+                        && name.ends_with(BODY_SUFFIXES)
+                        && name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                }
+            })
+            .collect();
+        if found.is_empty() || found.len() != names.len() {
+            break;
+        }
+        out.extend(found);
+    }
+    out.sort_by_key(|m| m.span);
     out
 }
 

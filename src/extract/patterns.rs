@@ -37,6 +37,7 @@ pub struct Patterns {
     pub credit: Regex,
     pub first_publication: Regex,
     pub representative: Regex,
+    pub document_number: Regex,
     pub resolution: Regex,
 }
 
@@ -89,6 +90,9 @@ impl Patterns {
                 r"(?P<label>{})\s*[:：]\s*(?P<name>[^\s,，。;；()（）]{{2,30}})",
                 alternation(&credit_labels)
             )),
+            document_number: compile(
+                r"(?P<prefix>\p{Han}{1,12})\s*[〔\[［(（](?P<year>\d{4})[〕\]］)）]\s*(?P<n>\d+)\s*号",
+            ),
             representative: compile(&format!(
                 r"我(?:现在)?(?:{})(?P<who>[^，,。；、\s]{{2,30}}?)(?:向|作|，|,)",
                 alternation(&cues.representation_verbs)

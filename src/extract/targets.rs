@@ -319,7 +319,11 @@ pub fn targets(
                         .unwrap_or(scope.or(section_deadline).or(default_deadline));
                     for (i, quantity) in found.iter().enumerate() {
                         let piece_start = if i == 0 { 0 } else { found[i - 1].end };
-                        let piece_end = found.get(i + 1).map_or(clause_text.len(), |q| q.start);
+                        let next_start = found.get(i + 1).map_or(clause_text.len(), |q| q.start);
+                        // A list of targets ("3万家以上、先进级…2000家以上") splits at its 、.
+                        let piece_end = clause_text[quantity.end..next_start]
+                            .find('、')
+                            .map_or(next_start, |i| quantity.end + i);
                         let piece = text.trim(text.span(clause_start + piece_start, clause_start + piece_end), TRIM);
                         let located = Quantity {
                             start: quantity.start + clause_start,

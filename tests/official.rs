@@ -1,0 +1,94 @@
+//! Official-document layouts: issuers from the title, the document number and the
+//! signature lines; targets, tasks and spans from a plan written for these tests.
+
+mod common;
+
+use common::*;
+use policykg::render::Renderer;
+use std::collections::BTreeSet;
+
+fn issuers(path: &str) -> BTreeSet<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, report) = build_into(&[root().join(path)], dir.path(), Renderer::Builtin);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    column(&select(&store, "SELECT DISTINCT ?o WHERE { ?d pkg:issuedBy ?o }"), "o")
+        .into_iter()
+        .collect()
+}
+
+fn ids(names: &[&str]) -> BTreeSet<String> {
+    names
+        .iter()
+        .map(|n| format!("https://w3id.org/policykg/id/org/{n}"))
+        .collect()
+}
+
+#[test]
+fn a_notice_names_its_issuers_in_its_title() {
+    assert_eq!(
+        issuers("tests/fixtures/official/notice.txt"),
+        ids(&["miit", "ndrc", "nda"])
+    );
+}
+
+#[test]
+fn a_plan_names_its_issuers_in_its_number_and_signatures() {
+    assert_eq!(
+        issuers("tests/fixtures/official/signed_plan.txt"),
+        ids(&["miit", "ndrc", "nda"])
+    );
+}
+
+#[test]
+fn a_list_of_targets_splits_at_its_commas() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, _) = build_into(
+        &[root().join("tests/fixtures/official/notice.txt")],
+        dir.path(),
+        Renderer::Builtin,
+    );
+    let rows = select(
+        &store,
+        "SELECT ?min ?max ?unit ?q ?quote WHERE { ?t pkg:deadline \"2028\"^^xsd:gYear ; pkg:minValue ?min ; pkg:unit ?unit ; pkg:evidence/pkg:quote ?quote OPTIONAL { ?t pkg:maxValue ?max } OPTIONAL { ?t pkg:qualifier ?q } } ORDER BY ?min",
+    );
+    let got: Vec<(String, String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["min"].clone(),
+                r.get("max").cloned().unwrap_or_default(),
+                r["unit"].clone(),
+                r["quote"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "3".into(),
+                "".into(),
+                "万家".into(),
+                "建设基础级智能工厂3万家以上".into()
+            ),
+            (
+                "500".into(),
+                "500".into(),
+                "家".into(),
+                "培育卓越级智能工厂500家左右".into()
+            ),
+            ("2000".into(), "".into(), "家".into(), "先进级智能工厂2000家以上".into()),
+        ]
+    );
+    let tasks = column(
+        &select(
+            &store,
+            "SELECT ?l WHERE { ?d pkg:hasTask ?t . ?t rdfs:label ?l ; pkg:order ?o } ORDER BY ?o",
+        ),
+        "l",
+    );
+    assert_eq!(
+        tasks,
+        ["夯实智能工厂建设基础", "推进人工智能与制造深度融合", "强化标准引领"]
+    );
+}
