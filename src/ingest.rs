@@ -129,18 +129,28 @@ pub fn display(path: &Path) -> String {
 
 /// Reads and decodes one file.
 pub fn read(path: &Path) -> Result<Document, IngestError> {
-    let shown = display(path);
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
-        path: shown.clone(),
+    let bytes = read_bytes(path)?;
+    decode_document(path, &bytes)
+}
+
+/// The raw bytes of one file.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, IngestError> {
+    std::fs::read(path).map_err(|source| IngestError::Io {
+        path: display(path),
         source,
-    })?;
-    let (text, encoding) = decode(&bytes).map_err(|reason| IngestError::Undecodable {
+    })
+}
+
+/// Decodes the bytes read from `path`.
+pub fn decode_document(path: &Path, bytes: &[u8]) -> Result<Document, IngestError> {
+    let shown = display(path);
+    let (text, encoding) = decode(bytes).map_err(|reason| IngestError::Undecodable {
         path: shown.clone(),
         reason,
     })?;
     Ok(Document {
         path: shown,
-        sha256: sha256_hex(&bytes),
+        sha256: sha256_hex(bytes),
         encoding,
         text,
         meta: read_meta(path),

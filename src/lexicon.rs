@@ -226,6 +226,8 @@ pub struct Lexicon {
     pub cues: Cues,
     /// The lexicon files' own triples, stored in the lexicon graph.
     pub triples: Vec<Triple>,
+    /// SHA-256 over the three lexicon texts: a store built with other lexicons is stale.
+    pub fingerprint: String,
     pub org_zh: Matcher,
     pub org_en: Matcher,
     pub org_acronyms: Matcher,
@@ -363,7 +365,9 @@ impl Lexicon {
         triples.sort_by_key(|t| t.to_string());
         triples.dedup();
 
+        let fingerprint = crate::ingest::sha256_hex(format!("{}\0{}\0{}", orgs.1, techs.1, cues.1).as_bytes());
         Ok(Self {
+            fingerprint,
             org_zh: Matcher::new(org_zh, MatchMode::Chinese, "organization")?,
             org_en: Matcher::new(org_en, MatchMode::EnglishWords, "organization (English)")?,
             org_acronyms: Matcher::new(org_acronyms, MatchMode::Acronyms, "organization acronym")?,

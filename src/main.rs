@@ -10,7 +10,7 @@ use policykg::pipeline::{self, BuildConfig};
 use policykg::query::{self};
 use policykg::render;
 use policykg::store::{GraphStore, StoreError};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -40,7 +40,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 lexicon_dir: args.lexicon.clone(),
                 renderer: args.renderer.into(),
             };
-            let report = pipeline::build(&config)?;
+            let show_progress = !args.quiet && std::io::stderr().is_terminal();
+            let report = pipeline::build_with_progress(&config, &mut |p| {
+                if show_progress && p.total > 1 {
+                    let width = 30;
+                    let filled = width * p.done / p.total.max(1);
+                    eprint!(
+                        "\r[{}{}] {}/{} {:<50.50}",
+                        "#".repeat(filled),
+                        " ".repeat(width - filled),
+                        p.done,
+                        p.total,
+                        p.path
+                    );
+                    if p.done == p.total {
+                        eprint!("\r{:<100}\r", "");
+                    }
+                }
+            })?;
             let mut err = std::io::stderr().lock();
             if !args.quiet {
                 for source in &report.sources {
@@ -60,13 +77,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         writeln!(err, "  {:?}: {}{at}", d.severity, d.message)?;
                     }
                 }
+                for path in &report.unchanged {
+                    writeln!(err, "unchanged {path}")?;
+                }
+                for path in &report.removed {
+                    writeln!(err, "removed {path}")?;
+                }
+                let diagnostics: usize = report.sources.iter().map(|s| s.diagnostics.len()).sum();
+                let totals: Vec<String> = report.totals.iter().map(|(k, n)| format!("{n} {k}")).collect();
                 writeln!(
                     err,
-                    "store: {} ({} quads, {} sources)",
-                    config.store_dir.display(),
-                    report.quads,
-                    report.sources.len()
+                    "summary: {} documents ({} built, {} unchanged, {} removed); {}; {diagnostics} diagnostics",
+                    report.sources.len() + report.unchanged.len(),
+                    report.sources.len(),
+                    report.unchanged.len(),
+                    report.removed.len(),
+                    totals.join(", ")
                 )?;
+                writeln!(err, "store: {} ({} quads)", config.store_dir.display(), report.quads)?;
                 if let Some(used) = report.renderer {
                     writeln!(err, "map rendered by {used}")?;
                 }

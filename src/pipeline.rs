@@ -56,11 +56,18 @@ pub struct SourceSummary {
 /// its file) — a non-empty `problems` means "finished with problems".
 #[derive(Debug, Default)]
 pub struct BuildReport {
+    /// Sources extracted in this build.
     pub sources: Vec<SourceSummary>,
+    /// Sources whose stored graph was kept because the file had not changed.
+    pub unchanged: Vec<String>,
+    /// Sources of an earlier build that are no longer among the inputs; their graphs are gone.
+    pub removed: Vec<String>,
     pub problems: Vec<String>,
     pub renderer: Option<Used>,
     pub artifacts: Vec<PathBuf>,
     pub quads: usize,
+    /// Entities by class (local name) across the whole store.
+    pub totals: BTreeMap<String, usize>,
 }
 
 /// Loads the lexicon the configuration asks for.
@@ -71,8 +78,44 @@ pub fn lexicon(config_dir: Option<&std::path::Path>) -> Result<Lexicon, LexiconE
     }
 }
 
+/// Where a long build is.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    pub done: usize,
+    pub total: usize,
+    pub path: &'a str,
+}
+
+/// The kinds counted per source in the report.
+pub const SUMMARY_KINDS: [Kind; 6] = [
+    Kind::Document,
+    Kind::Organization,
+    Kind::Task,
+    Kind::Measure,
+    Kind::Target,
+    Kind::Technology,
+];
+
+/// What makes stored graphs current: this program (its executable's bytes) and the
+/// lexicons. A store built by anything else is re-extracted in full.
+fn fingerprint(lexicon: &Lexicon) -> String {
+    let program = std::env::current_exe()
+        .and_then(std::fs::read)
+        .map(|b| ingest::sha256_hex(&b))
+        .unwrap_or_default();
+    ingest::sha256_hex(format!("{program}\0{}", lexicon.fingerprint).as_bytes())
+}
+
 /// Builds the store (and the artifacts) from the inputs.
 pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
+    build_with_progress(config, &mut |_| {})
+}
+
+/// [`build`], telling `progress` before each file and once at the end.
+pub fn build_with_progress(
+    config: &BuildConfig,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<BuildReport, PipelineError> {
     let lexicon = lexicon(config.lexicon_dir.as_deref())?;
     let mut report = BuildReport::default();
     let (files, missing) = ingest::discover(&config.inputs);
@@ -90,11 +133,37 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
     }
 
     let mut store = GraphStore::open_or_create(&config.store_dir)?;
+    let fingerprint = fingerprint(&lexicon);
+    let reusable = store.manifest.fingerprint == fingerprint;
     let previous = std::mem::take(&mut store.manifest.sources);
     let mut kept = BTreeMap::new();
-    for file in &files {
+    for (i, file) in files.iter().enumerate() {
         let path = ingest::display(file);
-        let document = match ingest::read(file) {
+        progress(Progress {
+            done: i,
+            total: files.len(),
+            path: &path,
+        });
+        let bytes = match ingest::read_bytes(file) {
+            Ok(b) => b,
+            Err(e) => {
+                report.problems.push(e.to_string());
+                if let Some(record) = previous.get(&path) {
+                    kept.insert(path, record.clone());
+                }
+                continue;
+            }
+        };
+        // An unchanged file keeps its graph: same bytes, same code, same lexicons.
+        let sha256 = ingest::sha256_hex(&bytes);
+        if let Some(record) = previous.get(&path).filter(|r| reusable && r.sha256 == sha256) {
+            if store.contains_graph(NamedNodeRef::new_unchecked(&record.graph))? {
+                report.unchanged.push(path.clone());
+                kept.insert(path, record.clone());
+                continue;
+            }
+        }
+        let document = match ingest::decode_document(file, &bytes) {
             Ok(d) => d,
             Err(e) => {
                 report.problems.push(e.to_string());
@@ -110,17 +179,7 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
         let quads = mapping::quads(&graph);
         let graph_iri = mapping::source_iri(&document.path);
         store.replace_graph(graph_iri.as_ref(), &quads)?;
-        let mut counts = BTreeMap::new();
-        for kind in [
-            Kind::Document,
-            Kind::Organization,
-            Kind::Task,
-            Kind::Measure,
-            Kind::Target,
-            Kind::Technology,
-        ] {
-            counts.insert(kind, graph.count(kind));
-        }
+        let counts = SUMMARY_KINDS.iter().map(|&kind| (kind, graph.count(kind))).collect();
         report.sources.push(SourceSummary {
             path: document.path.clone(),
             encoding: document.encoding,
@@ -136,11 +195,18 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
             },
         );
     }
+    progress(Progress {
+        done: files.len(),
+        total: files.len(),
+        path: "",
+    });
     for (path, record) in &previous {
         if !kept.contains_key(path) {
             store.remove_graph(NamedNodeRef::new_unchecked(&record.graph))?;
+            report.removed.push(path.clone());
         }
     }
+    store.manifest.fingerprint = fingerprint;
     store.replace_graph(
         NamedNodeRef::new_unchecked(LEXICON_GRAPH),
         &mapping::lexicon_quads(&lexicon),
@@ -148,6 +214,15 @@ pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
     store.manifest.sources = kept;
     store.save()?;
     report.quads = store.len(None)?;
+    report.totals = store
+        .select(include_str!("../ontology/queries/summary.rq"))?
+        .into_iter()
+        .filter_map(|row| {
+            let class = row.get("class")?;
+            let local = class.rsplit(['#', '/']).next().unwrap_or(class);
+            Some((local.to_owned(), row.get("n")?.parse().ok()?))
+        })
+        .collect();
 
     if let Some(out) = &config.out_dir {
         let mut turtle = Vec::new();

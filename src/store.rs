@@ -133,6 +133,18 @@ impl GraphStore {
         tx.commit().map_err(storage)
     }
 
+    /// Whether the graph holds any quad (a snapshot keeps no empty graphs).
+    pub fn contains_graph(&self, graph: NamedNodeRef<'_>) -> Result<bool, StoreError> {
+        match self
+            .store
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(graph)))
+            .next()
+        {
+            Some(quad) => quad.map(|_| true).map_err(storage),
+            None => Ok(false),
+        }
+    }
+
     pub fn remove_graph(&self, graph: NamedNodeRef<'_>) -> Result<(), StoreError> {
         self.store.remove_named_graph(graph).map_err(storage).map(|_| ())
     }

@@ -173,3 +173,38 @@ fn a_closed_pipe_is_not_an_error() {
         .expect("bash");
     assert_eq!(text(&out.stdout).trim(), "0");
 }
+
+#[test]
+fn eval_scores_a_users_gold_files_and_enforces_thresholds() {
+    let out = policykg()
+        .args(["eval", "--gold", "tests/fixtures/gold", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let overall = &report["overall"];
+    // 2 of 3 gold targets found, both found ones correct.
+    assert_eq!(overall["targets"]["matched"], 2);
+    assert_eq!(overall["targets"]["gold"], 3);
+    assert_eq!(overall["targets"]["predicted"], 2);
+    assert_eq!(overall["issuers"]["matched"], 1);
+    assert_eq!(overall["tasks"]["matched"], 2);
+    assert_eq!(overall["technologies"]["gold"], 2);
+    assert_eq!(overall["technologies"]["matched"], 1);
+    let table = policykg()
+        .args(["eval", "--gold", "tests/fixtures/gold"])
+        .output()
+        .expect("runs");
+    assert!(text(&table.stdout).contains("OVERALL"));
+    let strict = policykg()
+        .args(["eval", "--gold", "tests/fixtures/gold", "--min-f1", "targets=0.9"])
+        .output()
+        .expect("runs");
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(text(&strict.stderr).contains("targets F1"));
+    let lenient = policykg()
+        .args(["eval", "--gold", "tests/fixtures/gold", "--min-f1", "0.5"])
+        .output()
+        .expect("runs");
+    assert_eq!(lenient.status.code(), Some(0), "{}", text(&lenient.stderr));
+}

@@ -145,7 +145,7 @@ pub fn tasks(
     // sub-headings.
     for (i, section) in sections.iter().enumerate() {
         let sub = children(section, sections.get(i + 1));
-        if contains_any(text.norm_of(section.title), &cues.task_section_words) && sub.len() >= 3 {
+        if contains_any(text.norm_of(section.title), &cues.task_section_words) && sub.len() >= 2 {
             let tasks = sub
                 .iter()
                 .enumerate()

@@ -110,7 +110,7 @@ fn is_baseline(clause: &str, q: &Quantity, cues: &Cues) -> bool {
 fn is_small_count(clause: &str, q: &Quantity, cues: &Cues) -> bool {
     let written_in_words = !clause[q.start..].starts_with(|c: char| c.is_ascii_digit());
     written_in_words
-        && cues.small_count_classifiers.iter().any(|c| *c == q.unit)
+        && cues.small_count_classifiers.contains(&q.unit)
         && q.max.or(q.min).is_some_and(|v| v.to_f64() < 10.0)
 }
 
