@@ -261,33 +261,67 @@ impl Lexicon {
         )
     }
 
-    /// The built-in lexicons, each file replaced by the user's copy in `dir` when present.
+    /// The built-in lexicons extended by the user's files in `dir`: entries of a user
+    /// `organizations.ttl` or `technologies.ttl` are added, and replace a built-in entry with
+    /// the same IRI; keys of a user `cues.json` replace the built-in lists.
     pub fn with_overrides(dir: &Path) -> Result<Self, LexiconError> {
-        let read = |name: &str, builtin: &'static str| -> Result<(String, String), LexiconError> {
+        let read = |name: &str| -> Result<Option<(String, String)>, LexiconError> {
             let path = dir.join(name);
-            if path.is_file() {
-                let text = std::fs::read_to_string(&path).map_err(|source| LexiconError::Io {
-                    file: path.display().to_string(),
-                    source,
-                })?;
-                Ok((path.display().to_string(), text))
-            } else {
-                Ok((name.to_owned(), builtin.to_owned()))
+            if !path.is_file() {
+                return Ok(None);
             }
+            let text = std::fs::read_to_string(&path).map_err(|source| LexiconError::Io {
+                file: path.display().to_string(),
+                source,
+            })?;
+            Ok(Some((path.display().to_string(), text)))
         };
-        let orgs = read("organizations.ttl", ORGANIZATIONS)?;
-        let techs = read("technologies.ttl", TECHNOLOGIES)?;
-        let cues = read("cues.json", CUES)?;
-        Self::from_texts((&orgs.0, &orgs.1), (&techs.0, &techs.1), (&cues.0, &cues.1))
+        let orgs = read("organizations.ttl")?;
+        let techs = read("technologies.ttl")?;
+        let cues = read("cues.json")?;
+        let mut cue_value: serde_json::Value = serde_json::from_str(CUES).map_err(|e| cue_error("cues.json", &e))?;
+        if let Some((file, text)) = &cues {
+            let user: serde_json::Value = serde_json::from_str(text).map_err(|e| cue_error(file, &e))?;
+            if let (Some(base), Some(extra)) = (cue_value.as_object_mut(), user.as_object()) {
+                for (key, value) in extra {
+                    base.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        let org_triples = overlay(parse_turtle("organizations.ttl", ORGANIZATIONS)?, orgs.as_ref())?;
+        let tech_triples = overlay(parse_turtle("technologies.ttl", TECHNOLOGIES)?, techs.as_ref())?;
+        let cues_file = cues.map_or_else(|| "cues.json".to_owned(), |(file, _)| file);
+        let cues: Cues = serde_json::from_value(cue_value).map_err(|e| LexiconError::Syntax {
+            file: cues_file,
+            message: e.to_string(),
+        })?;
+        let fingerprint = crate::ingest::sha256_hex(
+            format!("{ORGANIZATIONS}\0{TECHNOLOGIES}\0{CUES}\0{orgs:?}\0{techs:?}").as_bytes(),
+        );
+        Self::assemble(
+            org_triples,
+            tech_triples,
+            cues,
+            fingerprint,
+            ("organizations.ttl", "technologies.ttl"),
+        )
     }
 
     fn from_texts(orgs: (&str, &str), techs: (&str, &str), cues: (&str, &str)) -> Result<Self, LexiconError> {
-        let cues_value: Cues = serde_json::from_str(cues.1).map_err(|e| LexiconError::Syntax {
-            file: cues.0.to_owned(),
-            message: format!("line {} column {}: {e}", e.line(), e.column()),
-        })?;
+        let cues_value: Cues = serde_json::from_str(cues.1).map_err(|e| cue_error(cues.0, &e))?;
         let org_triples = parse_turtle(orgs.0, orgs.1)?;
         let tech_triples = parse_turtle(techs.0, techs.1)?;
+        let fingerprint = crate::ingest::sha256_hex(format!("{}\0{}\0{}", orgs.1, techs.1, cues.1).as_bytes());
+        Self::assemble(org_triples, tech_triples, cues_value, fingerprint, (orgs.0, techs.0))
+    }
+
+    fn assemble(
+        org_triples: Vec<Triple>,
+        tech_triples: Vec<Triple>,
+        cues_value: Cues,
+        fingerprint: String,
+        files: (&str, &str),
+    ) -> Result<Self, LexiconError> {
         let org_index = Index::new(&org_triples);
         let tech_index = Index::new(&tech_triples);
 
@@ -302,7 +336,7 @@ impl Lexicon {
                 org_index
                     .label(&subject, rdfs::LABEL.as_str(), "zh")
                     .ok_or_else(|| LexiconError::Incomplete {
-                        file: orgs.0.to_owned(),
+                        file: files.0.to_owned(),
                         subject: subject.clone(),
                         what: "rdfs:label in Chinese",
                     })?;
@@ -337,7 +371,7 @@ impl Lexicon {
             let label_zh = tech_index
                 .label(&subject, skos::PREF_LABEL.as_str(), "zh")
                 .ok_or_else(|| LexiconError::Incomplete {
-                    file: techs.0.to_owned(),
+                    file: files.1.to_owned(),
                     subject: subject.clone(),
                     what: "skos:prefLabel in Chinese",
                 })?;
@@ -365,7 +399,6 @@ impl Lexicon {
         triples.sort_by_key(|t| t.to_string());
         triples.dedup();
 
-        let fingerprint = crate::ingest::sha256_hex(format!("{}\0{}\0{}", orgs.1, techs.1, cues.1).as_bytes());
         Ok(Self {
             fingerprint,
             org_zh: Matcher::new(org_zh, MatchMode::Chinese, "organization")?,
@@ -396,6 +429,27 @@ fn derived_triples(index: &Index) -> Vec<Triple> {
         }
     }
     out
+}
+
+fn cue_error(file: &str, e: &serde_json::Error) -> LexiconError {
+    LexiconError::Syntax {
+        file: file.to_owned(),
+        message: format!("line {} column {}: {e}", e.line(), e.column()),
+    }
+}
+
+/// The built-in triples with a user file laid over them: its subjects replace the
+/// built-in ones, its new subjects are added.
+fn overlay(builtin: Vec<Triple>, user: Option<&(String, String)>) -> Result<Vec<Triple>, LexiconError> {
+    let Some((file, text)) = user else { return Ok(builtin) };
+    let extra = parse_turtle(file, text)?;
+    let replaced: BTreeSet<String> = extra.iter().map(|t| t.subject.to_string()).collect();
+    let mut out: Vec<Triple> = builtin
+        .into_iter()
+        .filter(|t| !replaced.contains(&t.subject.to_string()))
+        .collect();
+    out.extend(extra);
+    Ok(out)
 }
 
 fn parse_turtle(file: &str, text: &str) -> Result<Vec<Triple>, LexiconError> {

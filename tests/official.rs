@@ -92,3 +92,21 @@ fn a_list_of_targets_splits_at_its_commas() {
         ["夯实智能工厂建设基础", "推进人工智能与制造深度融合", "强化标准引领"]
     );
 }
+
+#[test]
+fn a_user_lexicon_extends_the_builtin_one() {
+    let lexicon = policykg::lexicon::Lexicon::with_overrides(&root().join("tests/fixtures/lexicon")).expect("lexicon");
+    let builtin = policykg::lexicon::Lexicon::builtin().expect("lexicon");
+    assert_eq!(lexicon.technologies.len(), builtin.technologies.len() + 1);
+    assert_eq!(lexicon.organizations.len(), builtin.organizations.len());
+    assert_ne!(lexicon.fingerprint, builtin.fingerprint);
+    let seed = std::fs::read_to_string(seeds().join("000_ddbfb2b346a9e714.txt")).expect("seed");
+    let facts = policykg::extract::extract(&seed, &lexicon);
+    let found: Vec<&str> = facts
+        .technologies
+        .iter()
+        .map(|t| lexicon.technologies[t.entry].id.as_str())
+        .collect();
+    assert!(found.contains(&"smart-micro-pressure-chamber"), "{found:?}");
+    assert!(found.contains(&"industrial-robot"), "{found:?}");
+}
