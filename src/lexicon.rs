@@ -142,6 +142,12 @@ pub struct Cues {
     pub small_count_classifiers: Vec<String>,
     pub growth_verbs: Vec<String>,
     pub hypothetical_markers: Vec<String>,
+    /// Head words of technology terms, for discovering terms the lexicon lacks.
+    pub technology_heads: Vec<String>,
+    /// Part-of-speech tags (jieba) that may modify a head word inside a term.
+    pub candidate_modifier_tags: Vec<String>,
+    /// A candidate term must occur this often in a document.
+    pub candidate_min_occurrences: usize,
     /// Future markers that carry over the whole sentence ("我们希望，…").
     pub strong_future_markers: Vec<String>,
     pub level_verbs: Vec<String>,

@@ -20,6 +20,8 @@ pub enum Kind {
     Measure,
     Target,
     GlossaryTerm,
+    /// A term that looks like a technology and is not in the lexicon.
+    Candidate,
     Person,
     Event,
     Message,
@@ -231,6 +233,17 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
     for tech in &facts.technologies {
         let n = g.node(Kind::Technology, lexicon.technologies[tech.entry].id.clone());
         g.cite(n, tech.span);
+        g.link(doc, Relation::Mentions, n);
+    }
+
+    for candidate in &facts.candidates {
+        let n = g.node(Kind::Candidate, format!("candidate#{}", candidate.term));
+        let first = candidate.spans[0];
+        let written = g.facts.text.quote(first).to_owned();
+        g.set(n, Attr::Label, Value::Lang(written, "zh"));
+        for span in &candidate.spans {
+            g.cite(n, *span);
+        }
         g.link(doc, Relation::Mentions, n);
     }
 

@@ -5,6 +5,7 @@
 //! A new extractor goes in its own submodule, reads [`Text`] and the [`Lexicon`], and adds
 //! its findings to [`Facts`].
 
+mod candidates;
 mod issuers;
 mod mentions;
 pub mod numbers;
@@ -72,6 +73,15 @@ pub struct TargetFact {
 pub struct TechMention {
     pub entry: usize,
     pub span: Span,
+}
+
+/// A term that looks like a technology but is not in the lexicon, with every place it
+/// occurs.
+#[derive(Debug, Clone)]
+pub struct CandidateMention {
+    /// The normalized term, which keys the candidate across documents.
+    pub term: String,
+    pub spans: Vec<Span>,
 }
 
 /// A zh/en pair from a glossary section.
@@ -142,6 +152,7 @@ pub struct Facts {
     pub measures: Vec<MeasureFact>,
     pub targets: Vec<TargetFact>,
     pub technologies: Vec<TechMention>,
+    pub candidates: Vec<CandidateMention>,
     pub organizations: Vec<OrgMention>,
     pub glossary: Vec<GlossaryPair>,
     pub mentions: Vec<Mention>,
@@ -180,6 +191,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     }
     let mut diagnostics = Vec::new();
     let technologies = mentions::technologies(&text, lexicon);
+    let candidates = candidates::candidates(&text, lexicon);
     let organizations = mentions::organizations(&text, lexicon);
     let plans = issuers::plans(&text, lexicon, &patterns, &context, &mut diagnostics);
     let (tasks, declared_task_count) = outline::tasks(&text, &lexicon.cues, &patterns, &mut diagnostics);
@@ -197,6 +209,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
         measures,
         targets,
         technologies,
+        candidates,
         organizations,
         glossary,
         mentions,

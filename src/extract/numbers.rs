@@ -539,7 +539,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn cues() -> Cues {
-        Lexicon::builtin().expect("lexicon").cues
+        static LEXICON: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        LEXICON
+            .get_or_init(|| Lexicon::builtin().expect("lexicon"))
+            .cues
+            .clone()
     }
 
     fn d(s: &str) -> Option<Decimal> {

@@ -17,9 +17,13 @@ fn iri_kind(kind: Kind) -> IriKind {
         Kind::Task => IriKind::Task,
         Kind::Measure => IriKind::Measure,
         Kind::Target => IriKind::Target,
-        Kind::GlossaryTerm | Kind::Person | Kind::Event | Kind::Message | Kind::Photograph | Kind::Publisher => {
-            IriKind::Entity
-        }
+        Kind::GlossaryTerm
+        | Kind::Candidate
+        | Kind::Person
+        | Kind::Event
+        | Kind::Message
+        | Kind::Photograph
+        | Kind::Publisher => IriKind::Entity,
     }
 }
 
@@ -43,6 +47,7 @@ fn classes(kind: Kind) -> &'static [NamedNodeRef<'static>] {
         Kind::Measure => &[pkg::MEASURE],
         Kind::Target => &[pkg::TARGET],
         Kind::GlossaryTerm => &[pkg::GLOSSARY_TERM, skos::CONCEPT],
+        Kind::Candidate => &[pkg::TECHNOLOGY_CANDIDATE, skos::CONCEPT],
         Kind::Person => &[schema::PERSON],
         Kind::Event => &[schema::EVENT],
         Kind::Message => &[schema::MESSAGE],
