@@ -362,6 +362,7 @@ pub fn score(gold: &Gold, facts: &Facts, lexicon: &Lexicon) -> DocumentScore {
     let mut terms: Vec<String> = facts
         .technologies
         .iter()
+        .filter(|t| !lexicon.technologies[t.entry].category)
         .map(|t| match_key(facts.text.quote(t.span)))
         .collect();
     terms.sort();

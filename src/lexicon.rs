@@ -53,6 +53,8 @@ pub struct Technology {
     pub iri: NamedNode,
     pub label_zh: String,
     pub label_en: Option<String>,
+    /// An economic sector or policy category (pkg:IndustryCategory), not a technology.
+    pub category: bool,
 }
 
 /// A qualifier word and the bound it implies.
@@ -142,6 +144,8 @@ pub struct Cues {
     pub small_count_classifiers: Vec<String>,
     pub growth_verbs: Vec<String>,
     pub hypothetical_markers: Vec<String>,
+    /// Phrases inside which a lexicon term is not meant (开源节流 is not open source).
+    pub false_friends: Vec<String>,
     /// Head words of technology terms, for discovering terms the lexicon lacks.
     pub technology_heads: Vec<String>,
     /// Part-of-speech tags (jieba) that may modify a head word inside a term.
@@ -391,11 +395,13 @@ impl Lexicon {
                     tech_en.push((text, entry));
                 }
             }
+            let category = tech_index.has_type(&subject, pkg::INDUSTRY_CATEGORY.as_str());
             technologies.push(Technology {
                 id,
                 iri,
                 label_zh,
                 label_en,
+                category,
             });
         }
 
@@ -493,6 +499,18 @@ impl Index {
             }
         }
         Self { by_subject }
+    }
+
+    fn has_type(&self, subject: &str, class: &str) -> bool {
+        let rdf_type = oxigraph::model::vocab::rdf::TYPE.as_str();
+        self.by_subject
+            .get(subject)
+            .and_then(|p| p.get(rdf_type))
+            .is_some_and(|types| {
+                types
+                    .iter()
+                    .any(|t| matches!(t, Term::NamedNode(n) if n.as_str() == class))
+            })
     }
 
     fn subjects_of_type(&self, class: &str) -> Vec<String> {

@@ -22,6 +22,8 @@ pub enum Kind {
     GlossaryTerm,
     /// A term that looks like a technology and is not in the lexicon.
     Candidate,
+    /// An economic sector or policy category of the technology scheme.
+    Category,
     Person,
     Event,
     Message,
@@ -231,7 +233,13 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
     let doc_key = g.graph[doc].key.key.clone();
 
     for tech in &facts.technologies {
-        let n = g.node(Kind::Technology, lexicon.technologies[tech.entry].id.clone());
+        let entry = &lexicon.technologies[tech.entry];
+        let kind = if entry.category {
+            Kind::Category
+        } else {
+            Kind::Technology
+        };
+        let n = g.node(kind, entry.id.clone());
         g.cite(n, tech.span);
         g.link(doc, Relation::Mentions, n);
     }

@@ -17,8 +17,49 @@ pub fn technologies(text: &Text, lexicon: &Lexicon) -> Vec<TechMention> {
             span: text.span(h.start, h.end),
         })
         .collect();
+    let idioms: Vec<Span> = lexicon
+        .cues
+        .false_friends
+        .iter()
+        .filter(|f| !f.is_empty())
+        .flat_map(|f| {
+            text.norm
+                .match_indices(f.as_str())
+                .map(|(i, m)| text.span(i, i + m.len()))
+        })
+        .collect();
+    out.retain(|m| !idioms.iter().any(|i| i.contains(m.span)));
     out.sort_by_key(|m| (m.span, m.entry));
+    compound(&mut out, text);
     out
+}
+
+/// Longest compound, in characters, that adjacent terms form.
+const MAX_COMPOUND_CHARS: usize = 12;
+
+/// Terms written back to back form one compound term ("智能网联" + "新能源汽车" is
+/// "智能网联新能源汽车", "电子设计自动化" + "软件" is "电子设计自动化软件"): each concept keeps
+/// its mention, quoted as the whole compound.
+fn compound(mentions: &mut [TechMention], text: &Text) {
+    let starts_ascii: Vec<bool> = mentions
+        .iter()
+        .map(|m| text.norm_of(m.span).starts_with(|c: char| c.is_ascii()))
+        .collect();
+    let mut i = 0;
+    while i < mentions.len() {
+        let mut j = i;
+        // An appositive code ("大飞机C919") is not part of a compound.
+        while j + 1 < mentions.len() && mentions[j + 1].span.start == mentions[j].span.end && !starts_ascii[j + 1] {
+            j += 1;
+        }
+        let whole = Span::new(mentions[i].span.start, mentions[j].span.end);
+        if j > i && whole.len() <= MAX_COMPOUND_CHARS {
+            for m in &mut mentions[i..=j] {
+                m.span = whole;
+            }
+        }
+        i = j + 1;
+    }
 }
 
 pub fn organizations(text: &Text, lexicon: &Lexicon) -> Vec<OrgMention> {

@@ -29,6 +29,7 @@ pub mod pkg {
         EVIDENCE = "Evidence",
         TECHNOLOGY_CANDIDATE = "TechnologyCandidate",
         GLOSSARY_TERM = "GlossaryTerm",
+        INDUSTRY_CATEGORY = "IndustryCategory",
         ISSUED_BY = "issuedBy",
         DECLARED_ISSUER_COUNT = "declaredIssuerCount",
         DECLARED_TASK_COUNT = "declaredTaskCount",
