@@ -108,6 +108,8 @@ pub struct Cues {
     pub range_separators: Vec<String>,
     pub magnitudes: Vec<String>,
     pub units: Vec<String>,
+    /// English unit words, taken after one space ("30 percent").
+    pub units_en: Vec<String>,
     pub not_quantities_after: Vec<String>,
     pub not_quantities_before: Vec<String>,
     pub goal_verbs_before_object: Vec<String>,
@@ -201,11 +203,22 @@ impl Matcher {
     pub fn find_all(&self, text: &str) -> Vec<Hit> {
         self.automaton
             .find_iter(text)
-            .filter(|m| !self.word_boundaries || on_word_boundaries(text, m.start(), m.end()))
-            .map(|m| Hit {
-                entry: self.entries[m.pattern().as_usize()],
-                start: m.start(),
-                end: m.end(),
+            .filter_map(|m| {
+                let end = if !self.word_boundaries {
+                    m.end()
+                } else if on_word_boundaries(text, m.start(), m.end()) {
+                    m.end()
+                } else if text[m.end()..].starts_with('s') && on_word_boundaries(text, m.start(), m.end() + 1) {
+                    // A plain English plural: "industrial robots".
+                    m.end() + 1
+                } else {
+                    return None;
+                };
+                Some(Hit {
+                    entry: self.entries[m.pattern().as_usize()],
+                    start: m.start(),
+                    end,
+                })
             })
             .collect()
     }

@@ -110,3 +110,53 @@ fn a_user_lexicon_extends_the_builtin_one() {
     assert!(found.contains(&"smart-micro-pressure-chamber"), "{found:?}");
     assert!(found.contains(&"industrial-robot"), "{found:?}");
 }
+
+#[test]
+fn english_plans_yield_issuers_targets_and_technologies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, _) = build_into(
+        &[root().join("tests/fixtures/english/plan.txt")],
+        dir.path(),
+        Renderer::Builtin,
+    );
+    let issuers: BTreeSet<String> = column(&select(&store, "SELECT DISTINCT ?o WHERE { ?d pkg:issuedBy ?o }"), "o")
+        .into_iter()
+        .collect();
+    assert_eq!(issuers, ids(&["miit", "ndrc", "nda"]));
+    assert_eq!(
+        column(
+            &select(&store, "SELECT ?n WHERE { ?d pkg:declaredIssuerCount ?n }"),
+            "n"
+        ),
+        ["3"]
+    );
+    let rows = select(
+        &store,
+        "SELECT ?min ?max ?unit ?q WHERE { ?t pkg:deadline \"2028\"^^xsd:gYear ; pkg:minValue ?min ; pkg:unit ?unit ; pkg:qualifier ?q OPTIONAL { ?t pkg:maxValue ?max } } ORDER BY ?min",
+    );
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["min"].clone(),
+                r.get("max").cloned().unwrap_or_default(),
+                r["q"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("500".into(), "500".into(), "about".into()),
+            ("2000".into(), "".into(), "at least".into())
+        ]
+    );
+    let techs = column(
+        &select(
+            &store,
+            "SELECT DISTINCT ?t WHERE { ?d pkg:mentions ?t . ?t a pkg:Technology }",
+        ),
+        "t",
+    );
+    assert!(techs.iter().any(|t| t.ends_with("/industrial-robot")), "{techs:?}");
+}

@@ -74,27 +74,31 @@ pub fn plans(
             plan
         })
         .collect();
+    if plans.is_empty() {
+        if let Some(first) = text.paragraphs().first() {
+            // The document is the plan itself: its title is the metadata's or its first line;
+            // its issuer speaks for itself ("我代表国务院"), is the body that adopted it, or
+            // signs it.
+            let line = text.trim(*first, &['《', '》', '#', ' ']);
+            let title = context.title.clone().unwrap_or_else(|| text.quote(line).to_owned());
+            let spans = if text.norm_of(line) == normalize(&title) {
+                vec![line]
+            } else {
+                Vec::new()
+            };
+            let mut issuers = representatives(text, lexicon, patterns);
+            issuers.extend(document_number_issuer(text, lexicon, patterns));
+            issuers.extend(signatures(text, lexicon, patterns));
+            plans.push(Plan {
+                title,
+                spans,
+                issuers,
+                declared_issuer_count: None,
+            });
+        }
+    }
     if let Some(primary) = plans.first_mut() {
         english_issuers(text, lexicon, patterns, primary, diagnostics);
-    } else if let Some(first) = text.paragraphs().first() {
-        // The document is the plan itself: its title is the metadata's or its first line;
-        // its issuer speaks for itself ("我代表国务院") or is the body that adopted it.
-        let line = text.trim(*first, &['《', '》', '#', ' ']);
-        let title = context.title.clone().unwrap_or_else(|| text.quote(line).to_owned());
-        let spans = if text.norm_of(line) == normalize(&title) {
-            vec![line]
-        } else {
-            Vec::new()
-        };
-        let mut issuers = representatives(text, lexicon, patterns);
-        issuers.extend(document_number_issuer(text, lexicon, patterns));
-        issuers.extend(signatures(text, lexicon, patterns));
-        plans.push(Plan {
-            title,
-            spans,
-            issuers,
-            declared_issuer_count: None,
-        });
     }
     for plan in &mut plans {
         check_count(text, plan, diagnostics);

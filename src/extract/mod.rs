@@ -190,9 +190,11 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
         context.year = targets::document_year(&text, &patterns);
     }
     let mut diagnostics = Vec::new();
-    let technologies = mentions::technologies(&text, lexicon);
-    let candidates = candidates::candidates(&text, lexicon);
     let organizations = mentions::organizations(&text, lexicon);
+    let mut technologies = mentions::technologies(&text, lexicon);
+    // A term inside a body's name (信息化 in 工业和信息化部) is not a mention of it.
+    technologies.retain(|t| !organizations.iter().any(|o| o.span.contains(t.span)));
+    let candidates = candidates::candidates(&text, lexicon);
     let plans = issuers::plans(&text, lexicon, &patterns, &context, &mut diagnostics);
     let (tasks, declared_task_count) = outline::tasks(&text, &lexicon.cues, &patterns, &mut diagnostics);
     let measures = outline::measures(&text, &patterns, &technologies);

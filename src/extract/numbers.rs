@@ -376,10 +376,10 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
     if let Some(q) = cues
         .qualifiers
         .iter()
-        .filter(|q| q.position == QualifierPosition::Before && before.ends_with(q.text.as_str()))
+        .filter(|q| q.position == QualifierPosition::Before && qualifier_before(before, &q.text))
         .max_by_key(|q| q.text.len())
     {
-        start = at - q.text.len();
+        start = before.trim_end_matches(' ').len() - q.text.len();
         if qualifier.is_none() {
             qualifier = Some(q.text.clone());
             if min == max {
@@ -400,6 +400,48 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
         start,
         end: pos,
     })
+}
+
+/// Words that end an English noun phrase.
+const PHRASE_BREAKS: &[&str] = &[
+    "of", "in", "by", "and", "to", "for", "with", "at", "on", "from", "that", "which", "will", "per",
+];
+
+/// The head of the lowercase noun phrase that starts `text` ("advanced smart factories, …"
+/// → "factories"); at most four words.
+fn counted_noun(text: &str) -> Option<&str> {
+    let mut last = None;
+    let mut offset = 0;
+    for word in text.split(' ').take(4) {
+        let clean = word.trim_end_matches([',', '.', ';', ':']);
+        if clean.is_empty()
+            || !clean.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+            || PHRASE_BREAKS.contains(&clean)
+        {
+            break;
+        }
+        last = Some(&text[offset..offset + clean.len()]);
+        if clean.len() != word.len() {
+            break;
+        }
+        offset += word.len() + 1;
+    }
+    last
+}
+
+/// Whether `before` ends with the qualifier: directly for Chinese, after one space for an
+/// English word ("at least 30 percent"), which must start a word.
+fn qualifier_before(before: &str, qualifier: &str) -> bool {
+    if qualifier.is_ascii() {
+        let Some(head) = before.strip_suffix(' ') else {
+            return false;
+        };
+        head.len() >= qualifier.len()
+            && head[head.len() - qualifier.len()..].eq_ignore_ascii_case(qualifier)
+            && !head[..head.len() - qualifier.len()].ends_with(|c: char| c.is_ascii_alphanumeric())
+    } else {
+        before.ends_with(qualifier)
+    }
 }
 
 /// Magnitude word and unit after a number at `pos`; a 多/余 between number and unit is a
@@ -443,6 +485,33 @@ fn magnitude_and_unit(
         _ => String::new(),
     };
     pos += unit.len();
+    if unit.is_empty() && magnitude.is_empty() {
+        // "30 percent", "1.5 million tons": one space, then an English unit word.
+        if let Some(rest) = text[pos..].strip_prefix(' ') {
+            let lower = rest.to_ascii_lowercase();
+            if let Some(u) = cues
+                .units_en
+                .iter()
+                .filter(|u| lower.starts_with(u.as_str()))
+                .max_by_key(|u| u.len())
+            {
+                let word_ends = !rest[u.len()..].starts_with(|c: char| c.is_ascii_alphanumeric());
+                if word_ends {
+                    return (String::new(), rest[..u.len()].to_owned(), pos + 1 + u.len(), inner);
+                }
+            }
+            // An English count has no classifier: the counted noun is its unit
+            // ("2,000 advanced smart factories" counts factories).
+            if let Some(noun) = counted_noun(rest) {
+                return (
+                    String::new(),
+                    noun.to_owned(),
+                    pos + 1 + rest.find(noun).unwrap_or(0) + noun.len(),
+                    inner,
+                );
+            }
+        }
+    }
     (magnitude, unit, pos, inner)
 }
 

@@ -170,16 +170,30 @@ struct Clause {
     end: usize,
 }
 
+/// Splits at the separators, except a comma or point between digits ("2,000", "6.5").
 fn clauses_of(paragraph: &str, offset: usize, separators: &[char]) -> Vec<Clause> {
     let mut out = Vec::new();
-    let mut pos = 0;
-    for piece in paragraph.split(separators) {
-        out.push(Clause {
-            start: offset + pos,
-            end: offset + pos + piece.len(),
-        });
-        pos += piece.len() + paragraph[pos + piece.len()..].chars().next().map_or(0, char::len_utf8);
+    let mut start = 0;
+    let mut previous: Option<char> = None;
+    let mut chars = paragraph.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let inside_number = matches!(c, ',' | '.')
+            && previous.is_some_and(|p| p.is_ascii_digit())
+            && next.is_some_and(|n| n.is_ascii_digit());
+        if separators.contains(&c) && !inside_number {
+            out.push(Clause {
+                start: offset + start,
+                end: offset + i,
+            });
+            start = i + c.len_utf8();
+        }
+        previous = Some(c);
     }
+    out.push(Clause {
+        start: offset + start,
+        end: offset + paragraph.len(),
+    });
     out
 }
 
@@ -384,6 +398,17 @@ fn indicators(clause: &str, quantity: &Quantity, piece_start: usize, piece_end: 
         .map_or(before, |i| &before[..i]);
     let before = strip_fillers(before, &cues.goal_verbs_before_object);
     let after = clause[quantity.end..piece_end].trim_matches(TRIM);
+    if clause.is_ascii() {
+        // English puts the measured thing after the number: "30 percent of new factories".
+        let object = after.trim_end_matches('.').trim();
+        let object = object.strip_prefix("of ").unwrap_or(object);
+        let subject = before.strip_prefix("and ").unwrap_or(before);
+        return vec![if object.len() >= 2 {
+            object.to_owned()
+        } else {
+            subject.to_owned()
+        }];
+    }
     let verb_only = before.is_empty() || cues.goal_verbs_before_object.iter().any(|v| before == v.as_str());
     if verb_only && after.chars().count() >= 2 {
         return vec![after.to_owned()];
