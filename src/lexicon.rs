@@ -204,9 +204,7 @@ impl Matcher {
         self.automaton
             .find_iter(text)
             .filter_map(|m| {
-                let end = if !self.word_boundaries {
-                    m.end()
-                } else if on_word_boundaries(text, m.start(), m.end()) {
+                let end = if !self.word_boundaries || on_word_boundaries(text, m.start(), m.end()) {
                     m.end()
                 } else if text[m.end()..].starts_with('s') && on_word_boundaries(text, m.start(), m.end() + 1) {
                     // A plain English plural: "industrial robots".
