@@ -15,6 +15,8 @@ Examples:
   policykg query -f my-query.rq --format json
   policykg render --format svg -o plan.svg
   policykg export --format trig -o graph.trig
+  policykg render --format html -o plan.html
+  policykg serve --bind 127.0.0.1:7878   # then open http://127.0.0.1:7878/
   policykg eval --gold ../shared/corpus --min-f1 targets=0.6
 
 Exit codes: 0 ok, 1 finished with problems (e.g. a file skipped), 2 fatal.";
@@ -39,9 +41,38 @@ pub enum Command {
     Render(RenderArgs),
     /// Write the whole store in a standard RDF format.
     Export(ExportArgs),
+    /// Serve the store: a SPARQL 1.1 endpoint at /sparql, the Graph Store Protocol at
+    /// /store, and the plan map in the browser at /.
+    Serve(ServeArgs),
     /// Score the extraction against gold annotations (NAME.gold.json beside NAME.txt):
     /// precision, recall and F1 for issuers, targets, tasks and technologies.
     Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; loopback by default (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+    pub bind: std::net::SocketAddr,
+    /// The store directory.
+    #[arg(long, value_name = "DIR", default_value = "output/store")]
+    pub store: PathBuf,
+    /// Seconds a query may run before it is stopped and answered 503.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub timeout: f64,
+    /// Largest serialized result, in bytes; a larger one is refused with a clear error.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_result_bytes: usize,
+    /// Accept SPARQL Update at /update and Graph Store PUT/POST/DELETE (persisted
+    /// atomically); without it the server is read-only and refuses them with 403.
+    #[arg(long)]
+    pub allow_update: bool,
+    /// Allow a browser page from this origin (e.g. http://localhost:3000) to call the API.
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors: Option<String>,
+    /// Worker threads serving requests in parallel.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub threads: usize,
 }
 
 #[derive(Debug, Args)]
@@ -122,7 +153,7 @@ pub struct QueryArgs {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// dot (the Graphviz source) or svg.
+    /// dot (the Graphviz source), svg, or html (a self-contained page to share).
     #[arg(long, value_enum, default_value_t = MapFormat::Svg)]
     pub format: MapFormat,
     /// Output file (default: standard output).
@@ -178,6 +209,8 @@ impl From<QueryFormat> for ResultFormat {
 pub enum MapFormat {
     Dot,
     Svg,
+    /// One self-contained offline page: the map, every node's facts, evidence and sources.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -15,6 +15,7 @@
 //! | store | [`store`] | Oxigraph (SPARQL) persisted as an atomic N-Quads snapshot |
 //! | export | [`export`] | Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD |
 //! | render | [`render`] | the plan map: DOT (graphviz-rust AST) and SVG |
+//! | serve | [`serve`] | SPARQL 1.1 Protocol endpoint, Graph Store Protocol, the map in the browser |
 //!
 //! A new extractor goes under `extract/`; a new export format in [`export`]; a new query
 //! under `ontology/queries/`.
@@ -29,4 +30,5 @@ pub mod pipeline;
 pub mod query;
 pub mod rdf;
 pub mod render;
+pub mod serve;
 pub mod store;

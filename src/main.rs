@@ -147,8 +147,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     eprintln!("map rendered by {used}");
                     svg
                 }
+                cli::MapFormat::Html => {
+                    let (svg, used) = render::svg(&map, args.renderer.into())?;
+                    eprintln!("map rendered by {used}");
+                    policykg::serve::api::offline_page(&store, &svg).map_err(anyhow::Error::msg)?
+                }
             };
             write_output(args.output.as_deref(), bytes.as_bytes())
+        }
+        Command::Serve(args) => {
+            anyhow::ensure!(
+                args.timeout > 0.0 && args.timeout.is_finite(),
+                "--timeout must be a positive number of seconds"
+            );
+            let config = policykg::serve::ServeConfig {
+                bind: args.bind,
+                store_dir: args.store,
+                timeout: std::time::Duration::from_secs_f64(args.timeout),
+                max_result_bytes: args.max_result_bytes,
+                allow_update: args.allow_update,
+                cors: args.cors,
+                threads: args.threads,
+            };
+            let writable = if config.allow_update { "read-write" } else { "read-only" };
+            policykg::serve::serve(config, |addr| {
+                eprintln!("policykg: serving http://{addr}/ ({writable}; SPARQL at /sparql)");
+            })?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Eval(args) => {
             let lexicon = pipeline::lexicon(args.lexicon.as_deref())?;

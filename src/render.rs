@@ -98,7 +98,8 @@ impl Builder {
             return id.clone();
         }
         let id = self.id(iri);
-        let mut attributes = vec![attr("label", quoted(label))];
+        // The node's IRI as its SVG id, so the page can tell which node was clicked.
+        let mut attributes = vec![attr("label", quoted(label)), attr("id", quoted(iri))];
         attributes.extend(style.iter().map(|(k, v)| attr(k, quoted(v))));
         self.stmts.push(Stmt::Node(Node {
             id: NodeId(plain(&id), None),
@@ -145,6 +146,12 @@ fn value_text(row: &BTreeMap<String, String>) -> Option<String> {
 
 /// The plan map of every plan in the store as a DOT graph.
 pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
+    plan_map_for(store, None)
+}
+
+/// The plan map of one plan (by IRI), or of all of them.
+pub fn plan_map_for(store: &GraphStore, only: Option<&str>) -> Result<Graph, RenderError> {
+    let mut kept: BTreeSet<String> = BTreeSet::new();
     let mut b = Builder {
         ids: BTreeMap::new(),
         stmts: Vec::new(),
@@ -170,12 +177,19 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         let (Some(doc), Some(title)) = (plan.get("doc"), plan.get("title")) else {
             continue;
         };
+        if only.is_some_and(|o| o != doc) {
+            continue;
+        }
+        kept.insert(doc.clone());
         b.node(doc, &format!("《{}》", wrap(title)), PLAN);
     }
     for row in rows(store, include_str!("../ontology/queries/map/issuers.rq"))? {
         let (Some(doc), Some(org), Some(label)) = (row.get("doc"), row.get("org"), row.get("label")) else {
             continue;
         };
+        if !kept.contains(doc) {
+            continue;
+        }
         let o = b.node(org, label, ISSUER);
         let d = b.id(doc);
         b.edge(&o, &d);
@@ -184,6 +198,10 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         let (Some(parent), Some(task), Some(label)) = (row.get("parent"), row.get("task"), row.get("label")) else {
             continue;
         };
+        if !kept.contains(parent) {
+            continue;
+        }
+        kept.insert(task.clone());
         let order = row.get("order").map(String::as_str).unwrap_or("");
         let t = b.node(task, &format!("{order}. {}", wrap(label)), TASK);
         let p = b.id(parent);
@@ -194,6 +212,10 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         else {
             continue;
         };
+        if !kept.contains(parent) {
+            continue;
+        }
+        kept.insert(measure.clone());
         let m = b.node(measure, &wrap(label), MEASURE);
         let p = b.id(parent);
         b.edge(&p, &m);
@@ -202,6 +224,9 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         let (Some(measure), Some(tech), Some(label)) = (row.get("measure"), row.get("tech"), row.get("label")) else {
             continue;
         };
+        if !kept.contains(measure) {
+            continue;
+        }
         let t = b.node(tech, label, TECH);
         let m = b.id(measure);
         b.edge(&m, &t);
@@ -211,6 +236,9 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
         let (Some(doc), Some(target)) = (row.get("doc"), row.get("target")) else {
             continue;
         };
+        if !kept.contains(doc) {
+            continue;
+        }
         let deadline = row.get("deadline").cloned().unwrap_or_else(|| "—".to_owned());
         let indicator = row.get("indicator").map(|s| wrap(s)).unwrap_or_default();
         let (label, style) = match value_text(&row) {

@@ -33,6 +33,8 @@ pub enum StoreError {
     Syntax(String),
     #[error("SPARQL evaluation error: {0}")]
     Evaluation(String),
+    #[error("the query was stopped: it ran past the time limit")]
+    Cancelled,
 }
 
 /// One source recorded in the manifest.
@@ -51,6 +53,14 @@ pub struct Manifest {
     /// SHA-256 of `store.nq`; a mismatch means the manifest is stale.
     pub snapshot_sha256: String,
     pub sources: BTreeMap<String, SourceRecord>,
+}
+
+/// How to evaluate a query: its dataset and a way to stop it.
+#[derive(Default, Clone)]
+pub struct QueryOptions {
+    pub default_graphs: Vec<NamedNode>,
+    pub named_graphs: Vec<NamedNode>,
+    pub cancel: Option<oxigraph::sparql::CancellationToken>,
 }
 
 pub struct GraphStore {
@@ -183,14 +193,45 @@ impl GraphStore {
 
     /// Evaluates a SPARQL query with the union of all graphs as the default graph.
     pub fn query(&self, query: &str) -> Result<QueryResults<'static>, StoreError> {
-        let mut prepared = SparqlEvaluator::new()
+        self.query_with(query, &QueryOptions::default())
+    }
+
+    /// Evaluates a SPARQL query with an explicit dataset and a cancellation token.
+    pub fn query_with(&self, query: &str, options: &QueryOptions) -> Result<QueryResults<'static>, StoreError> {
+        let mut evaluator = SparqlEvaluator::new();
+        if let Some(token) = &options.cancel {
+            evaluator = evaluator.with_cancellation_token(token.clone());
+        }
+        let mut prepared = evaluator
             .parse_query(query)
             .map_err(|e| StoreError::Syntax(e.to_string()))?;
-        prepared.dataset_mut().set_default_graph_as_union();
-        prepared
+        // A dataset given by the protocol (default-graph-uri, named-graph-uri) wins over the
+        // query's FROM clauses; without either, the default graph is the union of all graphs.
+        let query_has_dataset = !prepared.dataset().is_default_dataset();
+        if !options.default_graphs.is_empty() || !options.named_graphs.is_empty() {
+            let dataset = prepared.dataset_mut();
+            dataset.set_default_graph(options.default_graphs.iter().cloned().map(Into::into).collect());
+            if !options.named_graphs.is_empty() {
+                dataset.set_available_named_graphs(options.named_graphs.iter().cloned().map(Into::into).collect());
+            }
+        } else if !query_has_dataset {
+            prepared.dataset_mut().set_default_graph_as_union();
+        }
+        prepared.on_store(&self.store).execute().map_err(|e| match e {
+            oxigraph::sparql::QueryEvaluationError::Cancelled => StoreError::Cancelled,
+            e => StoreError::Evaluation(e.to_string()),
+        })
+    }
+
+    /// Runs a SPARQL update, then saves the snapshot.
+    pub fn update(&mut self, update: &str) -> Result<(), StoreError> {
+        SparqlEvaluator::new()
+            .parse_update(update)
+            .map_err(|e| StoreError::Syntax(e.to_string()))?
             .on_store(&self.store)
             .execute()
-            .map_err(|e| StoreError::Evaluation(e.to_string()))
+            .map_err(|e| StoreError::Evaluation(e.to_string()))?;
+        self.save()
     }
 
     /// The rows of a SELECT query as strings (IRIs bare, literals by value), for callers
@@ -214,6 +255,18 @@ impl GraphStore {
             rows.push(row);
         }
         Ok(rows)
+    }
+
+    /// The quads of one named graph, or of the default graph with `None`.
+    pub fn quads_in(&self, graph: Option<NamedNodeRef<'_>>) -> Vec<Quad> {
+        let name = graph.map_or(GraphNameRef::DefaultGraph, GraphNameRef::NamedNode);
+        let mut quads: Vec<Quad> = self
+            .store
+            .quads_for_pattern(None, None, None, Some(name))
+            .filter_map(Result::ok)
+            .collect();
+        quads.sort_by_cached_key(|q| q.to_string());
+        quads
     }
 
     /// Number of quads in one graph (or all with `None`).
