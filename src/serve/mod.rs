@@ -80,7 +80,7 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(), 
 }
 
 impl Server {
-    fn handle(&self, raw: tiny_http::Request) {
+    fn handle(self: &Arc<Self>, raw: tiny_http::Request) {
         let request = http::read(raw);
         let (raw, request) = match request {
             Ok(pair) => pair,
@@ -93,7 +93,7 @@ impl Server {
         http::respond(raw, reply, self.config.cors.as_deref());
     }
 
-    fn route(&self, request: &Request) -> Reply {
+    fn route(self: &Arc<Self>, request: &Request) -> Reply {
         if request.method == "OPTIONS" {
             return Reply::empty(204);
         }
@@ -113,7 +113,7 @@ impl Server {
     }
 
     /// SPARQL 1.1 Protocol: GET ?query=, POST form (query=), POST application/sparql-query.
-    fn sparql(&self, request: &Request) -> Reply {
+    fn sparql(self: &Arc<Self>, request: &Request) -> Reply {
         let query = if request.method == "GET" {
             request.param("query").map(str::to_owned)
         } else if request.content_type() == "application/sparql-query" {
@@ -151,32 +151,40 @@ impl Server {
             (Ok(d), Ok(n)) => (d, n),
             (Err(reply), _) | (_, Err(reply)) => return reply,
         };
+        // The query runs on its own thread; past the time limit the client gets 503 at
+        // once and the query is told to stop.
         let token = oxigraph::sparql::CancellationToken::new();
-        let timer = {
-            let token = token.clone();
-            let timeout = self.config.timeout;
-            let (done, wait) = std::sync::mpsc::channel::<()>();
-            std::thread::spawn(move || {
-                if wait.recv_timeout(timeout).is_err() {
-                    token.cancel();
-                }
-            });
-            done
-        };
         let options = QueryOptions {
             default_graphs,
             named_graphs,
-            cancel: Some(token),
+            cancel: Some(token.clone()),
         };
-        let reply = {
-            let store = self.read_store();
-            match store.query_with(&query, &options) {
-                Ok(results) => self.serialize(results, &request.accept()),
-                Err(e) => store_error(e),
+        let accept = request.accept();
+        let (send, receive) = std::sync::mpsc::channel();
+        let server = Arc::clone(self);
+        std::thread::spawn(move || {
+            let reply = {
+                let store = server.read_store();
+                match store.query_with(&query, &options) {
+                    Ok(results) => server.serialize(results, &accept),
+                    Err(e) => store_error(e),
+                }
+            };
+            let _ = send.send(reply);
+        });
+        match receive.recv_timeout(self.config.timeout) {
+            Ok(reply) => reply,
+            Err(_) => {
+                token.cancel();
+                Reply::text(
+                    503,
+                    format!(
+                        "the query ran past the {} s time limit (--timeout) and was stopped",
+                        self.config.timeout.as_secs_f64()
+                    ),
+                )
             }
-        };
-        let _ = timer.send(());
-        reply
+        }
     }
 
     fn serialize(&self, results: QueryResults<'_>, accept: &str) -> Reply {

@@ -1,0 +1,394 @@
+//! `policykg serve` over real HTTP: the SPARQL 1.1 Protocol, the Graph Store Protocol,
+//! read-only refusals, limits, CORS, the page's API — with a minimal HTTP client on
+//! std's TcpStream, against the real binary.
+
+mod common;
+
+use common::*;
+use policykg::render::Renderer;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(store: &Path, extra: &[&str]) -> Server {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("policykg"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--store"])
+        .arg(store)
+        .args(extra)
+        .current_dir(root())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().expect("stderr"))
+        .read_line(&mut line)
+        .expect("banner");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .expect("address")
+        .to_owned();
+    Server { child, addr }
+}
+
+struct Response {
+    status: u16,
+    headers: String,
+    body: String,
+}
+
+fn request(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+    let mut stream = TcpStream::connect(&server.addr).expect("connect");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        server.addr,
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).expect("write");
+    stream.write_all(body).expect("write");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (headers, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = headers.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    // Bodies are small here; tiny_http sends them with Content-Length or chunked.
+    let body = if headers.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    Response {
+        status,
+        headers: headers.to_owned(),
+        body,
+    }
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&after[..n.min(after.len())]);
+        rest = after.get(n + 2..).unwrap_or("");
+    }
+    out
+}
+
+fn get(server: &Server, path: &str, accept: &str) -> Response {
+    request(server, "GET", path, &[("Accept", accept)], b"")
+}
+
+fn encode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+fn seed_store() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    build_into(&[seeds()], dir.path(), Renderer::Builtin);
+    let store = dir.path().join("store");
+    (dir, store)
+}
+
+const COUNT_TASKS: &str =
+    "PREFIX pkg: <https://w3id.org/policykg/ontology#> SELECT (COUNT(?t) AS ?n) WHERE { ?d pkg:hasTask ?t }";
+
+#[test]
+fn the_sparql_protocol_answers_every_way_a_client_asks() {
+    let (_dir, store) = seed_store();
+    let server = start(&store, &[]);
+    let via_get = get(
+        &server,
+        &format!("/sparql?query={}", encode(COUNT_TASKS)),
+        "application/sparql-results+json",
+    );
+    assert_eq!(via_get.status, 200, "{}", via_get.body);
+    assert!(via_get.headers.contains("application/sparql-results+json"));
+    let json: serde_json::Value = serde_json::from_str(&via_get.body).expect("json");
+    assert_eq!(json["results"]["bindings"][0]["n"]["value"], "7");
+
+    let form = format!("query={}", encode(COUNT_TASKS));
+    let via_form = request(
+        &server,
+        "POST",
+        "/sparql",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Accept", "text/csv"),
+        ],
+        form.as_bytes(),
+    );
+    assert_eq!(via_form.status, 200);
+    assert!(via_form.headers.contains("text/csv"));
+    assert_eq!(via_form.body.lines().nth(1), Some("7"));
+
+    let direct = request(
+        &server,
+        "POST",
+        "/sparql",
+        &[
+            ("Content-Type", "application/sparql-query"),
+            ("Accept", "application/sparql-results+xml"),
+        ],
+        COUNT_TASKS.as_bytes(),
+    );
+    assert!(direct.headers.contains("application/sparql-results+xml") && direct.body.contains("<sparql"));
+    let tsv = get(
+        &server,
+        &format!("/sparql?query={}", encode(COUNT_TASKS)),
+        "text/tab-separated-values",
+    );
+    assert!(tsv.headers.contains("text/tab-separated-values"));
+
+    let ask = get(
+        &server,
+        &format!("/sparql?query={}", encode("ASK { ?s ?p ?o }")),
+        "application/sparql-results+json",
+    );
+    assert!(ask.body.contains("true"));
+
+    let construct = "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } LIMIT 5";
+    for (accept, marker) in [
+        ("text/turtle", " a "),
+        (
+            "application/n-triples",
+            "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>",
+        ),
+        ("application/ld+json", "@id"),
+        ("application/rdf+xml", "rdf:RDF"),
+    ] {
+        let r = get(&server, &format!("/sparql?query={}", encode(construct)), accept);
+        assert_eq!(r.status, 200, "{accept}: {}", r.body);
+        assert!(r.headers.contains(accept), "{accept}: {}", r.headers);
+        assert!(r.body.contains(marker), "{accept}: {}", r.body);
+    }
+
+    // The protocol's dataset: only the lexicon graph as default graph has no tasks.
+    let lexicon_only = get(
+        &server,
+        &format!(
+            "/sparql?query={}&default-graph-uri={}",
+            encode(COUNT_TASKS),
+            encode("https://w3id.org/policykg/id/graph/lexicon")
+        ),
+        "text/csv",
+    );
+    assert_eq!(lexicon_only.body.lines().nth(1), Some("0"));
+}
+
+#[test]
+fn errors_are_answered_with_the_right_status() {
+    let (_dir, store) = seed_store();
+    let server = start(&store, &["--timeout", "0.3", "--max-result-bytes", "3000"]);
+    let bad = get(
+        &server,
+        &format!("/sparql?query={}", encode("SELECT ?x WHERE { ?x")),
+        "",
+    );
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("1:"), "{}", bad.body);
+    assert_eq!(get(&server, "/nowhere", "").status, 404);
+    assert_eq!(get(&server, "/../../etc/passwd", "").status, 404);
+    assert_eq!(
+        get(
+            &server,
+            &format!("/api/source?iri={}", encode("file:///etc/passwd")),
+            ""
+        )
+        .status,
+        404
+    );
+    let update = request(
+        &server,
+        "POST",
+        "/update",
+        &[("Content-Type", "application/sparql-update")],
+        b"INSERT DATA { <http://a> <http://b> <http://c> }",
+    );
+    assert_eq!(update.status, 403);
+    assert!(update.body.contains("--allow-update"));
+    let put = request(
+        &server,
+        "PUT",
+        "/store?graph=http://example.org/g",
+        &[("Content-Type", "text/turtle")],
+        b"<http://a> <http://b> <http://c> .",
+    );
+    assert_eq!(put.status, 403);
+
+    let slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    let started = std::time::Instant::now();
+    let stopped = get(&server, &format!("/sparql?query={}", encode(slow)), "");
+    assert_eq!(stopped.status, 503, "{}", stopped.body);
+    assert!(started.elapsed().as_secs() < 30);
+
+    let big = get(
+        &server,
+        &format!("/sparql?query={}", encode("SELECT * WHERE { ?s ?p ?o }")),
+        "",
+    );
+    assert_eq!(big.status, 500);
+    assert!(big.body.contains("byte limit"), "{}", big.body);
+    assert!(!big.headers.contains("Access-Control-Allow-Origin"));
+}
+
+#[test]
+fn updates_and_graph_store_writes_persist_when_allowed() {
+    let (_dir, store) = seed_store();
+    {
+        let server = start(&store, &["--allow-update", "--cors", "http://example.org"]);
+        let update = request(
+            &server,
+            "POST",
+            "/update",
+            &[("Content-Type", "application/sparql-update")],
+            b"INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> \"c\" } }",
+        );
+        assert_eq!(update.status, 204, "{}", update.body);
+        assert!(update
+            .headers
+            .contains("Access-Control-Allow-Origin: http://example.org"));
+        let put = request(
+            &server,
+            "PUT",
+            "/store?graph=http://example.org/h",
+            &[("Content-Type", "text/turtle")],
+            b"<http://example.org/x> <http://example.org/y> 42 .",
+        );
+        assert_eq!(put.status, 204, "{}", put.body);
+        let read = get(&server, "/store?graph=http://example.org/h", "application/n-triples");
+        assert_eq!(read.status, 200);
+        assert!(read.body.contains("<http://example.org/x>"));
+        assert_eq!(get(&server, "/store?graph=http://example.org/none", "").status, 404);
+    }
+    let snapshot = std::fs::read_to_string(store.join("store.nq")).expect("snapshot");
+    assert!(snapshot.contains("<http://example.org/a> <http://example.org/b> \"c\" <http://example.org/g>"));
+    assert!(snapshot.contains("<http://example.org/x>"));
+    // The snapshot still loads, with the seed intact.
+    let reopened = policykg::store::GraphStore::open(&store).expect("reopen");
+    assert!(ask(&reopened, "?d a pkg:PolicyDocument"));
+}
+
+#[test]
+fn the_graph_store_protocol_reads_source_graphs() {
+    let (_dir, store) = seed_store();
+    let server = start(&store, &[]);
+    let graphs = get(
+        &server,
+        &format!(
+            "/sparql?query={}",
+            encode("SELECT ?g WHERE { GRAPH ?g { ?s a <https://w3id.org/policykg/ontology#Source> } }")
+        ),
+        "text/csv",
+    );
+    let graph = graphs.body.lines().nth(1).expect("a source graph").trim().to_owned();
+    let turtle = get(&server, &format!("/store?graph={}", encode(&graph)), "text/turtle");
+    assert_eq!(turtle.status, 200);
+    let parsed: Vec<_> = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+        .for_slice(turtle.body.as_bytes())
+        .collect::<Result<_, _>>()
+        .expect("turtle parses");
+    assert!(parsed.len() > 100);
+    assert_eq!(get(&server, "/store?default", "").status, 200);
+}
+
+#[test]
+fn the_page_and_its_api_show_facts_with_their_evidence() {
+    let (_dir, store) = seed_store();
+    let server = start(&store, &[]);
+    let page = get(&server, "/", "text/html");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("policykg") && !page.body.contains("src=\"http"));
+    let svg = get(&server, "/api/map.svg", "");
+    assert!(svg.body.contains("<svg"));
+    let hits: serde_json::Value =
+        serde_json::from_str(&get(&server, &format!("/api/search?q={}", encode("工業機器人")), "").body).expect("json");
+    let robot = hits
+        .as_array()
+        .and_then(|h| {
+            h.iter()
+                .find(|h| h["iri"].as_str().is_some_and(|i| i.ends_with("/industrial-robot")))
+        })
+        .expect("robot found from Traditional text");
+    let iri = robot["iri"].as_str().expect("iri");
+    let node: serde_json::Value =
+        serde_json::from_str(&get(&server, &format!("/api/node?iri={}", encode(iri)), "").body).expect("json");
+    let evidence = &node["evidence"][0];
+    let source = get(
+        &server,
+        &format!(
+            "/api/source?iri={}",
+            encode(evidence["source"].as_str().expect("source"))
+        ),
+        "",
+    );
+    assert_eq!(source.status, 200);
+    let chars: Vec<char> = source.body.chars().collect();
+    let (start, end) = (
+        evidence["start"].as_u64().expect("start") as usize,
+        evidence["end"].as_u64().expect("end") as usize,
+    );
+    assert_eq!(
+        chars[start..end].iter().collect::<String>(),
+        evidence["quote"].as_str().expect("quote")
+    );
+    let queries: serde_json::Value = serde_json::from_str(&get(&server, "/api/queries", "").body).expect("json");
+    assert!(queries.as_array().is_some_and(|q| q.len() >= 4));
+}
+
+#[test]
+fn concurrent_readers_are_served() {
+    let (_dir, store) = seed_store();
+    let server = std::sync::Arc::new(start(&store, &[]));
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let server = std::sync::Arc::clone(&server);
+            std::thread::spawn(move || {
+                get(&server, &format!("/sparql?query={}", encode(COUNT_TASKS)), "text/csv").status
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().expect("thread"), 200);
+    }
+}
+
+#[test]
+fn the_offline_page_embeds_map_facts_and_sources() {
+    let (dir, store) = seed_store();
+    let out = dir.path().join("plan.html");
+    let status = Command::new(assert_cmd::cargo::cargo_bin("policykg"))
+        .args(["render", "--format", "html", "--renderer", "builtin", "--store"])
+        .arg(&store)
+        .arg("-o")
+        .arg(&out)
+        .current_dir(root())
+        .status()
+        .expect("render");
+    assert!(status.success());
+    let html = std::fs::read_to_string(&out).expect("html");
+    assert!(html.contains("<svg") && html.contains("工业机器人") && html.contains("\"sources\""));
+    assert!(!html.contains("<script src"), "nothing is fetched from elsewhere");
+}
