@@ -185,7 +185,7 @@ pub fn extract(raw: &str, lexicon: &Lexicon) -> Facts {
 
 fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     let text = Text::new(raw);
-    let patterns = patterns::Patterns::new(&lexicon.cues);
+    let patterns = patterns::Patterns::cached(lexicon);
     if context.year.is_none() {
         context.year = targets::document_year(&text, &patterns);
     }

@@ -42,6 +42,20 @@ pub struct Patterns {
 }
 
 impl Patterns {
+    /// The patterns of a lexicon, compiled once per lexicon (by fingerprint) and shared.
+    pub fn cached(lexicon: &crate::lexicon::Lexicon) -> std::sync::Arc<Self> {
+        static CACHE: std::sync::Mutex<Option<(String, std::sync::Arc<Patterns>)>> = std::sync::Mutex::new(None);
+        let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match cache.as_ref() {
+            Some((fingerprint, patterns)) if *fingerprint == lexicon.fingerprint => std::sync::Arc::clone(patterns),
+            _ => {
+                let patterns = std::sync::Arc::new(Self::new(&lexicon.cues));
+                *cache = Some((lexicon.fingerprint.clone(), std::sync::Arc::clone(&patterns)));
+                patterns
+            }
+        }
+    }
+
     pub fn new(cues: &Cues) -> Self {
         let credit_labels: Vec<String> = cues.credit_labels.iter().map(|c| c.text.clone()).collect();
         let count_words: Vec<String> = cues.count_words_en.keys().cloned().collect();
