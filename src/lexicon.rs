@@ -364,13 +364,13 @@ impl Lexicon {
             let label_en = org_index.label(&subject, rdfs::LABEL.as_str(), "en");
             let acronym = org_index.plain(&subject, pkg::ACRONYM.as_str()).into_iter().next();
             let entry = organizations.len();
-            for (text, lang) in org_index.all_labels(&subject, &[rdfs::LABEL.as_str(), skos::ALT_LABEL.as_str()]) {
-                if lang.starts_with("zh") {
-                    org_zh.push((crate::extract::text::normalize(&text), entry));
-                } else {
-                    org_en.push((text, entry));
-                }
-            }
+            org_index.split_labels(
+                &subject,
+                &[rdfs::LABEL.as_str(), skos::ALT_LABEL.as_str()],
+                entry,
+                &mut org_zh,
+                &mut org_en,
+            );
             if let Some(acronym) = &acronym {
                 org_acronyms.push((acronym.clone(), entry));
             }
@@ -398,14 +398,13 @@ impl Lexicon {
                 })?;
             let label_en = tech_index.label(&subject, skos::PREF_LABEL.as_str(), "en");
             let entry = technologies.len();
-            for (text, lang) in tech_index.all_labels(&subject, &[skos::PREF_LABEL.as_str(), skos::ALT_LABEL.as_str()])
-            {
-                if lang.starts_with("zh") {
-                    tech_zh.push((crate::extract::text::normalize(&text), entry));
-                } else {
-                    tech_en.push((text, entry));
-                }
-            }
+            tech_index.split_labels(
+                &subject,
+                &[skos::PREF_LABEL.as_str(), skos::ALT_LABEL.as_str()],
+                entry,
+                &mut tech_zh,
+                &mut tech_en,
+            );
             let category = tech_index.has_type(&subject, pkg::INDUSTRY_CATEGORY.as_str());
             technologies.push(Technology {
                 id,
@@ -568,6 +567,24 @@ impl Index {
             .collect();
         found.sort();
         found
+    }
+
+    /// Adds a subject's labels to the Chinese (normalized) or the English pattern list.
+    fn split_labels(
+        &self,
+        subject: &str,
+        predicates: &[&str],
+        entry: usize,
+        zh: &mut Vec<(String, usize)>,
+        en: &mut Vec<(String, usize)>,
+    ) {
+        for (text, lang) in self.all_labels(subject, predicates) {
+            if lang.starts_with("zh") {
+                zh.push((crate::extract::text::normalize(&text), entry));
+            } else {
+                en.push((text, entry));
+            }
+        }
     }
 
     fn all_labels(&self, subject: &str, predicates: &[&str]) -> BTreeSet<(String, String)> {

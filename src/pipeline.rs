@@ -144,13 +144,18 @@ pub fn build_with_progress(
             total: files.len(),
             path: &path,
         });
+        // A file that cannot be read or decoded is reported; what an earlier build made of
+        // it is kept rather than lost.
+        let mut skip = |error: IngestError, path: String| {
+            report.problems.push(error.to_string());
+            if let Some(record) = previous.get(&path) {
+                kept.insert(path, record.clone());
+            }
+        };
         let bytes = match ingest::read_bytes(file) {
             Ok(b) => b,
             Err(e) => {
-                report.problems.push(e.to_string());
-                if let Some(record) = previous.get(&path) {
-                    kept.insert(path, record.clone());
-                }
+                skip(e, path);
                 continue;
             }
         };
@@ -166,11 +171,7 @@ pub fn build_with_progress(
         let document = match ingest::decode_document(file, &bytes) {
             Ok(d) => d,
             Err(e) => {
-                report.problems.push(e.to_string());
-                // Keep what an earlier build made of this file rather than lose it.
-                if let Some(record) = previous.get(&path) {
-                    kept.insert(path, record.clone());
-                }
+                skip(e, path);
                 continue;
             }
         };
