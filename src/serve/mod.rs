@@ -50,10 +50,12 @@ pub struct Server {
 /// (useful with port 0).
 pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
     let store = GraphStore::open(&config.store_dir)?;
-    let listener = tiny_http::Server::http(config.bind).map_err(|e| ServeError::Bind {
+    let bind_error = |e: &dyn std::fmt::Display| ServeError::Bind {
         addr: config.bind.to_string(),
         message: e.to_string(),
-    })?;
+    };
+    let listener = tiny_http::Server::from_listener(listen(config.bind).map_err(|e| bind_error(&e))?, None)
+        .map_err(|e| bind_error(&e))?;
     let addr = listener.server_addr().to_ip().unwrap_or(config.bind);
     ready(addr);
     let threads = config.threads.max(1);
@@ -77,6 +79,18 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(), 
         let _ = worker.join();
     }
     Ok(())
+}
+
+/// A listening socket with TCP_NODELAY, which the accepted connections inherit: tiny_http
+/// writes a reply's headers and body separately, and Nagle's algorithm would hold the body
+/// back until the client's delayed ACK (40 ms).
+fn listen(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    let socket = socket2::Socket::new(socket2::Domain::for_address(addr), socket2::Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_tcp_nodelay(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
 }
 
 impl Server {
