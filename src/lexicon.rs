@@ -121,6 +121,8 @@ pub struct Cues {
     pub subject_fillers: Vec<String>,
     pub measure_nouns: Vec<String>,
     pub measure_list_leads: Vec<String>,
+    /// Sections whose sub-headings are measures ("四、保障措施").
+    pub measure_section_words: Vec<String>,
     pub event_suffixes: Vec<String>,
     pub message_nouns: Vec<String>,
     pub credit_labels: Vec<CreditLabel>,

@@ -50,6 +50,7 @@ pub enum Attr {
     Qualifier,
     Indicator,
     Resolved,
+    Issued,
     DateSent,
     DateCreated,
     CreditText,
@@ -230,6 +231,9 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
     let Some(&doc) = plan_nodes.first() else {
         return g;
     };
+    if let Some(date) = &facts.issued {
+        g.set(doc, Attr::Issued, Value::Date(date.clone()));
+    }
     let doc_key = g.graph[doc].key.key.clone();
 
     for tech in &facts.technologies {

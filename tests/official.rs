@@ -160,3 +160,33 @@ fn english_plans_yield_issuers_targets_and_technologies() {
     );
     assert!(techs.iter().any(|t| t.ends_with("/industrial-robot")), "{techs:?}");
 }
+
+#[test]
+fn a_measures_section_lists_measures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, _) = build_into(
+        &[root().join("tests/fixtures/official/notice.txt")],
+        dir.path(),
+        Renderer::Builtin,
+    );
+    let rows = select(
+        &store,
+        "SELECT ?l (GROUP_CONCAT(?tl) AS ?techs) WHERE { ?d pkg:hasMeasure ?m . ?m rdfs:label ?l ; pkg:order ?o OPTIONAL { ?m pkg:concerns/skos:prefLabel ?tl FILTER(LANG(?tl) = \"zh\") } } GROUP BY ?l ?o ORDER BY ?o",
+    );
+    let got: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r["l"].clone(), r.get("techs").cloned().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("加强组织实施".into(), "工业互联网平台".into()),
+            ("强化资金支持".into(), "智能工厂".into())
+        ]
+    );
+    // The date line under the signatures dates the document.
+    assert_eq!(
+        column(&select(&store, "SELECT ?d WHERE { ?p dcterms:issued ?d }"), "d"),
+        ["2026-02-10"]
+    );
+}

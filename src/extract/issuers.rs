@@ -187,6 +187,18 @@ fn representatives(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<O
     out
 }
 
+/// The date line closing an official document ("2026年2月10日" under the signatures).
+pub fn signature_date(text: &Text, patterns: &Patterns) -> Option<String> {
+    text.paragraphs().iter().rev().take(4).find_map(|span| {
+        let line = text.norm_of(*span);
+        let caps = patterns.date.captures(line)?;
+        let whole = caps.get(0)?;
+        (whole.start() == 0 && line[whole.end()..].trim().is_empty())
+            .then(|| super::patterns::iso_date(&caps))
+            .flatten()
+    })
+}
+
 /// The issuer abbreviated in a document number ("工信部联科〔2026〕12号" → 工信部).
 fn document_number_issuer(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Option<OrgMention> {
     let caps = patterns.document_number.captures(&text.norm)?;

@@ -145,6 +145,8 @@ pub struct Facts {
     pub text: Text,
     /// The year the document was issued, when known.
     pub year: Option<i32>,
+    /// The date the document itself was issued (metadata or its signature), when known.
+    pub issued: Option<String>,
     /// The first plan is the one the other facts belong to.
     pub plans: Vec<Plan>,
     pub tasks: Vec<TaskFact>,
@@ -166,6 +168,8 @@ pub struct Context {
     pub year: Option<i32>,
     /// The title given by sidecar metadata.
     pub title: Option<String>,
+    /// The date the document was issued (`YYYY-MM-DD`), from sidecar metadata.
+    pub date: Option<String>,
 }
 
 /// Runs every extractor over one decoded document, using its sidecar metadata.
@@ -174,6 +178,7 @@ pub fn extract_document(document: &crate::ingest::Document, lexicon: &Lexicon) -
     let context = Context {
         year: meta.year(),
         title: meta.title_zh.or(meta.title_en),
+        date: meta.date,
     };
     extract_with(&document.text, lexicon, context)
 }
@@ -186,6 +191,12 @@ pub fn extract(raw: &str, lexicon: &Lexicon) -> Facts {
 fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     let text = Text::new(raw);
     let patterns = patterns::Patterns::cached(lexicon);
+    if context.date.is_none() {
+        context.date = issuers::signature_date(&text, &patterns);
+    }
+    if context.year.is_none() {
+        context.year = context.date.as_deref().and_then(|d| d.get(..4)?.parse().ok());
+    }
     if context.year.is_none() {
         context.year = targets::document_year(&text, &patterns);
     }
@@ -197,7 +208,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     let candidates = candidates::candidates(&text, lexicon);
     let plans = issuers::plans(&text, lexicon, &patterns, &context, &mut diagnostics);
     let (tasks, declared_task_count) = outline::tasks(&text, &lexicon.cues, &patterns, &mut diagnostics);
-    let measures = outline::measures(&text, &patterns, &technologies);
+    let measures = outline::measures(&text, &lexicon.cues, &patterns, &technologies);
     let targets = targets::targets(&text, lexicon, &patterns, &technologies, &context);
     let glossary = mentions::glossary(&text, lexicon);
     let mentions = mentions::named(&text, lexicon, &patterns);
@@ -205,6 +216,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     Facts {
         text,
         year: context.year,
+        issued: context.date.clone(),
         plans,
         tasks,
         declared_task_count,

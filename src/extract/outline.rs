@@ -236,8 +236,35 @@ fn enumerated_tasks(
     (tasks, declared)
 }
 
-pub fn measures(text: &Text, patterns: &Patterns, technologies: &[TechMention]) -> Vec<MeasureFact> {
+pub fn measures(text: &Text, cues: &Cues, patterns: &Patterns, technologies: &[TechMention]) -> Vec<MeasureFact> {
     let mut out = Vec::new();
+    let techs_in = |span: Span| {
+        technologies
+            .iter()
+            .filter(|t| span.contains(t.span))
+            .map(|t| t.entry)
+            .collect()
+    };
+    // "四、保障措施" with "（一）加强组织领导。…": each sub-heading is a measure.
+    let all = headings(text);
+    let level1: Vec<&Heading> = all.iter().filter(|h| h.level == 1).collect();
+    for (i, section) in level1.iter().enumerate() {
+        if !contains_any(text.norm_of(section.title), &cues.measure_section_words) {
+            continue;
+        }
+        let end = level1.get(i + 1).map_or(usize::MAX, |n| n.paragraph.start);
+        for h in all
+            .iter()
+            .filter(|h| h.level == 2 && h.paragraph.start > section.paragraph.start && h.paragraph.start < end)
+        {
+            out.push(MeasureFact {
+                label: text.quote(h.title).to_owned(),
+                span: h.title,
+                order: out.len() as u32 + 1,
+                technologies: techs_in(h.paragraph),
+            });
+        }
+    }
     for caps in patterns.measure_list.captures_iter(&text.norm) {
         let Some(list) = caps.name("list") else { continue };
         let items = split_items(text, list.start(), list.end(), &[';', '；']);
@@ -245,11 +272,7 @@ pub fn measures(text: &Text, patterns: &Patterns, technologies: &[TechMention]) 
             continue;
         }
         for span in items {
-            let technologies = technologies
-                .iter()
-                .filter(|t| span.contains(t.span))
-                .map(|t| t.entry)
-                .collect();
+            let technologies = techs_in(span);
             out.push(MeasureFact {
                 label: text.quote(span).to_owned(),
                 span,

@@ -74,6 +74,7 @@ fn attr_predicate(attr: Attr) -> NamedNodeRef<'static> {
         Attr::Qualifier => pkg::QUALIFIER,
         Attr::Indicator => pkg::INDICATOR,
         Attr::Resolved => pkg::RESOLVED,
+        Attr::Issued => dcterms::ISSUED,
         Attr::DateSent => schema::DATE_SENT,
         Attr::DateCreated => schema::DATE_CREATED,
         Attr::CreditText => schema::CREDIT_TEXT,
