@@ -230,3 +230,54 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
         diagnostics,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn lexicon() -> &'static Lexicon {
+        static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+        LEXICON.get_or_init(|| Lexicon::builtin().expect("lexicon"))
+    }
+
+    /// Every span of every fact lies inside the text, on its characters.
+    fn check_spans(raw: &str, facts: &Facts) {
+        let n = raw.chars().count();
+        let mut spans: Vec<Span> = Vec::new();
+        spans.extend(
+            facts
+                .plans
+                .iter()
+                .flat_map(|p| p.spans.iter().copied().chain(p.issuers.iter().map(|i| i.span))),
+        );
+        spans.extend(facts.tasks.iter().map(|t| t.span));
+        spans.extend(facts.measures.iter().map(|m| m.span));
+        spans.extend(facts.targets.iter().map(|t| t.span));
+        spans.extend(facts.technologies.iter().map(|t| t.span));
+        spans.extend(facts.candidates.iter().flat_map(|c| c.spans.iter().copied()));
+        spans.extend(facts.organizations.iter().map(|o| o.span));
+        for span in spans {
+            assert!(span.start <= span.end && span.end <= n, "{span:?} outside {n} chars");
+            let quote = facts.text.quote(span);
+            assert_eq!(quote, raw.chars().skip(span.start).take(span.len()).collect::<String>());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn never_panics_on_policy_like_text(raw in "[一二三四五六七八九十百千万亿零〇0-9年月日到至以上左右以内约超过%，。；：、（）《》“”\\n 部委局办国务院工业信息化人工智能机器人计划目标今年明年将要达到增长a-zA-Z.,]{0,300}") {
+            let facts = extract(&raw, lexicon());
+            check_spans(&raw, &facts);
+        }
+
+        #[test]
+        fn never_panics_on_arbitrary_unicode(raw in "\\PC{0,200}") {
+            let facts = extract(&raw, lexicon());
+            check_spans(&raw, &facts);
+        }
+    }
+}

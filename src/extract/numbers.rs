@@ -436,9 +436,14 @@ fn qualifier_before(before: &str, qualifier: &str) -> bool {
         let Some(head) = before.strip_suffix(' ') else {
             return false;
         };
-        head.len() >= qualifier.len()
-            && head[head.len() - qualifier.len()..].eq_ignore_ascii_case(qualifier)
-            && !head[..head.len() - qualifier.len()].ends_with(|c: char| c.is_ascii_alphanumeric())
+        let Some(cut) = head
+            .len()
+            .checked_sub(qualifier.len())
+            .filter(|&i| head.is_char_boundary(i))
+        else {
+            return false;
+        };
+        head[cut..].eq_ignore_ascii_case(qualifier) && !head[..cut].ends_with(|c: char| c.is_ascii_alphanumeric())
     } else {
         before.ends_with(qualifier)
     }
