@@ -278,6 +278,15 @@ mod tests {
         assert_eq!(name, "Big5");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            if let Ok((text, _)) = decode(&bytes) {
+                proptest::prop_assert!(!text.contains('\0'));
+            }
+        }
+    }
+
     #[test]
     fn rejects_binary_with_position() {
         let error = decode(b"line one\nline two\n\xFF\xFF\xFF\x00\x81").unwrap_err();
