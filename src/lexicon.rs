@@ -130,6 +130,11 @@ pub struct Cues {
     pub glossary_headings: Vec<String>,
     pub task_section_words: Vec<String>,
     pub non_task_section_words: Vec<String>,
+    /// Words of a section that looks back ("2023年工作回顾"): no goals in it, and the
+    /// document's year is the one after.
+    pub review_words: Vec<String>,
+    /// Last characters of a Chinese body's name (部, 委, 局…), to keep unknown issuers.
+    pub body_name_suffixes: String,
     pub policy_list_words: Vec<String>,
     pub goal_openers: Vec<String>,
     pub goal_section_words: Vec<String>,

@@ -9,8 +9,6 @@ use crate::lexicon::Lexicon;
 
 /// Characters that end a sentence for the purpose of finding an issuance statement.
 const SENTENCE_END: &[char] = &['。', '！', '？', '；', '\n', '!', '?', ';'];
-/// Suffixes of Chinese body names, to keep an issuer the lexicon does not know.
-const BODY_SUFFIXES: &[char] = &['部', '委', '局', '办', '署', '院', '会', '厅', '府', '行', '社', '所'];
 
 pub fn plans(
     text: &Text,
@@ -131,7 +129,7 @@ fn issuers_in(text: &Text, lexicon: &Lexicon, patterns: &Patterns, offset: usize
         let chars = name.chars().count();
         if covered
             || !(2..=20).contains(&chars)
-            || !name.ends_with(BODY_SUFFIXES)
+            || !name.ends_with(|c: char| lexicon.cues.body_name_suffixes.contains(c))
             || !name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
         {
             continue;
@@ -249,7 +247,7 @@ fn signatures(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<OrgMen
                 OrgRef::Unresolved(name) => {
                     let chars = name.chars().count();
                     (3..=25).contains(&chars)
-                        && name.ends_with(BODY_SUFFIXES)
+                        && name.ends_with(|c: char| lexicon.cues.body_name_suffixes.contains(c))
                         && name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
                 }
             })

@@ -198,7 +198,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
         context.year = context.date.as_deref().and_then(|d| d.get(..4)?.parse().ok());
     }
     if context.year.is_none() {
-        context.year = targets::document_year(&text, &patterns);
+        context.year = targets::document_year(&text, &patterns, &lexicon.cues);
     }
     let mut diagnostics = Vec::new();
     let organizations = mentions::organizations(&text, lexicon);

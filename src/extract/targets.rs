@@ -63,14 +63,14 @@ fn named_plan_end(text: &str) -> Option<i32> {
 
 /// The document's year: the first full date near its start, else the year after the one
 /// its review section looks back on ("一、2018年工作回顾").
-pub fn document_year(text: &Text, patterns: &Patterns) -> Option<i32> {
+pub fn document_year(text: &Text, patterns: &Patterns, cues: &Cues) -> Option<i32> {
     let head: String = text.norm.chars().take(400).collect();
     if let Some(c) = patterns.date.captures(&head) {
         return c.name("y")?.as_str().parse().ok();
     }
     headings(text).iter().filter(|h| h.level == 1).find_map(|h| {
         let title = text.norm_of(h.title);
-        if title.contains("回顾") {
+        if contains_any(title, &cues.review_words) {
             year_at(title).map(|(y, _)| y + 1)
         } else {
             None
@@ -246,7 +246,7 @@ pub fn targets(
             block_goal = false;
             if h.level == 1 {
                 section_goal = contains_any(text.norm_of(h.title), &cues.goal_section_words)
-                    && !contains_any(text.norm_of(h.title), &cues.non_task_section_words[..1]);
+                    && !contains_any(text.norm_of(h.title), &cues.review_words);
                 section_deadline = None;
             }
         }
