@@ -43,65 +43,90 @@ pub struct Heading {
     pub paragraph: Span,
 }
 
-/// The numbered headings of the document, in order. A level-1 heading is a short
-/// paragraph without a full stop ("三、2024年政府工作任务"); a level-2 heading may run on
-/// into its first sentence ("（一）标题。正文…"), whose first sentence is the title.
+/// The kinds of numbered heading, from the outermost: 第一篇 / 第一部分, 第一章, 一、, （一）.
+const HEADING_KINDS: usize = 4;
+
+/// A paragraph's heading kind, number and where its title starts, if it opens with one.
+fn heading_of(line: &str) -> Option<(usize, super::numbers::Numeral, usize)> {
+    if let Some(inner) = line.strip_prefix(['（', '(']) {
+        let n = chinese_at(inner)?;
+        let after = &inner[n.len..];
+        let close = after.chars().next().filter(|c| matches!(c, '）' | ')'))?;
+        return Some((3, n, line.len() - after.len() + close.len_utf8()));
+    }
+    if let Some(inner) = line.strip_prefix('第') {
+        let n = chinese_at(inner)?;
+        let after = &inner[n.len..];
+        let (kind, word) = [(0, "篇"), (0, "部分"), (1, "章")]
+            .into_iter()
+            .find(|(_, w)| after.starts_with(w))?;
+        let rest = &after[word.len()..];
+        let gap = rest.len() - rest.trim_start_matches([' ', '\u{3000}']).len();
+        return Some((kind, n, line.len() - rest.len() + gap));
+    }
+    let n = chinese_at(line)?;
+    line[n.len..].starts_with('、').then(|| {
+        let rest_at = n.len + '、'.len_utf8();
+        (2, n, rest_at)
+    })
+}
+
+/// The numbered headings of the document, in order, at two levels: the outermost kind of
+/// heading the document uses is level 1, the next one level 2. A heading of the outer
+/// kinds is a short paragraph without a full stop ("三、2024年政府工作任务"); a （一）
+/// heading may run on into its first sentence ("（一）标题。正文…"), which is its title.
 pub fn headings(text: &Text) -> Vec<Heading> {
-    let mut out = Vec::new();
+    let mut found: Vec<(usize, u32, Span, Span)> = Vec::new();
     for paragraph in text.paragraphs() {
         let line = text.norm_of(paragraph);
         let range = text.norm_range(paragraph);
-        let (level, number, rest_at) = if let Some(inner) = line.strip_prefix(['（', '(']) {
-            let Some(n) = chinese_at(inner) else { continue };
-            let after = &inner[n.len..];
-            if !after.starts_with(['）', ')']) {
-                continue;
-            }
-            (
-                2,
-                n,
-                line.len() - after.len() + after.chars().next().map_or(0, char::len_utf8),
-            )
-        } else {
-            let Some(n) = chinese_at(line) else { continue };
-            if !line[n.len..].starts_with('、') {
-                continue;
-            }
-            let rest_at = n.len + '、'.len_utf8();
-            (1, n, rest_at)
+        let Some((kind, number, rest_at)) = heading_of(line) else {
+            continue;
         };
         let value = number.value.to_f64();
-        if number.magnitude.is_empty() && value.fract() == 0.0 && (1.0..=99.0).contains(&value) {
-            let body = &line[rest_at..];
-            let title_end = body.find('。').unwrap_or(body.len());
-            if level == 1 && (body.contains('。') || body.chars().count() > MAX_HEADING_CHARS) {
-                continue;
-            }
-            let title = text.trim(
-                text.span(range.start + rest_at, range.start + rest_at + title_end),
-                ITEM_TRIM,
-            );
-            if !title.is_empty() {
-                out.push(Heading {
-                    level,
-                    number: value as u32,
-                    title,
-                    paragraph,
-                });
-            }
+        if !number.magnitude.is_empty() || value.fract() != 0.0 || !(1.0..=199.0).contains(&value) {
+            continue;
+        }
+        let body = &line[rest_at..];
+        if kind < 3 && (body.contains('。') || body.chars().count() > MAX_HEADING_CHARS) {
+            continue;
+        }
+        let title_end = body.find('。').unwrap_or(body.len());
+        let title = text.trim(
+            text.span(range.start + rest_at, range.start + rest_at + title_end),
+            ITEM_TRIM,
+        );
+        if !title.is_empty() {
+            found.push((kind, value as u32, title, paragraph));
         }
     }
-    out
+    // A kind counts when the document uses it at least twice.
+    let used: Vec<usize> = (0..HEADING_KINDS)
+        .filter(|k| found.iter().filter(|(kind, ..)| kind == k).count() >= 2)
+        .take(2)
+        .collect();
+    found
+        .into_iter()
+        .filter_map(|(kind, number, title, paragraph)| {
+            let level = used.iter().position(|k| *k == kind)? as u8 + 1;
+            Some(Heading {
+                level,
+                number,
+                title,
+                paragraph,
+            })
+        })
+        .collect()
 }
 
-/// Runs of consecutively numbered headings of one level starting at 1.
+/// Runs of consecutively numbered headings of one level (a chapter run may continue its
+/// numbering from the previous part, so a run need not start at 1).
 fn runs(headings: &[&Heading]) -> Vec<Vec<Heading>> {
     let mut out: Vec<Vec<Heading>> = Vec::new();
     for h in headings {
         match out.last_mut() {
             Some(run) if run.last().is_some_and(|last| last.number + 1 == h.number) => run.push((*h).clone()),
-            _ if h.number == 1 => out.push(vec![(*h).clone()]),
-            _ => {}
+            _ => out.push(vec![(*h).clone()]),
         }
     }
     out
@@ -287,10 +312,11 @@ pub fn measures(text: &Text, cues: &Cues, patterns: &Patterns, technologies: &[T
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lexicon::Lexicon;
 
     #[test]
     fn headings_of_both_levels() {
-        let text = Text::new("一、2023年工作回顾\n正文。\n（一）大力推进现代化产业体系建设，加快发展新质生产力。充分发挥创新主导作用。\n一、提高设计工作，在设计人员中确立正确的设计思想。\n十二、全面提高党的建设科学化水平\n");
+        let text = Text::new("一、2023年工作回顾\n正文。\n（一）大力推进现代化产业体系建设，加快发展新质生产力。充分发挥创新主导作用。\n（二）深入实施科教兴国战略。\n一、提高设计工作，在设计人员中确立正确的设计思想。\n十二、全面提高党的建设科学化水平\n");
         let found: Vec<(u8, u32, String)> = headings(&text)
             .iter()
             .map(|h| (h.level, h.number, text.quote(h.title).to_owned()))
@@ -300,8 +326,39 @@ mod tests {
             vec![
                 (1, 1, "2023年工作回顾".to_owned()),
                 (2, 1, "大力推进现代化产业体系建设，加快发展新质生产力".to_owned()),
+                (2, 2, "深入实施科教兴国战略".to_owned()),
                 (1, 12, "全面提高党的建设科学化水平".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn parts_and_chapters_outrank_numbered_sections() {
+        let text = Text::new("第一篇 开启新征程\n第一章 发展环境\n一、当前形势\n第二章 指导方针\n第二篇 坚持创新驱动发展\n第三章 强化国家战略科技力量\n一、整合优化科技资源配置\n二、加强原创性引领性科技攻关\n");
+        let found: Vec<(u8, u32, String)> = headings(&text)
+            .iter()
+            .map(|h| (h.level, h.number, text.quote(h.title).to_owned()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (1, 1, "开启新征程".to_owned()),
+                (2, 1, "发展环境".to_owned()),
+                (2, 2, "指导方针".to_owned()),
+                (1, 2, "坚持创新驱动发展".to_owned()),
+                (2, 3, "强化国家战略科技力量".to_owned()),
+            ]
+        );
+        let cues = Lexicon::builtin().expect("lexicon").cues;
+        let lexicon = Lexicon::builtin().expect("lexicon");
+        let patterns = Patterns::new(&lexicon.cues);
+        let (tasks, _) = tasks(&text, &cues, &patterns, &mut Vec::new());
+        let top: Vec<&str> = tasks
+            .iter()
+            .filter(|t| t.parent.is_none())
+            .map(|t| t.title.as_str())
+            .collect();
+        assert_eq!(top, ["开启新征程", "坚持创新驱动发展"]);
+        assert_eq!(tasks.iter().filter(|t| t.parent.is_some()).count(), 3);
     }
 }
