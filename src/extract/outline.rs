@@ -314,15 +314,19 @@ mod tests {
     use super::*;
     use crate::lexicon::Lexicon;
 
+    /// (level, number, title) of each heading.
+    fn outline(text: &Text) -> Vec<(u8, u32, String)> {
+        headings(text)
+            .iter()
+            .map(|h| (h.level, h.number, text.quote(h.title).to_owned()))
+            .collect()
+    }
+
     #[test]
     fn headings_of_both_levels() {
         let text = Text::new("一、2023年工作回顾\n正文。\n（一）大力推进现代化产业体系建设，加快发展新质生产力。充分发挥创新主导作用。\n（二）深入实施科教兴国战略。\n一、提高设计工作，在设计人员中确立正确的设计思想。\n十二、全面提高党的建设科学化水平\n");
-        let found: Vec<(u8, u32, String)> = headings(&text)
-            .iter()
-            .map(|h| (h.level, h.number, text.quote(h.title).to_owned()))
-            .collect();
         assert_eq!(
-            found,
+            outline(&text),
             vec![
                 (1, 1, "2023年工作回顾".to_owned()),
                 (2, 1, "大力推进现代化产业体系建设，加快发展新质生产力".to_owned()),
@@ -335,12 +339,8 @@ mod tests {
     #[test]
     fn parts_and_chapters_outrank_numbered_sections() {
         let text = Text::new("第一篇 开启新征程\n第一章 发展环境\n一、当前形势\n第二章 指导方针\n第二篇 坚持创新驱动发展\n第三章 强化国家战略科技力量\n一、整合优化科技资源配置\n二、加强原创性引领性科技攻关\n");
-        let found: Vec<(u8, u32, String)> = headings(&text)
-            .iter()
-            .map(|h| (h.level, h.number, text.quote(h.title).to_owned()))
-            .collect();
         assert_eq!(
-            found,
+            outline(&text),
             vec![
                 (1, 1, "开启新征程".to_owned()),
                 (2, 1, "发展环境".to_owned()),
