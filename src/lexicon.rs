@@ -133,6 +133,9 @@ pub struct Cues {
     /// Words of a section that looks back ("2023年工作回顾"): no goals in it, and the
     /// document's year is the one after.
     pub review_words: Vec<String>,
+    /// A clause naming a goal ("经济增长预期目标为5%左右") whose value was already stated
+    /// restates it.
+    pub restatement_markers: Vec<String>,
     /// Last characters of a Chinese body's name (部, 委, 局…), to keep unknown issuers.
     pub body_name_suffixes: String,
     pub policy_list_words: Vec<String>,

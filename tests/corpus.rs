@@ -115,7 +115,7 @@ fn the_dev_corpus_scores_at_least_the_recorded_figures() {
     // Just under the figures reached when this test was written: a regression fails here.
     for (category, floor) in [
         ("issuers", 0.95),
-        ("targets", 0.93),
+        ("targets", 0.94),
         ("tasks", 0.93),
         ("technologies", 0.69),
     ] {

@@ -331,7 +331,24 @@ pub fn targets(
                     }
                     let deadline = clause_deadline(clause_text, sentence_so_far, context, cues)
                         .unwrap_or(scope.or(section_deadline).or(default_deadline));
+                    // A clause naming a goal whose value was already stated restates it.
+                    let restated: Vec<bool> = found
+                        .iter()
+                        .map(|q| {
+                            contains_any(clause_text, &cues.restatement_markers)
+                                && out.iter().any(|t: &TargetFact| {
+                                    t.deadline == deadline
+                                        && t.quantity.as_ref().is_some_and(|p| {
+                                            (p.min, p.max, &p.unit, &p.qualifier)
+                                                == (q.min, q.max, &q.unit, &q.qualifier)
+                                        })
+                                })
+                        })
+                        .collect();
                     for (i, quantity) in found.iter().enumerate() {
+                        if restated[i] {
+                            continue;
+                        }
                         let piece_start = if i == 0 { 0 } else { found[i - 1].end };
                         let next_start = found.get(i + 1).map_or(clause_text.len(), |q| q.start);
                         // A list of targets ("3万家以上、先进级…2000家以上") splits at its 、.
@@ -425,6 +442,33 @@ fn indicators(clause: &str, quantity: &Quantity, piece_start: usize, piece_end: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_restated_goal_is_one_target() {
+        let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
+        let text = "——2024年3月5日\n今年发展主要预期目标是：国内生产总值增长5%左右；城镇新增就业1200万人以上。\n提出上述预期目标，经济增长预期目标为5%左右，考虑了促进就业增收的需要。\n";
+        let facts = crate::extract::extract(text, &lexicon);
+        let values: Vec<(String, String, Option<i32>)> = facts
+            .targets
+            .iter()
+            .filter_map(|t| {
+                t.quantity.as_ref().map(|q| {
+                    (
+                        q.min.map(|d| d.to_string()).unwrap_or_default(),
+                        q.unit.clone(),
+                        t.deadline,
+                    )
+                })
+            })
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("5".to_owned(), "%".to_owned(), Some(2024)),
+                ("1200".to_owned(), "万人".to_owned(), Some(2024))
+            ]
+        );
+    }
 
     #[test]
     fn five_year_plans_end_in_their_last_year() {
