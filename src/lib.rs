@@ -17,6 +17,9 @@
 //! | render | [`render`] | the plan map: DOT (graphviz-rust AST) and SVG |
 //! | serve | [`serve`] | SPARQL 1.1 Protocol endpoint, Graph Store Protocol, the map in the browser |
 //!
+//! Beside the flow: [`query`] runs SPARQL and writes results (and holds the named queries),
+//! [`eval`] scores the extraction against gold annotations.
+//!
 //! A new extractor goes under `extract/`; a new export format in [`export`]; a new query
 //! under `ontology/queries/`.
 
