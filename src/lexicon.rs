@@ -149,6 +149,8 @@ pub struct Cues {
     pub from_words: Vec<String>,
     pub current_year_words: Vec<String>,
     pub next_year_words: Vec<String>,
+    /// "今后五年": the years ahead, counted from the document's year (which is the first).
+    pub coming_years: BTreeMap<String, i32>,
     pub undated_markers: Vec<String>,
     pub representation_verbs: Vec<String>,
     pub resolution_verbs: Vec<String>,

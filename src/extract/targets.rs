@@ -158,6 +158,16 @@ fn clause_deadline(clause: &str, sentence: &str, context: &Context, cues: &Cues)
             if contains_any(text, &cues.current_year_words) {
                 return Some(Some(year));
             }
+            // The N years ahead include the document's own: a report of 2018 speaking of
+            // 今后五年 looks to 2022.
+            if let Some(n) = cues
+                .coming_years
+                .iter()
+                .find(|(w, _)| text.contains(w.as_str()))
+                .map(|(_, n)| *n)
+            {
+                return Some(Some(year + n - 1));
+            }
         }
     }
     // A plan period named in the clause, or earlier in the sentence that introduces it
@@ -468,6 +478,19 @@ mod tests {
                 ("1200".to_owned(), "万人".to_owned(), Some(2024))
             ]
         );
+    }
+
+    #[test]
+    fn the_coming_years_count_from_the_document_year() {
+        let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
+        let facts = crate::extract::extract("——2018年3月5日\n今后五年，要确保城镇新增就业5000万人以上。\n", &lexicon);
+        let deadlines: Vec<Option<i32>> = facts
+            .targets
+            .iter()
+            .filter(|t| t.quantity.is_some())
+            .map(|t| t.deadline)
+            .collect();
+        assert_eq!(deadlines, [Some(2022)]);
     }
 
     #[test]
