@@ -166,7 +166,7 @@ impl KnowledgeGraph {
 }
 
 fn lang_of(text: &str) -> &'static str {
-    if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+    if text.chars().any(crate::extract::text::is_han) {
         "zh"
     } else {
         "en"

@@ -47,10 +47,7 @@ pub fn candidates(text: &Text, lexicon: &Lexicon) -> Vec<CandidateMention> {
             while start > 0
                 && i - start < MAX_MODIFIERS
                 && cues.candidate_modifier_tags.iter().any(|t| t == tags[start - 1].tag)
-                && tags[start - 1]
-                    .word
-                    .chars()
-                    .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                && tags[start - 1].word.chars().all(super::text::is_han)
             {
                 start -= 1;
             }

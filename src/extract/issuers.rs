@@ -130,7 +130,7 @@ fn issuers_in(text: &Text, lexicon: &Lexicon, patterns: &Patterns, offset: usize
         if covered
             || !(2..=20).contains(&chars)
             || !name.ends_with(|c: char| lexicon.cues.body_name_suffixes.contains(c))
-            || !name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+            || !name.chars().all(super::text::is_han)
         {
             continue;
         }
@@ -248,7 +248,7 @@ fn signatures(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<OrgMen
                     let chars = name.chars().count();
                     (3..=25).contains(&chars)
                         && name.ends_with(|c: char| lexicon.cues.body_name_suffixes.contains(c))
-                        && name.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                        && name.chars().all(super::text::is_han)
                 }
             })
             .collect();

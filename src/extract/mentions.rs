@@ -62,6 +62,17 @@ fn compound(mentions: &mut [TechMention], text: &Text) {
     }
 }
 
+/// The lexicon technologies mentioned inside a span, in order, each once in a row.
+pub fn techs_in(technologies: &[TechMention], span: Span) -> Vec<usize> {
+    let mut found: Vec<usize> = technologies
+        .iter()
+        .filter(|t| span.contains(t.span))
+        .map(|t| t.entry)
+        .collect();
+    found.dedup();
+    found
+}
+
 pub fn organizations(text: &Text, lexicon: &Lexicon) -> Vec<OrgMention> {
     lexicon
         .organizations_in(&text.norm)
@@ -74,7 +85,7 @@ pub fn organizations(text: &Text, lexicon: &Lexicon) -> Vec<OrgMention> {
 }
 
 fn has_han(s: &str) -> bool {
-    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    s.chars().any(super::text::is_han)
 }
 
 fn is_english(s: &str) -> bool {

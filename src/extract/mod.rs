@@ -190,6 +190,7 @@ pub fn extract(raw: &str, lexicon: &Lexicon) -> Facts {
 
 fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     let text = Text::new(raw);
+    let headings = outline::headings(&text);
     let patterns = patterns::Patterns::cached(lexicon);
     if context.date.is_none() {
         context.date = issuers::signature_date(&text, &patterns);
@@ -198,7 +199,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
         context.year = context.date.as_deref().and_then(|d| d.get(..4)?.parse().ok());
     }
     if context.year.is_none() {
-        context.year = targets::document_year(&text, &patterns, &lexicon.cues);
+        context.year = targets::document_year(&text, &headings, &patterns, &lexicon.cues);
     }
     let mut diagnostics = Vec::new();
     let organizations = mentions::organizations(&text, lexicon);
@@ -207,9 +208,9 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     technologies.retain(|t| !organizations.iter().any(|o| o.span.contains(t.span)));
     let candidates = candidates::candidates(&text, lexicon);
     let plans = issuers::plans(&text, lexicon, &patterns, &context, &mut diagnostics);
-    let (tasks, declared_task_count) = outline::tasks(&text, &lexicon.cues, &patterns, &mut diagnostics);
-    let measures = outline::measures(&text, &lexicon.cues, &patterns, &technologies);
-    let targets = targets::targets(&text, lexicon, &patterns, &technologies, &context);
+    let (tasks, declared_task_count) = outline::tasks(&text, &headings, &lexicon.cues, &patterns, &mut diagnostics);
+    let measures = outline::measures(&text, &headings, &lexicon.cues, &patterns, &technologies);
+    let targets = targets::targets(&text, &headings, lexicon, &patterns, &technologies, &context);
     let glossary = mentions::glossary(&text, lexicon);
     let mentions = mentions::named(&text, lexicon, &patterns);
     diagnostics.sort();

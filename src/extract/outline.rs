@@ -3,9 +3,10 @@
 //! numbered headings (一、 / （一）), policy lines after a colon ("方针…是：A；B；C"), and
 //! measure lists such as "举措，包括A；B；C".
 
+use super::mentions::techs_in;
 use super::numbers::chinese_at;
 use super::patterns::{count, Patterns};
-use super::text::{Span, Text};
+use super::text::{contains_any, Span, Text};
 use super::{Diagnostic, MeasureFact, Severity, TaskFact, TechMention};
 use crate::lexicon::Cues;
 
@@ -132,10 +133,6 @@ fn runs(headings: &[&Heading]) -> Vec<Vec<Heading>> {
     out
 }
 
-fn contains_any(text: &str, words: &[String]) -> bool {
-    words.iter().any(|w| text.contains(w.as_str()))
-}
-
 fn task(text: &Text, span: Span, order: u32, parent: Option<usize>) -> TaskFact {
     TaskFact {
         title: text.quote(span).to_owned(),
@@ -147,6 +144,7 @@ fn task(text: &Text, span: Span, order: u32, parent: Option<usize>) -> TaskFact 
 
 pub fn tasks(
     text: &Text,
+    all: &[Heading],
     cues: &Cues,
     patterns: &Patterns,
     diagnostics: &mut Vec<Diagnostic>,
@@ -155,7 +153,6 @@ pub fn tasks(
     if !enumerated.is_empty() {
         return (enumerated, declared);
     }
-    let all = headings(text);
     let level1: Vec<&Heading> = all.iter().filter(|h| h.level == 1).collect();
     let sections = runs(&level1).into_iter().max_by_key(Vec::len).unwrap_or_default();
     let children = |section: &Heading, next: Option<&Heading>| -> Vec<Heading> {
@@ -261,17 +258,15 @@ fn enumerated_tasks(
     (tasks, declared)
 }
 
-pub fn measures(text: &Text, cues: &Cues, patterns: &Patterns, technologies: &[TechMention]) -> Vec<MeasureFact> {
+pub fn measures(
+    text: &Text,
+    all: &[Heading],
+    cues: &Cues,
+    patterns: &Patterns,
+    technologies: &[TechMention],
+) -> Vec<MeasureFact> {
     let mut out = Vec::new();
-    let techs_in = |span: Span| {
-        technologies
-            .iter()
-            .filter(|t| span.contains(t.span))
-            .map(|t| t.entry)
-            .collect()
-    };
     // "四、保障措施" with "（一）加强组织领导。…": each sub-heading is a measure.
-    let all = headings(text);
     let level1: Vec<&Heading> = all.iter().filter(|h| h.level == 1).collect();
     for (i, section) in level1.iter().enumerate() {
         if !contains_any(text.norm_of(section.title), &cues.measure_section_words) {
@@ -286,7 +281,7 @@ pub fn measures(text: &Text, cues: &Cues, patterns: &Patterns, technologies: &[T
                 label: text.quote(h.title).to_owned(),
                 span: h.title,
                 order: out.len() as u32 + 1,
-                technologies: techs_in(h.paragraph),
+                technologies: techs_in(technologies, h.paragraph),
             });
         }
     }
@@ -297,7 +292,7 @@ pub fn measures(text: &Text, cues: &Cues, patterns: &Patterns, technologies: &[T
             continue;
         }
         for span in items {
-            let technologies = techs_in(span);
+            let technologies = techs_in(technologies, span);
             out.push(MeasureFact {
                 label: text.quote(span).to_owned(),
                 span,
@@ -352,7 +347,7 @@ mod tests {
         let cues = Lexicon::builtin().expect("lexicon").cues;
         let lexicon = Lexicon::builtin().expect("lexicon");
         let patterns = Patterns::new(&lexicon.cues);
-        let (tasks, _) = tasks(&text, &cues, &patterns, &mut Vec::new());
+        let (tasks, _) = tasks(&text, &headings(&text), &cues, &patterns, &mut Vec::new());
         let top: Vec<&str> = tasks
             .iter()
             .filter(|t| t.parent.is_none())

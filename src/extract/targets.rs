@@ -13,10 +13,11 @@
 //! "十五五"时期, 第一个五年计划), else the scope's, else the document's (its five-year plan
 //! for a plan document, else its year).
 
+use super::mentions::techs_in;
 use super::numbers::{quantities, year_at, Quantity};
-use super::outline::headings;
+use super::outline::Heading;
 use super::patterns::Patterns;
-use super::text::{Span, Text};
+use super::text::{contains_any, Text};
 use super::{Context, TargetFact, TechMention};
 use crate::lexicon::{Cues, Lexicon};
 use regex::Regex;
@@ -63,12 +64,12 @@ fn named_plan_end(text: &str) -> Option<i32> {
 
 /// The document's year: the first full date near its start, else the year after the one
 /// its review section looks back on ("一、2018年工作回顾").
-pub fn document_year(text: &Text, patterns: &Patterns, cues: &Cues) -> Option<i32> {
+pub fn document_year(text: &Text, headings: &[Heading], patterns: &Patterns, cues: &Cues) -> Option<i32> {
     let head: String = text.norm.chars().take(400).collect();
     if let Some(c) = patterns.date.captures(&head) {
         return c.name("y")?.as_str().parse().ok();
     }
-    headings(text).iter().filter(|h| h.level == 1).find_map(|h| {
+    headings.iter().filter(|h| h.level == 1).find_map(|h| {
         let title = text.norm_of(h.title);
         if contains_any(title, &cues.review_words) {
             year_at(title).map(|(y, _)| y + 1)
@@ -76,10 +77,6 @@ pub fn document_year(text: &Text, patterns: &Patterns, cues: &Cues) -> Option<i3
             None
         }
     })
-}
-
-fn contains_any(text: &str, words: &[String]) -> bool {
-    words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
 }
 
 /// A quantity that is a baseline ("从135万吨增加到…") or an absolute increment over one
@@ -233,6 +230,7 @@ fn coordinated(norm: &str, clause: Clause, cues: &Cues) -> Vec<Clause> {
 
 pub fn targets(
     text: &Text,
+    all_headings: &[Heading],
     lexicon: &Lexicon,
     patterns: &Patterns,
     technologies: &[TechMention],
@@ -240,7 +238,6 @@ pub fn targets(
 ) -> Vec<TargetFact> {
     let cues = &lexicon.cues;
     let norm = text.norm.as_str();
-    let all_headings = headings(text);
     let plan_document = context
         .title
         .as_deref()
@@ -389,16 +386,6 @@ pub fn targets(
         }
     }
     out
-}
-
-fn techs_in(technologies: &[TechMention], span: Span) -> Vec<usize> {
-    let mut found: Vec<usize> = technologies
-        .iter()
-        .filter(|t| span.contains(t.span))
-        .map(|t| t.entry)
-        .collect();
-    found.dedup();
-    found
 }
 
 fn strip_fillers<'a>(mut text: &'a str, fillers: &[String]) -> &'a str {

@@ -24,6 +24,16 @@ impl Span {
     }
 }
 
+/// Whether a character is a CJK unified ideograph (the common Han block).
+pub fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// Whether `text` contains any of the (non-empty) words.
+pub fn contains_any(text: &str, words: &[String]) -> bool {
+    words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
+}
+
 /// Folds one character for matching; always one `char` for one `char`.
 pub fn normalize_char(c: char) -> char {
     match c {
