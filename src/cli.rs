@@ -90,6 +90,10 @@ pub struct EvalArgs {
     /// A directory with lexicon files replacing the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub lexicon: Option<PathBuf>,
+    /// Use the NAME.meta.json sidecars as `build` does; by default they are ignored, since
+    /// users' files come without them.
+    #[arg(long)]
+    pub with_meta: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -122,6 +126,10 @@ pub struct BuildArgs {
     /// Print only problems.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Ignore NAME.meta.json files beside the inputs (by default their title and date
+    /// override what the text says).
+    #[arg(long)]
+    pub no_sidecars: bool,
 }
 
 impl BuildArgs {

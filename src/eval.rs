@@ -1,13 +1,14 @@
-//! `policykg eval`: precision, recall and F1 of the extraction against gold annotations in
-//! the corpus format (`NAME.gold.json` beside `NAME.txt`), with the corpus README's rules:
+//! `policykg eval`: precision, recall and F1 of what users get — the graph as stored, read
+//! back with SPARQL (`ontology/queries/eval/`) from a store built like `build` builds it,
+//! sidecars ignored unless asked for — against gold annotations in the corpus format
+//! (`NAME.gold.json` beside `NAME.txt`), with the corpus README's rules:
 //! targets match on min, max, unit and deadline, and count for precision only when their
 //! evidence lies inside a `target_scope` span; issuers, tasks and technologies match by
 //! normalized text.
 
 use crate::extract::text::normalize;
-use crate::extract::{Facts, OrgRef};
 use crate::ingest;
-use crate::lexicon::Lexicon;
+use crate::store::{GraphStore, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,10 +23,12 @@ pub enum EvalError {
     },
     #[error("{path}: invalid gold file: {message}")]
     Gold { path: String, message: String },
-    #[error(transparent)]
-    Ingest(#[from] ingest::IngestError),
     #[error("{path}: no *.gold.json files")]
     Empty { path: String },
+    #[error("building the evaluation store: {0}")]
+    Build(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -217,8 +220,32 @@ fn same_number(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
-/// Scores one document's facts against its gold file.
-pub fn score(gold: &Gold, facts: &Facts, lexicon: &Lexicon) -> DocumentScore {
+/// A target as the store holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PredictedTarget {
+    pub start: usize,
+    pub end: usize,
+    pub quote: String,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub unit: String,
+    pub deadline: Option<i32>,
+}
+
+/// What the store says about the document one source describes, read back with SPARQL.
+#[derive(Debug, Clone, Default)]
+pub struct Predicted {
+    /// Every name of each distinct issuer (labels and quotes), the first one shown.
+    pub issuers: Vec<Vec<String>>,
+    pub targets: Vec<PredictedTarget>,
+    /// Top-level task titles.
+    pub tasks: Vec<String>,
+    /// Technologies as written.
+    pub technologies: Vec<String>,
+}
+
+/// Scores what the store says of one document against its gold file.
+pub fn score(gold: &Gold, predicted: &Predicted) -> DocumentScore {
     let mut scores = BTreeMap::new();
     let mut missed = BTreeMap::new();
     let mut spurious = BTreeMap::new();
@@ -228,20 +255,12 @@ pub fn score(gold: &Gold, facts: &Facts, lexicon: &Lexicon) -> DocumentScore {
         spurious.insert(name, p);
     };
 
-    // Issuers: each distinct issuer of the main plan, known by its surface forms and labels.
-    let mut issuer_keys: BTreeMap<OrgRef, Vec<String>> = BTreeMap::new();
-    if let Some(plan) = facts.plans.first() {
-        for mention in &plan.issuers {
-            let keys = issuer_keys.entry(mention.org.clone()).or_default();
-            keys.push(match_key(facts.text.quote(mention.span)));
-            if let OrgRef::Known(i) = mention.org {
-                let org = &lexicon.organizations[i];
-                keys.push(match_key(&org.label_zh));
-                keys.extend(org.label_en.as_deref().map(match_key));
-            }
-        }
-    }
-    let predicted: Vec<Vec<String>> = issuer_keys.values().cloned().collect();
+    // Issuers: each distinct issuer, known by all its names.
+    let keys: Vec<Vec<String>> = predicted
+        .issuers
+        .iter()
+        .map(|names| names.iter().map(|n| match_key(n)).collect())
+        .collect();
     let gold_issuers: Vec<String> = gold
         .issuers
         .iter()
@@ -253,25 +272,25 @@ pub fn score(gold: &Gold, facts: &Facts, lexicon: &Lexicon) -> DocumentScore {
         .iter()
         .map(|g| match_key(g.en.as_deref().unwrap_or("")))
         .collect();
-    let predicted_any: Vec<Vec<String>> = predicted
+    let keys: Vec<Vec<String>> = keys
         .iter()
         .map(|keys| {
             keys.iter()
                 .map(|k| {
                     gold_en
                         .iter()
-                        .position(|e| e == k)
+                        .position(|e| !e.is_empty() && e == k)
                         .map_or(k.clone(), |j| gold_issuers[j].clone())
                 })
                 .collect()
         })
         .collect();
-    let (matched, extra, miss) = match_sets(&predicted_any, &gold_issuers);
+    let (matched, extra, miss) = match_sets(&keys, &gold_issuers);
     record(
         "issuers",
         Score {
             matched,
-            predicted: predicted.len(),
+            predicted: keys.len(),
             gold: gold_issuers.len(),
         },
         miss.iter()
@@ -279,28 +298,27 @@ pub fn score(gold: &Gold, facts: &Facts, lexicon: &Lexicon) -> DocumentScore {
             .collect(),
         extra
             .iter()
-            .map(|&i| predicted[i].first().cloned().unwrap_or_default())
+            .map(|&i| predicted.issuers[i].first().cloned().unwrap_or_default())
             .collect(),
     );
 
     // Targets: quantified ones, inside a scope span for precision.
     let in_scope = |start: usize, end: usize| gold.target_scope.iter().any(|s| s.start <= start && end <= s.end);
-    let quantified: Vec<_> = facts
+    let quantified: Vec<&PredictedTarget> = predicted
         .targets
         .iter()
-        .filter(|t| t.quantity.is_some() && in_scope(t.span.start, t.span.end))
+        .filter(|t| (t.min.is_some() || t.max.is_some()) && in_scope(t.start, t.end))
         .collect();
     let mut used = vec![false; gold.targets.len()];
     let mut matched = 0;
     let mut extra = Vec::new();
     for t in &quantified {
-        let Some(q) = &t.quantity else { continue };
         let found = gold.targets.iter().enumerate().position(|(j, g)| {
             !used[j]
                 && g.deadline == t.deadline
-                && same_number(g.min, q.min.map(|d| d.to_f64()))
-                && same_number(g.max, q.max.map(|d| d.to_f64()))
-                && g.unit.as_deref().map(normalize) == Some(normalize(&q.unit))
+                && same_number(g.min, t.min)
+                && same_number(g.max, t.max)
+                && g.unit.as_deref().map(normalize) == Some(normalize(&t.unit))
         });
         match found {
             Some(j) => {
@@ -309,11 +327,7 @@ pub fn score(gold: &Gold, facts: &Facts, lexicon: &Lexicon) -> DocumentScore {
             }
             None => extra.push(format!(
                 "{} [{:?}..{:?} {} {:?}]",
-                facts.text.quote(t.span),
-                q.min.map(|d| d.to_string()),
-                q.max.map(|d| d.to_string()),
-                q.unit,
-                t.deadline
+                t.quote, t.min, t.max, t.unit, t.deadline
             )),
         }
     }
@@ -339,44 +353,34 @@ pub fn score(gold: &Gold, facts: &Facts, lexicon: &Lexicon) -> DocumentScore {
     );
 
     // Tasks: top-level titles.
-    let predicted: Vec<Vec<String>> = facts
-        .tasks
-        .iter()
-        .filter(|t| t.parent.is_none())
-        .map(|t| vec![match_key(&t.title)])
-        .collect();
+    let tasks: Vec<Vec<String>> = predicted.tasks.iter().map(|t| vec![match_key(t)]).collect();
     let gold_tasks: Vec<String> = gold.tasks.iter().map(|t| match_key(&t.title)).collect();
-    let (matched, extra, miss) = match_sets(&predicted, &gold_tasks);
+    let (matched, extra, miss) = match_sets(&tasks, &gold_tasks);
     record(
         "tasks",
         Score {
             matched,
-            predicted: predicted.len(),
+            predicted: tasks.len(),
             gold: gold_tasks.len(),
         },
         miss.iter().map(|&j| gold.tasks[j].title.clone()).collect(),
-        extra.iter().map(|&i| predicted[i][0].clone()).collect(),
+        extra.iter().map(|&i| predicted.tasks[i].clone()).collect(),
     );
 
     // Technologies: distinct terms as written.
-    let mut terms: Vec<String> = facts
-        .technologies
-        .iter()
-        .filter(|t| !lexicon.technologies[t.entry].category)
-        .map(|t| match_key(facts.text.quote(t.span)))
-        .collect();
+    let mut terms: Vec<String> = predicted.technologies.iter().map(|t| match_key(t)).collect();
     terms.sort();
     terms.dedup();
-    let predicted: Vec<Vec<String>> = terms.iter().map(|t| vec![t.clone()]).collect();
+    let keys: Vec<Vec<String>> = terms.iter().map(|t| vec![t.clone()]).collect();
     let mut gold_terms: Vec<String> = gold.technologies.iter().map(|t| match_key(&t.term)).collect();
     gold_terms.sort();
     gold_terms.dedup();
-    let (matched, extra, miss) = match_sets(&predicted, &gold_terms);
+    let (matched, extra, miss) = match_sets(&keys, &gold_terms);
     record(
         "technologies",
         Score {
             matched,
-            predicted: predicted.len(),
+            predicted: keys.len(),
             gold: gold_terms.len(),
         },
         miss.iter().map(|&j| gold_terms[j].clone()).collect(),
@@ -389,6 +393,51 @@ pub fn score(gold: &Gold, facts: &Facts, lexicon: &Lexicon) -> DocumentScore {
         missed,
         spurious,
     }
+}
+
+/// What the store says about the document of each source, by source path.
+pub fn read_predictions(store: &GraphStore) -> Result<BTreeMap<String, Predicted>, EvalError> {
+    let mut out: BTreeMap<String, Predicted> = BTreeMap::new();
+    let rows = |query: &str| store.select(query).map_err(EvalError::Store);
+    let mut issuers: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for row in rows(include_str!("../ontology/queries/eval/issuers.rq"))? {
+        let (Some(path), Some(org), Some(name)) = (row.get("path"), row.get("org"), row.get("name")) else {
+            continue;
+        };
+        issuers
+            .entry((path.clone(), org.clone()))
+            .or_default()
+            .push(name.clone());
+    }
+    for ((path, _), names) in issuers {
+        out.entry(path).or_default().issuers.push(names);
+    }
+    let number = |row: &BTreeMap<String, String>, var: &str| row.get(var).and_then(|v| v.parse::<f64>().ok());
+    for row in rows(include_str!("../ontology/queries/eval/targets.rq"))? {
+        let (Some(path), Some(start), Some(end)) = (row.get("path"), number(&row, "start"), number(&row, "end")) else {
+            continue;
+        };
+        out.entry(path.clone()).or_default().targets.push(PredictedTarget {
+            start: start as usize,
+            end: end as usize,
+            quote: row.get("quote").cloned().unwrap_or_default(),
+            min: number(&row, "min"),
+            max: number(&row, "max"),
+            unit: row.get("unit").cloned().unwrap_or_default(),
+            deadline: row.get("deadline").and_then(|d| d.parse().ok()),
+        });
+    }
+    for row in rows(include_str!("../ontology/queries/eval/tasks.rq"))? {
+        if let (Some(path), Some(title)) = (row.get("path"), row.get("title")) {
+            out.entry(path.clone()).or_default().tasks.push(title.clone());
+        }
+    }
+    for row in rows(include_str!("../ontology/queries/eval/technologies.rq"))? {
+        if let (Some(path), Some(quote)) = (row.get("path"), row.get("quote")) {
+            out.entry(path.clone()).or_default().technologies.push(quote.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// The gold files in `dir`, sorted.
@@ -422,15 +471,48 @@ pub fn read_gold(path: &Path) -> Result<Gold, EvalError> {
     })
 }
 
-/// Extracts every document next to the gold files in `dir` and scores it.
-pub fn evaluate(dir: &Path, lexicon: &Lexicon) -> Result<Report, EvalError> {
+/// How to evaluate.
+#[derive(Debug, Clone, Default)]
+pub struct EvalConfig {
+    /// A directory whose lexicon files extend the built-in ones.
+    pub lexicon_dir: Option<PathBuf>,
+    /// Use `NAME.meta.json` sidecars, as `build` does; by default they are ignored, as real
+    /// users' files come without them.
+    pub with_meta: bool,
+}
+
+/// Builds a store from the documents next to the gold files in `dir`, exactly as `build`
+/// does, reads back with SPARQL what the stored graph says of each document, and scores it.
+pub fn evaluate(dir: &Path, config: &EvalConfig) -> Result<Report, EvalError> {
+    let golds = gold_files(dir)?
+        .iter()
+        .map(|file| read_gold(file))
+        .collect::<Result<Vec<Gold>, EvalError>>()?;
+    let inputs: Vec<PathBuf> = golds.iter().map(|g| dir.join(&g.doc)).collect();
+    let scratch = tempfile::tempdir().map_err(|source| EvalError::Io {
+        path: std::env::temp_dir().display().to_string(),
+        source,
+    })?;
+    let build = crate::pipeline::BuildConfig {
+        inputs: inputs.clone(),
+        store_dir: scratch.path().join("store"),
+        out_dir: None,
+        lexicon_dir: config.lexicon_dir.clone(),
+        renderer: crate::render::Renderer::Builtin,
+        sidecars: config.with_meta,
+    };
+    let built = crate::pipeline::build(&build).map_err(|e| EvalError::Build(e.to_string()))?;
+    if let Some(problem) = built.problems.first() {
+        return Err(EvalError::Build(problem.clone()));
+    }
+    let store = GraphStore::open(&build.store_dir).map_err(EvalError::Store)?;
+    let predictions = read_predictions(&store)?;
     let mut documents = Vec::new();
     let mut overall: BTreeMap<&'static str, Score> = CATEGORIES.iter().map(|c| (*c, Score::default())).collect();
-    for file in gold_files(dir)? {
-        let gold = read_gold(&file)?;
-        let document = ingest::read(&dir.join(&gold.doc))?;
-        let facts = crate::extract::extract_document(&document, lexicon);
-        let scored = score(&gold, &facts, lexicon);
+    for (gold, input) in golds.iter().zip(&inputs) {
+        let path = ingest::display(input);
+        let predicted = predictions.get(&path).cloned().unwrap_or_default();
+        let scored = score(gold, &predicted);
         for (name, s) in &scored.scores {
             if let Some(total) = overall.get_mut(name) {
                 total.add(*s);

@@ -39,6 +39,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 out_dir: (!args.no_artifacts).then(|| args.out.clone()),
                 lexicon_dir: args.lexicon.clone(),
                 renderer: args.renderer.into(),
+                sidecars: !args.no_sidecars,
             };
             let show_progress = !args.quiet && std::io::stderr().is_terminal();
             let report = pipeline::build_with_progress(&config, &mut |p| {
@@ -176,8 +177,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval(args) => {
-            let lexicon = pipeline::lexicon(args.lexicon.as_deref())?;
-            let report = policykg::eval::evaluate(&args.gold, &lexicon)?;
+            let config = policykg::eval::EvalConfig {
+                lexicon_dir: args.lexicon.clone(),
+                with_meta: args.with_meta,
+            };
+            let report = policykg::eval::evaluate(&args.gold, &config)?;
             let mut out = std::io::stdout().lock();
             match args.format {
                 cli::EvalFormat::Table => write!(out, "{}", policykg::eval::table(&report))?,

@@ -297,9 +297,14 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
 
     for target in &facts.targets {
         let quote = g.facts.text.norm_of(target.span).to_owned();
+        // One clause may set one value for several indicators (A和B翻一番): one target each.
         let n = g.node(
             Kind::Target,
-            format!("{doc_key}#target#{}#{quote}", target.deadline.unwrap_or(0)),
+            format!(
+                "{doc_key}#target#{}#{quote}#{}",
+                target.deadline.unwrap_or(0),
+                normalize(&target.indicator)
+            ),
         );
         g.cite(n, target.span);
         g.set(

@@ -41,6 +41,9 @@ pub struct BuildConfig {
     /// A directory whose lexicon files replace the built-in ones.
     pub lexicon_dir: Option<PathBuf>,
     pub renderer: Renderer,
+    /// Read `NAME.meta.json` beside each file: its title and date override what the text
+    /// says.
+    pub sidecars: bool,
 }
 
 /// What one source yielded.
@@ -98,12 +101,12 @@ pub const SUMMARY_KINDS: [Kind; 6] = [
 
 /// What makes stored graphs current: this program (its executable's bytes) and the
 /// lexicons. A store built by anything else is re-extracted in full.
-fn fingerprint(lexicon: &Lexicon) -> String {
+fn fingerprint(lexicon: &Lexicon, sidecars: bool) -> String {
     let program = std::env::current_exe()
         .and_then(std::fs::read)
         .map(|b| ingest::sha256_hex(&b))
         .unwrap_or_default();
-    ingest::sha256_hex(format!("{program}\0{}", lexicon.fingerprint).as_bytes())
+    ingest::sha256_hex(format!("{program}\0{}\0{sidecars}", lexicon.fingerprint).as_bytes())
 }
 
 /// Builds the store (and the artifacts) from the inputs.
@@ -133,7 +136,7 @@ pub fn build_with_progress(
     }
 
     let mut store = GraphStore::open_or_create(&config.store_dir)?;
-    let fingerprint = fingerprint(&lexicon);
+    let fingerprint = fingerprint(&lexicon, config.sidecars);
     let reusable = store.manifest.fingerprint == fingerprint;
     let previous = std::mem::take(&mut store.manifest.sources);
     let mut kept = BTreeMap::new();
@@ -169,7 +172,8 @@ pub fn build_with_progress(
             }
         }
         let document = match ingest::decode_document(file, &bytes) {
-            Ok(d) => d,
+            Ok(d) if config.sidecars => d,
+            Ok(d) => ingest::Document { meta: None, ..d },
             Err(e) => {
                 skip(e, path);
                 continue;

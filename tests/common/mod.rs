@@ -32,6 +32,7 @@ pub fn build_into(inputs: &[PathBuf], dir: &Path, renderer: Renderer) -> (GraphS
         out_dir: Some(dir.join("out")),
         lexicon_dir: None,
         renderer,
+        sidecars: true,
     };
     let report = build(&config).expect("build succeeds");
     let store = GraphStore::open(&config.store_dir).expect("store opens");
