@@ -174,6 +174,60 @@ pub struct Cues {
     pub deadline_blocking_chars: String,
     pub section_mark_open: String,
     pub section_mark_close: String,
+    /// 根据《…》, 落实《…》: the document names another one it follows.
+    pub citation_verbs: Vec<String>,
+    /// What joins the names of several issuers (甲会同乙, 甲、乙和丙).
+    pub issuer_joiners: Vec<String>,
+    pub report_title: ReportTitleCues,
+    pub task_areas: TaskAreaCues,
+    /// "seven key tasks: …".
+    pub task_nouns_en: Vec<String>,
+    pub task_list_leads_en: Vec<String>,
+    /// "关于印发《X》的通知": the heading of a notice that transmits X.
+    pub notice_nouns: Vec<String>,
+    pub news: NewsCues,
+    pub sessions: SessionCues,
+}
+
+/// "作关于…的报告": the verb and noun of the title a speaker gives the report.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReportTitleCues {
+    pub verbs: Vec<String>,
+    pub nouns: Vec<String>,
+}
+
+/// "部署了N方面任务。在A方面…在B方面…".
+#[derive(Debug, Clone, Deserialize)]
+pub struct TaskAreaCues {
+    pub open: String,
+    pub close: String,
+    pub area_classifiers: Vec<String>,
+}
+
+/// The frame of a news page: dateline, bylines, header lines, end marks and page chrome.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewsCues {
+    /// Last characters of a news agency's name in a dateline (新华社, 人民网, 本报).
+    pub agency_suffixes: Vec<String>,
+    /// Labels of the header lines of a page ("来源:", "发布时间:").
+    pub header_labels: Vec<String>,
+    /// Lines that are page navigation, not text ("评论区", "点击排行").
+    pub chrome_lines: Vec<String>,
+    /// What separates the parts of a breadcrumb line ("产经 > 科技").
+    pub breadcrumb_separators: Vec<String>,
+    /// Marks that end a news text ("(完)").
+    pub end_marks: Vec<String>,
+    pub reporter_words: Vec<String>,
+    pub editor_words: Vec<String>,
+}
+
+/// Meetings that date the document delivered at them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionCues {
+    /// The year of the first session of the N-th National People's Congress.
+    pub npc_first_session_years: Vec<i32>,
+    /// The year of the N-th National Congress of the Communist Party of China.
+    pub cpc_congress_years: Vec<i32>,
 }
 
 /// A lexicon hit in normalized text (byte offsets into that text).

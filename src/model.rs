@@ -82,6 +82,10 @@ pub enum Relation {
     Sender,
     Recipient,
     About,
+    /// A reporter who wrote the source.
+    Author,
+    /// A document names another one it follows or implements (根据《…》).
+    Cites,
 }
 
 /// A natural key: the minter turns it into an IRI (hashing anything that is not a slug).
@@ -165,6 +169,11 @@ impl KnowledgeGraph {
     }
 }
 
+/// The file name of a source path, as the label of a document that gives itself no title.
+fn file_name(path: &str) -> String {
+    path.rsplit(['/', '\\']).next().unwrap_or(path).to_owned()
+}
+
 fn lang_of(text: &str) -> &'static str {
     if text.chars().any(crate::extract::text::is_han) {
         "zh"
@@ -207,14 +216,29 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
         g.link(source, Relation::Mentions, n);
     }
 
+    // The document the source is: keyed on the source, so two files are never one
+    // document. The documents it cites are keyed on their title, shared across sources.
     let mut plan_nodes = Vec::new();
-    for plan in &facts.plans {
-        let key = normalize(&plan.title);
-        let doc = g.node(Kind::Document, key);
+    for (i, plan) in facts.plans.iter().enumerate() {
+        let doc = if i == 0 {
+            let doc = g.node(Kind::Document, format!("source#{}", document.path));
+            if plan.title.is_empty() {
+                let name = file_name(&document.path);
+                g.set(doc, Attr::Label, Value::Lang(name.clone(), lang_of(&name)));
+            } else {
+                g.set(doc, Attr::Title, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
+                g.set(doc, Attr::Label, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
+            }
+            g.link(doc, Relation::DescribedIn, source);
+            doc
+        } else {
+            let doc = g.node(Kind::Document, format!("cited#{}", normalize(&plan.title)));
+            g.set(doc, Attr::Title, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
+            g.set(doc, Attr::Label, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
+            g.link(plan_nodes[0], Relation::Cites, doc);
+            doc
+        };
         plan_nodes.push(doc);
-        g.set(doc, Attr::Title, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
-        g.set(doc, Attr::Label, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
-        g.link(doc, Relation::DescribedIn, source);
         for span in &plan.spans {
             g.cite(doc, *span);
         }
@@ -391,7 +415,7 @@ fn add_mentions(g: &mut KnowledgeGraph, mentions: &[Mention], lexicon: &Lexicon,
     let (named_first, linking): (Vec<&Mention>, Vec<&Mention>) = mentions.iter().partition(|m| {
         matches!(
             m,
-            Mention::Person { .. } | Mention::Event { .. } | Mention::Publisher { .. }
+            Mention::Person { .. } | Mention::Event { .. } | Mention::Publisher { .. } | Mention::Reporter { .. }
         )
     });
     for mention in named_first.into_iter().chain(linking) {
@@ -403,6 +427,10 @@ fn add_mentions(g: &mut KnowledgeGraph, mentions: &[Mention], lexicon: &Lexicon,
             Mention::Event { name, span } => {
                 let n = named(g, Kind::Event, name, *span);
                 g.link(source, Relation::Mentions, n);
+            }
+            Mention::Reporter { name, span } => {
+                let n = named(g, Kind::Person, name, *span);
+                g.link(source, Relation::Author, n);
             }
             Mention::Publisher { name, span } => {
                 let n = publisher(g, lexicon, name, *span);

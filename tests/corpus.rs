@@ -23,9 +23,16 @@ fn config(inputs: Vec<std::path::PathBuf>, dir: &Path) -> BuildConfig {
 fn one_organization_and_one_technology_across_documents() {
     let Some(corpus) = corpus() else { return };
     let dir = tempfile::tempdir().expect("tempdir");
-    let (store, report) = build_into(&[corpus, seeds()], dir.path(), Renderer::Builtin);
+    let (store, report) = build_into(&[corpus.clone(), seeds()], dir.path(), Renderer::Builtin);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
-    assert_eq!(report.sources.len(), 8);
+    let documents = std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "txt"))
+        })
+        .count();
+    assert_eq!(report.sources.len(), documents + 1);
     // The State Council issued three of the documents: one IRI, three plans.
     let rows = select(
         &store,
@@ -112,12 +119,13 @@ fn a_rebuild_re_extracts_only_what_changed() {
 fn the_dev_corpus_scores_at_least_the_recorded_figures() {
     let Some(corpus) = corpus() else { return };
     let report = policykg::eval::evaluate(&corpus, &policykg::eval::EvalConfig::default()).expect("eval");
-    // Just under the figures reached when this test was written: a regression fails here.
+    // The goals of extraction on documents as users have them (no sidecars), scored on
+    // the graph as stored: a regression fails here.
     for (category, floor) in [
         ("issuers", 0.95),
-        ("targets", 0.94),
+        ("targets", 0.93),
         ("tasks", 0.93),
-        ("technologies", 0.69),
+        ("technologies", 0.75),
     ] {
         let f1 = report.overall[category].f1();
         assert!(

@@ -2,7 +2,7 @@
 //! counterpart "jointly issued by eight departments including A, B, and C".
 
 use super::patterns::{count, Patterns};
-use super::text::normalize;
+use super::text::{contains_any, normalize};
 use super::text::{Span, Text};
 use super::{Context, Diagnostic, OrgMention, OrgRef, Plan, Severity};
 use crate::lexicon::Lexicon;
@@ -10,6 +10,22 @@ use crate::lexicon::Lexicon;
 /// Characters that end a sentence for the purpose of finding an issuance statement.
 const SENTENCE_END: &[char] = &['。', '！', '？', '；', '\n', '!', '?', ';'];
 
+/// A document named between 《》 by an issuance (甲印发《…》) or a citation (根据《…》).
+struct Statement {
+    key: String,
+    title: Span,
+    issuers: Vec<OrgMention>,
+    declared: Option<(u32, Span)>,
+}
+
+/// The plans of a document: first the document itself, then the documents it cites.
+///
+/// The document is the plan its lead paragraph reports as issued (a news report of a plan:
+/// "某部日前印发《X》，提出…") or the plan a notice transmits ("关于印发《X》的通知"); else
+/// the document speaks for itself: its title is its heading or the report its speaker
+/// delivers, its issuer the body it speaks for (我代表…), the prefix of its document number
+/// or its signature. Every other document it names as issued or followed is cited: a plan
+/// of its own, with its own issuers, lending nothing to the document.
 pub fn plans(
     text: &Text,
     lexicon: &Lexicon,
@@ -17,96 +33,185 @@ pub fn plans(
     context: &Context,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Plan> {
+    let Some(&first) = text.paragraphs().first() else {
+        return Vec::new();
+    };
+    let statements = statements(text, lexicon, patterns);
+    let lead = lead_paragraph(text);
+    let notice = notice_title(text, lexicon, patterns);
+    let primary_key = notice.clone().or_else(|| {
+        let lead = lead?;
+        statements
+            .iter()
+            .find(|s| lead.contains(s.title) && (!s.issuers.is_empty() || s.declared.is_some()))
+            .map(|s| s.key.clone())
+    });
+    let mut primary = match &primary_key {
+        Some(key) => {
+            let mut plan = Plan {
+                title: String::new(),
+                spans: Vec::new(),
+                issuers: Vec::new(),
+                declared_issuer_count: None,
+            };
+            for s in statements.iter().filter(|s| s.key == *key) {
+                if plan.title.is_empty() {
+                    plan.title = text.quote(s.title).to_owned();
+                }
+                plan.issuers.extend(s.issuers.iter().cloned());
+                plan.declared_issuer_count = plan.declared_issuer_count.or(s.declared);
+            }
+            if plan.issuers.is_empty() {
+                plan.issuers.extend(document_number_issuer(text, lexicon, patterns));
+                plan.issuers.extend(signatures(text, lexicon, patterns));
+            }
+            plan
+        }
+        None => {
+            let title = super::document::title(text, &lexicon.cues, patterns);
+            let mut issuers = representatives(text, lexicon, patterns);
+            issuers.extend(document_number_issuer(text, lexicon, patterns));
+            issuers.extend(signatures(text, lexicon, patterns));
+            Plan {
+                title: title.map(|t| text.quote(t).to_owned()).unwrap_or_default(),
+                spans: title.into_iter().collect(),
+                issuers,
+                declared_issuer_count: None,
+            }
+        }
+    };
+    // The sidecar's title overrides the text's.
+    if let Some(title) = &context.title {
+        primary.title = title.clone();
+        primary.spans.clear();
+        if text.norm_of(text.trim(first, &['《', '》', '#', ' '])) == normalize(title) {
+            primary.spans.push(text.trim(first, &['《', '》', '#', ' ']));
+        }
+    }
+    // Every place a plan's title is written is evidence of it.
+    let written: Vec<(String, Span)> = patterns
+        .title
+        .captures_iter(&text.norm)
+        .filter_map(|c| c.get(1))
+        .map(|m| (m.as_str().to_owned(), text.span(m.start(), m.end())))
+        .collect();
+    let primary_norm = normalize(&primary.title);
+    for (key, span) in &written {
+        if *key == primary_norm && !primary.spans.contains(span) {
+            primary.spans.push(*span);
+        }
+    }
+    primary.spans.sort();
+    primary.issuers.sort_by_key(|m| m.span);
+    english_issuers(text, lexicon, patterns, &mut primary, diagnostics);
+
+    let mut out = vec![primary];
+    for s in statements {
+        if Some(&s.key) == primary_key.as_ref() || s.key == primary_norm {
+            continue;
+        }
+        match out[1..].iter_mut().find(|p| normalize(&p.title) == s.key) {
+            Some(plan) => {
+                plan.spans.push(s.title);
+                plan.issuers.extend(s.issuers);
+                plan.declared_issuer_count = plan.declared_issuer_count.or(s.declared);
+            }
+            None => out.push(Plan {
+                title: text.quote(s.title).to_owned(),
+                spans: vec![s.title],
+                issuers: s.issuers,
+                declared_issuer_count: s.declared,
+            }),
+        }
+    }
+    for plan in &mut out[1..] {
+        let key = normalize(&plan.title);
+        for (k, span) in &written {
+            if *k == key && !plan.spans.contains(span) {
+                plan.spans.push(*span);
+            }
+        }
+        plan.spans.sort();
+    }
+    for plan in &mut out {
+        plan.issuers.sort_by_key(|m| m.span);
+        check_count(text, plan, diagnostics);
+    }
+    out
+}
+
+/// Every 《…》 the text names as issued (甲、乙等N部门联合印发《…》) or followed (根据《…》).
+fn statements(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<Statement> {
     let norm = text.norm.as_str();
-    let mut plans: Vec<(String, Plan)> = Vec::new();
-    let mut title_spans: Vec<(String, Span)> = Vec::new();
+    let mut out = Vec::new();
     for caps in patterns.title.captures_iter(norm) {
         let Some(inner) = caps.get(1) else { continue };
-        let span = text.span(inner.start(), inner.end());
-        let key = inner.as_str().to_owned();
-        title_spans.push((key.clone(), span));
+        let title = text.span(inner.start(), inner.end());
         let sentence_start = norm[..inner.start()]
             .rfind(SENTENCE_END)
             .map(|i| i + norm[i..].chars().next().map_or(1, char::len_utf8))
             .unwrap_or(0);
         let title_open = inner.start() - '《'.len_utf8();
         let pre = &norm[sentence_start..title_open];
-        let Some(verb) = patterns.issue_verb.find_iter(pre).last() else {
-            continue;
-        };
-        if pre[verb.end()..].chars().count() > 2 {
-            continue;
-        }
-        let head = &pre[..verb.start()];
-        let issuers = issuers_in(text, lexicon, patterns, sentence_start, head);
-        let declared = patterns.declared_count.captures_iter(head).last().and_then(|c| {
-            let m = c.get(0)?;
-            Some((
-                count(c.get(1)?.as_str())?,
-                text.span(sentence_start + m.start(), sentence_start + m.end()),
-            ))
-        });
-        if issuers.is_empty() && declared.is_none() {
-            continue;
-        }
-        match plans.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, plan)) => {
-                plan.issuers.extend(issuers);
-                plan.declared_issuer_count = plan.declared_issuer_count.or(declared);
-            }
-            None => plans.push((
-                key,
-                Plan {
-                    title: text.quote(span).to_owned(),
-                    spans: Vec::new(),
+        let key = inner.as_str().to_owned();
+        if let Some(verb) = patterns.issue_verb.find_iter(pre).last() {
+            if pre[verb.end()..].chars().count() <= 2 {
+                let head = &pre[..verb.start()];
+                let issuers = issuers_in(text, lexicon, patterns, sentence_start, head);
+                let declared = patterns.declared_count.captures_iter(head).last().and_then(|c| {
+                    let m = c.get(0)?;
+                    Some((
+                        count(c.get(1)?.as_str())?,
+                        text.span(sentence_start + m.start(), sentence_start + m.end()),
+                    ))
+                });
+                out.push(Statement {
+                    key,
+                    title,
                     issuers,
-                    declared_issuer_count: declared,
-                },
-            )),
+                    declared,
+                });
+                continue;
+            }
+        }
+        if let Some(verb) = patterns.citation_verb.find_iter(pre).last() {
+            if pre[verb.end()..].chars().count() <= 2 {
+                out.push(Statement {
+                    key,
+                    title,
+                    issuers: Vec::new(),
+                    declared: None,
+                });
+            }
         }
     }
-    let mut plans: Vec<Plan> = plans
-        .into_iter()
-        .map(|(key, mut plan)| {
-            plan.spans = title_spans.iter().filter(|(k, _)| *k == key).map(|(_, s)| *s).collect();
-            plan
-        })
-        .collect();
-    if plans.is_empty() {
-        if let Some(first) = text.paragraphs().first() {
-            // The document is the plan itself: its title is the metadata's or its first line;
-            // its issuer speaks for itself ("我代表国务院"), is the body that adopted it, or
-            // signs it.
-            let line = text.trim(*first, &['《', '》', '#', ' ']);
-            let title = context.title.clone().unwrap_or_else(|| text.quote(line).to_owned());
-            let spans = if text.norm_of(line) == normalize(&title) {
-                vec![line]
-            } else {
-                Vec::new()
-            };
-            let mut issuers = representatives(text, lexicon, patterns);
-            issuers.extend(document_number_issuer(text, lexicon, patterns));
-            issuers.extend(signatures(text, lexicon, patterns));
-            plans.push(Plan {
-                title,
-                spans,
-                issuers,
-                declared_issuer_count: None,
-            });
-        }
-    }
-    if let Some(primary) = plans.first_mut() {
-        english_issuers(text, lexicon, patterns, primary, diagnostics);
-    }
-    for plan in &mut plans {
-        check_count(text, plan, diagnostics);
-    }
-    plans
+    out
+}
+
+/// The lead of the text: its first paragraph that is prose (a sentence, not a heading,
+/// a salutation or a line of the page).
+fn lead_paragraph(text: &Text) -> Option<Span> {
+    text.paragraphs().into_iter().find(|p| {
+        let line = text.norm_of(*p).trim();
+        line.chars().count() > 20 && line.contains(['。', '，', ','])
+    })
+}
+
+/// "关于印发《X》的通知" as the document's heading: the document is X.
+fn notice_title(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Option<String> {
+    let first = *text.paragraphs().first()?;
+    let line = text.norm_of(first);
+    let caps = patterns.title.captures(line)?;
+    let inner = caps.get(1)?;
+    let before = &line[..inner.start()];
+    let after = &line[inner.end()..];
+    (patterns.issue_verb.is_match(before) && contains_any(after, &lexicon.cues.notice_nouns))
+        .then(|| inner.as_str().to_owned())
 }
 
 /// The organizations named in `head` (the text before the issuing verb), in order; a
-/// fragment between 、 that the lexicon does not know but reads like a body is kept
-/// unresolved.
+/// fragment between joiners (、, 和, 会同, 联合…) that the lexicon does not know but reads
+/// like a body is kept unresolved.
 fn issuers_in(text: &Text, lexicon: &Lexicon, patterns: &Patterns, offset: usize, head: &str) -> Vec<OrgMention> {
     let list_end = patterns.declared_count.find(head).map_or(head.len(), |m| m.start());
     let list = &head[..list_end];
@@ -120,16 +225,27 @@ fn issuers_in(text: &Text, lexicon: &Lexicon, patterns: &Patterns, offset: usize
         .collect();
     // The issuer list is the run of names right before the count or verb; earlier text of
     // the sentence (a date, a place) is not part of it.
-    let mut pos = 0;
-    for fragment in list.split(['、', '和', '及', ',', '，']) {
-        let start = pos;
-        pos += fragment.len() + list[pos + fragment.len()..].chars().next().map_or(0, char::len_utf8);
+    // Bodies are joined by 、, 和, 会同, 联合…: each piece between joiners may be one.
+    let mut cuts = vec![(0, 0)];
+    cuts.extend(patterns.issuer_joiner.find_iter(list).map(|m| (m.start(), m.end())));
+    cuts.push((list.len(), list.len()));
+    // A word joiner (和, 会同) inside a name that is not a list of bodies ("X和Y部" where
+    // X is no body) joins words of one name, not two bodies.
+    let mut previous_is_body = true;
+    for pair in cuts.windows(2) {
+        let (start, end) = (pair[0].1, pair[1].0);
+        let fragment = &list[start..end];
         let covered = hits.iter().any(|h| h.start < start + fragment.len() && h.end > start);
         let name = fragment.trim();
         let chars = name.chars().count();
+        let body_like = name.ends_with(|c: char| lexicon.cues.body_name_suffixes.contains(c));
+        let word_joiner = list[pair[0].0..pair[0].1].chars().all(super::text::is_han);
+        let inside_a_name = word_joiner && !previous_is_body;
+        previous_is_body = covered || body_like;
         if covered
+            || inside_a_name
             || !(2..=20).contains(&chars)
-            || !name.ends_with(|c: char| lexicon.cues.body_name_suffixes.contains(c))
+            || !body_like
             || !name.chars().all(super::text::is_han)
         {
             continue;

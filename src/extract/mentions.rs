@@ -229,6 +229,7 @@ pub fn mention_span(mention: &Mention) -> Span {
         | Mention::Event { span, .. }
         | Mention::Message { span, .. }
         | Mention::Photograph { span, .. }
-        | Mention::Publisher { span, .. } => *span,
+        | Mention::Publisher { span, .. }
+        | Mention::Reporter { span, .. } => *span,
     }
 }

@@ -6,6 +6,7 @@
 //! its findings to [`Facts`].
 
 mod candidates;
+mod document;
 mod issuers;
 mod mentions;
 pub mod numbers;
@@ -32,9 +33,10 @@ pub struct OrgMention {
     pub span: Span,
 }
 
-/// A policy document the source is, or names as issued.
+/// A policy document the source is, or names as issued or followed.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// Empty when the text gives the document no title.
     pub title: String,
     /// Every place the title is written.
     pub spans: Vec<Span>,
@@ -123,6 +125,11 @@ pub enum Mention {
         name: String,
         span: Span,
     },
+    /// A reporter named in a news byline ("记者 …").
+    Reporter {
+        name: String,
+        span: Span,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -147,7 +154,8 @@ pub struct Facts {
     pub year: Option<i32>,
     /// The date the document itself was issued (metadata or its signature), when known.
     pub issued: Option<String>,
-    /// The first plan is the one the other facts belong to.
+    /// The document itself first (the plan the other facts belong to), then the documents
+    /// it cites.
     pub plans: Vec<Plan>,
     pub tasks: Vec<TaskFact>,
     pub declared_task_count: Option<(u32, Span)>,
@@ -189,9 +197,13 @@ pub fn extract(raw: &str, lexicon: &Lexicon) -> Facts {
 }
 
 fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
-    let text = Text::new(raw);
-    let headings = outline::headings(&text);
     let patterns = patterns::Patterns::cached(lexicon);
+    // A news page's frame (dateline, bylines, header lines, chrome) names publishers and
+    // reporters; the other extractors read the text without it.
+    let page = Text::new(raw);
+    let frame = document::frame(&page, &lexicon.cues.news, &patterns.frame);
+    let text = page.masked(&frame.masked);
+    let headings = outline::headings(&text);
     if context.date.is_none() {
         context.date = issuers::signature_date(&text, &patterns);
     }
@@ -199,20 +211,30 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
         context.year = context.date.as_deref().and_then(|d| d.get(..4)?.parse().ok());
     }
     if context.year.is_none() {
-        context.year = targets::document_year(&text, &headings, &patterns, &lexicon.cues);
+        context.year = document::head_date_year(&text, &patterns)
+            .or_else(|| frame.date.as_deref().and_then(|d| d.get(..4)?.parse().ok()))
+            .or_else(|| document::session_year(&text, &lexicon.cues, &patterns))
+            .or_else(|| targets::document_year(&text, &headings, &patterns, &lexicon.cues));
     }
     let mut diagnostics = Vec::new();
-    let organizations = mentions::organizations(&text, lexicon);
+    let organizations = mentions::organizations(&page, lexicon);
     let mut technologies = mentions::technologies(&text, lexicon);
     // A term inside a body's name (信息化 in 工业和信息化部) is not a mention of it.
     technologies.retain(|t| !organizations.iter().any(|o| o.span.contains(t.span)));
     let candidates = candidates::candidates(&text, lexicon);
     let plans = issuers::plans(&text, lexicon, &patterns, &context, &mut diagnostics);
+    // The document's title (its own, or the sidecar's) names its plan period for targets.
+    if let Some(title) = plans.first().map(|p| p.title.clone()).filter(|t| !t.is_empty()) {
+        context.title = Some(title);
+    }
     let (tasks, declared_task_count) = outline::tasks(&text, &headings, &lexicon.cues, &patterns, &mut diagnostics);
     let measures = outline::measures(&text, &headings, &lexicon.cues, &patterns, &technologies);
     let targets = targets::targets(&text, &headings, lexicon, &patterns, &technologies, &context);
     let glossary = mentions::glossary(&text, lexicon);
-    let mentions = mentions::named(&text, lexicon, &patterns);
+    let mut mentions = mentions::named(&page, lexicon, &patterns);
+    mentions.extend(frame.mentions);
+    mentions.sort_by_key(mentions::mention_span);
+    mentions.dedup();
     diagnostics.sort();
     Facts {
         text,

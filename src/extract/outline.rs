@@ -149,7 +149,7 @@ pub fn tasks(
     patterns: &Patterns,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<TaskFact>, Option<(u32, Span)>) {
-    let (enumerated, declared) = enumerated_tasks(text, patterns, diagnostics);
+    let (enumerated, declared) = enumerated_tasks(text, cues, patterns, diagnostics);
     if !enumerated.is_empty() {
         return (enumerated, declared);
     }
@@ -221,41 +221,135 @@ fn policy_lines(text: &Text, cues: &Cues) -> Vec<TaskFact> {
     Vec::new()
 }
 
+/// How many paragraphs after "部署了N方面任务" its areas may run.
+const AREA_PARAGRAPHS: usize = 4;
+
+/// A task list the text enumerates: where it starts, its items, the count it declares.
+struct Enumeration {
+    at: usize,
+    items: Vec<Span>,
+    declared: Option<(u32, Span)>,
+}
+
+/// Task lists in the forms plans and their news reports use:
+/// - 围绕A、B…等N项重点任务 / 部署了A、B…N方面任务 (the list, then its count);
+/// - 在A、B…等N方面部署M项重点任务;
+/// - 部署了N方面任务。在A方面，…在B方面，… (the count, then the areas one by one);
+/// - "seven key tasks: A, B and C".
+///
+/// The first list in the text gives the tasks; every declared count is checked.
 fn enumerated_tasks(
     text: &Text,
+    cues: &Cues,
     patterns: &Patterns,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<TaskFact>, Option<(u32, Span)>) {
-    let mut tasks = Vec::new();
-    let mut declared = None;
-    for caps in patterns.task_list.captures_iter(&text.norm) {
-        let (Some(list), Some(n)) = (caps.name("list"), caps.name("count")) else {
+    let norm = text.norm.as_str();
+    let mut found: Vec<Enumeration> = Vec::new();
+    let whole = |caps: &regex::Captures<'_>| caps.get(0).map(|m| text.span(m.start(), m.end()));
+    for pattern in [&patterns.task_list, &patterns.task_list_bare, &patterns.task_list_areas] {
+        for caps in pattern.captures_iter(norm) {
+            let (Some(list), Some(n), Some(span)) = (caps.name("list"), caps.name("count"), whole(&caps)) else {
+                continue;
+            };
+            let items = split_items(text, list.start(), list.end(), &['、', ',', '，']);
+            found.push(Enumeration {
+                at: list.start(),
+                items,
+                declared: count(n.as_str()).map(|d| (d, span)),
+            });
+        }
+    }
+    for caps in patterns.task_area_count.captures_iter(norm) {
+        let (Some(declared), Some(m)) = (caps.name("count").and_then(|n| count(n.as_str())), caps.get(0)) else {
             continue;
         };
-        let items = split_items(text, list.start(), list.end(), &['、', ',', '，']);
-        if items.len() < 2 {
+        let paragraphs = text.paragraphs();
+        let Some(first) = paragraphs.iter().position(|p| text.norm_range(*p).end >= m.end()) else {
             continue;
-        }
-        let declared_count = count(n.as_str());
-        let whole = caps.get(0).map(|m| text.span(m.start(), m.end()));
-        if let (Some(d), Some(span)) = (declared_count, whole) {
-            if d as usize != items.len() {
+        };
+        let end = paragraphs
+            .get((first + AREA_PARAGRAPHS).min(paragraphs.len() - 1))
+            .map_or(norm.len(), |p| text.norm_range(*p).end);
+        let items: Vec<Span> = patterns
+            .task_area
+            .captures_iter(&norm[m.end()..end])
+            .filter_map(|c| c.name("area"))
+            .take(declared as usize)
+            .map(|a| text.span(m.end() + a.start(), m.end() + a.end()))
+            .collect();
+        found.push(Enumeration {
+            at: m.start(),
+            items,
+            declared: Some((declared, text.span(m.start(), m.end()))),
+        });
+    }
+    for caps in patterns.task_list_en.captures_iter(norm) {
+        let (Some(list), Some(n), Some(span)) = (caps.name("list"), caps.name("count"), whole(&caps)) else {
+            continue;
+        };
+        let items = english_items(text, list.start(), list.end());
+        let declared = n
+            .as_str()
+            .parse::<u32>()
+            .ok()
+            .or_else(|| cues.count_words_en.get(&n.as_str().to_lowercase()).copied());
+        found.push(Enumeration {
+            at: list.start(),
+            items,
+            declared: declared.map(|d| (d, span)),
+        });
+    }
+    found.retain(|e| e.items.len() >= 2);
+    found.sort_by_key(|e| e.at);
+    for e in &found {
+        if let Some((d, span)) = e.declared {
+            if d as usize != e.items.len() {
                 diagnostics.push(Diagnostic {
                     severity: Severity::Warning,
                     span: Some(span),
-                    message: format!("{d} tasks declared, {} found in the list", items.len()),
+                    message: format!("{d} tasks declared, {} found in the list", e.items.len()),
                 });
             }
-            declared.get_or_insert((d, span));
-        }
-        if !tasks.is_empty() {
-            continue;
-        }
-        for (i, span) in items.into_iter().enumerate() {
-            tasks.push(task(text, span, i as u32 + 1, None));
         }
     }
+    let Some(first) = found.first() else {
+        return (Vec::new(), None);
+    };
+    let declared = found.iter().find_map(|e| e.declared);
+    let tasks = first
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, span)| task(text, *span, i as u32 + 1, None))
+        .collect();
     (tasks, declared)
+}
+
+/// The items of an English list: split at commas, semicolons and "and".
+fn english_items(text: &Text, start: usize, end: usize) -> Vec<Span> {
+    let slice = &text.norm[start..end];
+    let mut items = Vec::new();
+    let mut pos = 0;
+    let cut = |from: usize, to: usize, items: &mut Vec<Span>| {
+        let span = text.trim(text.span(start + from, start + to), ITEM_TRIM);
+        let words = text.norm_of(span);
+        let words = words.strip_prefix("and ").unwrap_or(words);
+        if !words.trim().is_empty() {
+            let lead = text.norm_of(span).len() - words.len();
+            let range = text.norm_range(span);
+            items.push(text.span(range.start + lead, range.end));
+        }
+    };
+    for (i, c) in slice.char_indices() {
+        let and = slice[i..].starts_with(" and ") && !slice[pos..i].trim().is_empty();
+        if c == ',' || c == ';' || and {
+            cut(pos, i, &mut items);
+            pos = i + 1;
+        }
+    }
+    cut(pos, slice.len(), &mut items);
+    items
 }
 
 pub fn measures(
@@ -355,5 +449,55 @@ mod tests {
             .collect();
         assert_eq!(top, ["开启新征程", "坚持创新驱动发展"]);
         assert_eq!(tasks.iter().filter(|t| t.parent.is_some()).count(), 3);
+    }
+
+    /// The forms a task list takes (constructed sentences): the tasks found, in order.
+    #[test]
+    fn task_lists_in_every_form() {
+        let lexicon = Lexicon::builtin().expect("lexicon");
+        let patterns = Patterns::new(&lexicon.cues);
+        let cases: &[(&str, &str, &[&str], Option<u32>)] = &[
+            (
+                "count after the list, with 等",
+                "方案围绕育主体、强链条、优环境等3项重点任务作出部署。",
+                &["育主体", "强链条", "优环境"],
+                Some(3),
+            ),
+            (
+                "count after the list, without 等",
+                "意见部署了建平台、聚人才、促转化、扩开放四方面任务。",
+                &["建平台", "聚人才", "促转化", "扩开放"],
+                Some(4),
+            ),
+            (
+                "areas with a count, then the tasks they hold",
+                "计划在数据供给、算力设施、场景开放等3方面部署12项重点任务。",
+                &["数据供给", "算力设施", "场景开放"],
+                Some(3),
+            ),
+            (
+                "a count of areas, then the areas one by one",
+                "办法部署了3方面任务。\n在标准建设方面，完善标准体系。在平台建设方面，建设公共平台。\n在人才培养方面，加强人才队伍建设。",
+                &["标准建设", "平台建设", "人才培养"],
+                Some(3),
+            ),
+            (
+                "English",
+                "The plan sets out three key tasks: building platforms, training talent, and opening markets.",
+                &["building platforms", "training talent", "opening markets"],
+                Some(3),
+            ),
+            ("no list", "要加快推进重点任务落实。", &[], None),
+        ];
+        for (label, raw, expected, count) in cases {
+            let text = Text::new(raw);
+            let (found, declared) = tasks(&text, &headings(&text), &lexicon.cues, &patterns, &mut Vec::new());
+            let titles: Vec<&str> = found.iter().map(|t| t.title.as_str()).collect();
+            assert_eq!(titles, *expected, "{label}");
+            assert_eq!(declared.map(|d| d.0), *count, "{label}");
+            for t in &found {
+                assert_eq!(text.quote(t.span), t.title, "{label}: the span quotes the title");
+            }
+        }
     }
 }

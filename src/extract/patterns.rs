@@ -15,7 +15,7 @@ pub fn alternation(words: &[String]) -> String {
     sorted.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
 }
 
-fn compile(pattern: &str) -> Regex {
+pub fn compile(pattern: &str) -> Regex {
     // The patterns are built from escaped words around fixed syntax, so they always compile;
     // a failure here is a programming error caught by every test.
     #[allow(clippy::expect_used)]
@@ -30,6 +30,16 @@ pub struct Patterns {
     pub deadline: Regex,
     pub deadline_en: Regex,
     pub task_list: Regex,
+    /// "部署了A、B…N方面任务": a list with its count and no 等.
+    pub task_list_bare: Regex,
+    /// "在A、B等N方面部署M项重点任务".
+    pub task_list_areas: Regex,
+    /// "部署了N方面任务", followed by the areas one by one.
+    pub task_area_count: Regex,
+    /// "在A方面".
+    pub task_area: Regex,
+    /// "seven key tasks: A, B and C".
+    pub task_list_en: Regex,
     pub measure_list: Regex,
     pub date: Regex,
     pub event: Regex,
@@ -39,6 +49,17 @@ pub struct Patterns {
     pub representative: Regex,
     pub document_number: Regex,
     pub resolution: Regex,
+    /// 根据《…》, 落实《…》.
+    pub citation_verb: Regex,
+    /// "作关于…的报告".
+    pub report_title: Regex,
+    /// "第十四届全国人民代表大会第二次会议".
+    pub npc_session: Regex,
+    /// "中国共产党第十八次全国代表大会".
+    pub cpc_congress: Regex,
+    pub frame: super::document::FramePatterns,
+    /// What joins several issuers' names (、, 和, 会同, 联合).
+    pub issuer_joiner: Regex,
 }
 
 impl Patterns {
@@ -86,6 +107,37 @@ impl Patterns {
                 alternation(&cues.task_count_classifiers),
                 alternation(&cues.task_count_nouns)
             )),
+            task_list_bare: compile(&format!(
+                r"(?:{})了?(?P<list>[^。；;!?！？，,\n等]{{2,400}}?)(?P<count>{COUNT})\s*(?:{})(?:重点|主要)?(?:{})",
+                alternation(&cues.task_list_leads),
+                alternation(&cues.task_count_classifiers),
+                alternation(&cues.task_count_nouns)
+            )),
+            task_list_areas: compile(&format!(
+                r"{}(?P<list>[^。；;!?！？，,\n]{{2,300}}?)等\s*(?P<count>{COUNT})\s*(?:{})(?:{})了?\s*(?:{COUNT})\s*(?:{})?(?:{})",
+                regex::escape(&cues.task_areas.open),
+                alternation(&cues.task_areas.area_classifiers),
+                alternation(&cues.task_list_leads),
+                alternation(&cues.task_count_classifiers),
+                alternation(&cues.task_count_nouns)
+            )),
+            task_area_count: compile(&format!(
+                r"(?:{})了?\s*(?P<count>{COUNT})\s*(?:{})(?:{})",
+                alternation(&cues.task_list_leads),
+                alternation(&cues.task_areas.area_classifiers),
+                alternation(&cues.task_count_nouns)
+            )),
+            task_area: compile(&format!(
+                r"{}(?P<area>[^，。,；;：:\n]{{2,15}}?){}",
+                regex::escape(&cues.task_areas.open),
+                regex::escape(&cues.task_areas.close)
+            )),
+            task_list_en: compile(&format!(
+                r"(?i)\b(?P<count>\d+|{})\s+(?:{})\s*(?:{})\s*(?P<list>[^.\n]+)",
+                alternation(&count_words),
+                alternation(&cues.task_nouns_en),
+                alternation(&cues.task_list_leads_en)
+            )),
             measure_list: compile(&format!(
                 r"(?:{})[^。\n]{{0,12}}?(?:{})\s*[:：,，]?\s*(?P<list>[^。\n]+)",
                 alternation(&cues.measure_nouns),
@@ -116,6 +168,18 @@ impl Patterns {
 ]{{2,30}}?会议)(?:{})",
                 alternation(&cues.resolution_verbs)
             )),
+            citation_verb: compile(&format!("(?:{})", alternation(&cues.citation_verbs))),
+            report_title: compile(&format!(
+                r"(?:{})(?P<title>[^，。,；;：:\n“”]{{2,40}}?(?:{}))",
+                alternation(&cues.report_title.verbs),
+                alternation(&cues.report_title.nouns)
+            )),
+            npc_session: compile(&format!(
+                r"第(?P<term>{COUNT})届全国人民代表大会第(?P<session>{COUNT})次(?:全体)?会议"
+            )),
+            cpc_congress: compile(&format!(r"(?:中国共产党|党的)第(?P<n>{COUNT})次全国代表大会")),
+            frame: super::document::FramePatterns::new(&cues.news),
+            issuer_joiner: compile(&format!("(?:{})", alternation(&cues.issuer_joiners))),
             first_publication: compile(&format!(
                 r#"(?:{})\s*[“"]?(?P<name>[^”"\s，。,]{{2,20}})[”"]?"#,
                 alternation(&cues.first_publication_leads)

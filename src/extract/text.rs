@@ -75,6 +75,32 @@ impl Text {
         }
     }
 
+    /// The same text with the normalized characters of `spans` blanked (line breaks kept),
+    /// so no extractor reads them; offsets and quotes are unchanged.
+    pub fn masked(&self, spans: &[Span]) -> Text {
+        if spans.is_empty() {
+            return self.clone();
+        }
+        let norm: String = self
+            .norm
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if c != '\n' && spans.iter().any(|s| s.start <= i && i < s.end) {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        Self {
+            raw_bytes: self.raw_bytes.clone(),
+            norm_bytes: byte_table(&norm),
+            raw: self.raw.clone(),
+            norm,
+        }
+    }
+
     /// Number of characters.
     pub fn len(&self) -> usize {
         self.raw_bytes.len() - 1

@@ -95,6 +95,8 @@ fn relation_predicate(relation: Relation) -> NamedNodeRef<'static> {
         Relation::Sender => schema::SENDER,
         Relation::Recipient => schema::RECIPIENT,
         Relation::About => schema::ABOUT,
+        Relation::Author => schema::AUTHOR,
+        Relation::Cites => pkg::CITES,
     }
 }
 

@@ -31,6 +31,7 @@ pub mod pkg {
         GLOSSARY_TERM = "GlossaryTerm",
         INDUSTRY_CATEGORY = "IndustryCategory",
         ISSUED_BY = "issuedBy",
+        CITES = "cites",
         DECLARED_ISSUER_COUNT = "declaredIssuerCount",
         DECLARED_TASK_COUNT = "declaredTaskCount",
         DESCRIBED_IN = "describedIn",
@@ -116,6 +117,7 @@ pub mod schema {
         PUBLISHER = "publisher",
         CREDIT_TEXT = "creditText",
         ABOUT = "about",
+        AUTHOR = "author",
         LOCATION = "location",
     );
 }
