@@ -185,6 +185,8 @@ pub struct Cues {
     pub task_list_leads_en: Vec<String>,
     /// "关于印发《X》的通知": the heading of a notice that transmits X.
     pub notice_nouns: Vec<String>,
+    /// "某部关于印发《…》": words between an issuer and its verb in a heading.
+    pub title_leads: Vec<String>,
     pub news: NewsCues,
     pub sessions: SessionCues,
 }

@@ -26,6 +26,8 @@ pub struct Frame {
 /// The frame's patterns, compiled once per set of cue words.
 pub struct FramePatterns {
     dateline: Regex,
+    /// "BEIJING, Oct. 9 (Xinhua) --".
+    dateline_en: Regex,
     agency_line: Regex,
     header_line: Regex,
     datetime_line: Regex,
@@ -40,6 +42,9 @@ impl FramePatterns {
             dateline: compile(&format!(
                 r"(?m)^[ \t]*(?:(?P<agency>{agency})[ \t]*[,，]?[ \t]*)?(?P<place>\p{{Han}}{{2,6}}?)[ \t]*(?P<m>\d{{1,2}})[ \t]*月[ \t]*(?P<d>\d{{1,2}})[ \t]*日[ \t]*(?:电|讯)(?:[ \t]*[(（](?P<byline>[^()（）\n]{{2,40}})[)）])?"
             )),
+            dateline_en: compile(
+                r"(?m)^[ \t]*[A-Z][A-Za-z .'-]{1,30},[ \t]*[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}(?:,[ \t]*\d{4})?[ \t]*\((?P<agency>[A-Za-z][A-Za-z .&-]{1,30})\)[ \t]*(?:--|—|–)",
+            ),
             agency_line: compile(&format!(
                 r"\A(?P<agency>{agency})[ \t]*[,，、 ][ \t]*\p{{Han}}{{2,6}}\z"
             )),
@@ -103,6 +108,17 @@ pub fn frame(text: &Text, cues: &NewsCues, patterns: &FramePatterns) -> Frame {
                 });
             }
         }
+        let lead = whole.as_str().len() - whole.as_str().trim_start().len();
+        out.masked.push(text.span(whole.start() + lead, whole.end()));
+    }
+    for caps in patterns.dateline_en.captures_iter(norm) {
+        let (Some(whole), Some(agency)) = (caps.get(0), caps.name("agency")) else {
+            continue;
+        };
+        out.mentions.push(Mention::Publisher {
+            name: text.quote(span(agency)).to_owned(),
+            span: span(agency),
+        });
         let lead = whole.as_str().len() - whole.as_str().trim_start().len();
         out.masked.push(text.span(whole.start() + lead, whole.end()));
     }
@@ -296,6 +312,17 @@ mod tests {
         assert_eq!(frame.masked.len(), 3);
         assert_eq!(frame.date.as_deref(), Some("2030-09-10"));
         assert!(matches!(&frame.mentions[..], [Mention::Publisher { name, .. }] if name == "某報"));
+    }
+
+    #[test]
+    fn an_english_dateline_names_its_agency() {
+        let lexicon = lexicon();
+        let news = &lexicon.cues.news;
+        let text = Text::new("SAMPLETOWN, Oct. 9 (Example News) -- The ministry issued a plan on Monday.\n");
+        let frame = frame(&text, news, &FramePatterns::new(news));
+        let masked: Vec<&str> = frame.masked.iter().map(|s| text.quote(*s)).collect();
+        assert_eq!(masked, ["SAMPLETOWN, Oct. 9 (Example News) --"]);
+        assert!(matches!(&frame.mentions[..], [Mention::Publisher { name, .. }] if name == "Example News"));
     }
 
     #[test]

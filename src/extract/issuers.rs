@@ -156,7 +156,14 @@ fn statements(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<Statem
         let key = inner.as_str().to_owned();
         if let Some(verb) = patterns.issue_verb.find_iter(pre).last() {
             if pre[verb.end()..].chars().count() <= 2 {
+                // "某部关于印发《…》的通知": the issuer ends before 关于.
                 let head = &pre[..verb.start()];
+                let head = lexicon
+                    .cues
+                    .title_leads
+                    .iter()
+                    .find_map(|l| head.strip_suffix(l.as_str()))
+                    .unwrap_or(head);
                 let issuers = issuers_in(text, lexicon, patterns, sentence_start, head);
                 let declared = patterns.declared_count.captures_iter(head).last().and_then(|c| {
                     let m = c.get(0)?;
@@ -332,7 +339,6 @@ fn document_number_issuer(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -
 /// one or more bodies, next to the date line ("工业和信息化部\n国家发展改革委\n2026年1月5日").
 fn signatures(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<OrgMention> {
     let paragraphs = text.paragraphs();
-    let tail: Vec<Span> = paragraphs.iter().rev().take(12).copied().collect();
     let is_date = |span: &Span| {
         let line = text.norm_of(*span);
         patterns
@@ -340,11 +346,18 @@ fn signatures(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<OrgMen
             .find(line)
             .is_some_and(|m| m.start() == 0 && line[m.end()..].trim().is_empty())
     };
-    let Some(date_at) = tail.iter().position(is_date) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    for span in &tail[date_at + 1..] {
+    for (date_at, _) in paragraphs.iter().enumerate().filter(|(_, p)| is_date(p)) {
+        signed_above(text, lexicon, &paragraphs[..date_at], &mut out);
+    }
+    out.sort_by_key(|m| m.span);
+    out.dedup_by_key(|m| m.span);
+    out
+}
+
+/// The lines right above a date line that are each the names of bodies.
+fn signed_above(text: &Text, lexicon: &Lexicon, above: &[Span], out: &mut Vec<OrgMention>) {
+    for span in above.iter().rev() {
         let range = text.norm_range(*span);
         let line = &text.norm[range.clone()];
         let mut names = Vec::new();
@@ -373,8 +386,6 @@ fn signatures(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<OrgMen
         }
         out.extend(found);
     }
-    out.sort_by_key(|m| m.span);
-    out
 }
 
 /// "The plan was jointly issued by eight departments including A, B, and C."
