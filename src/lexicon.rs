@@ -830,6 +830,79 @@ mod tests {
     }
 
     #[test]
+    fn every_qudt_unit_of_the_table_is_a_valid_iri_in_the_unit_namespace() {
+        let lexicon = Lexicon::builtin().expect("builtin lexicon");
+        let mut mapped = 0;
+        for unit in lexicon.cues.units.iter() {
+            if let Some(iri) = &unit.qudt {
+                assert!(NamedNode::new(iri.as_str()).is_ok(), "{}: {iri}", unit.written);
+                let local = iri.strip_prefix(QUDT_UNIT_NS).unwrap_or_default();
+                assert!(
+                    !local.is_empty() && !local.contains(['/', '#']),
+                    "{}: {iri}",
+                    unit.written
+                );
+                mapped += 1;
+            }
+        }
+        assert!(mapped > 40, "only {mapped} units have a QUDT IRI");
+        let kilowatt = lexicon.cues.units.get("千瓦").and_then(|u| u.qudt.as_deref());
+        assert_eq!(kilowatt, Some("http://qudt.org/vocab/unit/KiloW"));
+        assert_eq!(lexicon.cues.units.get("个").map(|u| u.kind), Some(UnitKind::ZhClassifier));
+    }
+
+    #[test]
+    fn a_malformed_unit_line_names_file_and_line() {
+        let cases = [
+            ("# comment\n千瓦\tzh-measure\n瓦\tzh-gadget\n", 3, "unknown kind"),
+            ("千瓦\tzh-measure\thttp://example.org/unit/KiloW\n", 1, "namespace"),
+            ("千瓦\tzh-measure\thttp://qudt.org/vocab/unit/Kilo W\n", 1, "not a valid IRI"),
+            ("\n个\tzh-classifier\n个\tzh-classifier\n", 3, "twice"),
+            ("个\n", 1, "columns"),
+        ];
+        for (text, line, words) in cases {
+            let error = UnitTable::parse("mine.tsv", text).expect_err(text);
+            let message = error.to_string();
+            assert!(message.starts_with(&format!("mine.tsv:{line}: ")), "{message}");
+            assert!(message.contains(words), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_user_unit_table_adds_and_replaces_rows() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("units.tsv"),
+            "瓦\tzh-measure\thttp://qudt.org/vocab/unit/W\n度\tzh-measure\t\tdegrees here\n",
+        )
+        .expect("write");
+        let lexicon = Lexicon::with_overrides(dir.path()).expect("lexicon");
+        let units = &lexicon.cues.units;
+        assert_eq!(
+            units.get("瓦").and_then(|u| u.qudt.as_deref()),
+            Some("http://qudt.org/vocab/unit/W")
+        );
+        assert_eq!(units.get("度").map(|u| u.qudt.is_none()), Some(true));
+        assert!(units.get("千瓦").is_some());
+        assert_ne!(lexicon.fingerprint, Lexicon::builtin().expect("builtin").fingerprint);
+    }
+
+    #[test]
+    fn latin_symbols_end_a_word() {
+        let lexicon = Lexicon::builtin().expect("builtin lexicon");
+        let units = &lexicon.cues.units;
+        let at = |text: &str| units.at(text).map(|u| u.written.as_str());
+        assert_eq!(at("GW以上"), Some("GW"));
+        assert_eq!(at("GWh"), Some("GWh"));
+        assert_eq!(at("GWx"), None);
+        assert_eq!(at("km/h"), Some("km/h"));
+        assert_eq!(at("km/s"), None);
+        assert_eq!(at("m²"), Some("m²"));
+        assert_eq!(at("gw"), None, "symbols keep their case");
+        assert_eq!(units.word_at("Percent of").map(|u| u.written.as_str()), Some("percent"));
+    }
+
+    #[test]
     fn english_labels_need_word_boundaries() {
         let lexicon = Lexicon::builtin().expect("builtin lexicon");
         assert!(lexicon.tech_en.find_all("the MAIN road").is_empty());
