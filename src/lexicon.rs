@@ -281,7 +281,8 @@ pub struct Cues {
     /// Words right before a number that make its 年 a period, not a measured duration
     /// (今后5年, 连续3年).
     pub not_durations_before: Vec<String>,
-    /// Words right after 年 that make it a period or a calendar word (80年代, 3年行动).
+    /// Words right after 年 that make it a period or a calendar word (80年代, 3年行动,
+    /// 用8年时间).
     pub not_durations_after: Vec<String>,
     pub not_quantities_after: Vec<String>,
     pub not_quantities_before: Vec<String>,

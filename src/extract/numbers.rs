@@ -374,7 +374,7 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
             && !cues.not_durations_before.iter().any(|w| before.ends_with(w.as_str()))
             && !cues.not_durations_after.iter().any(|w| text[pos..].starts_with(w.as_str())))
     {
-        // 2025年, 今后5年, 80年代: a year or a period, not a measured duration.
+        // 2025年, 今后5年, 80年代, 用8年时间: a year or a period, not a measured duration.
         return None;
     }
     let after = &text[pos..];
@@ -874,6 +874,7 @@ mod tests {
             "实施3年行动计划",
             "五年计划",
             "5年内完成",
+            "用8年时间基本建成",
             "2021至2025年",
             "带宽12 Gbit",
             "装机5 GWx",
