@@ -206,7 +206,8 @@ impl UnitTable {
 
     /// This table with `user`'s rows laid over it: a row replaces the one written the same.
     fn overlay(mut self, user: Self) -> Self {
-        self.units.retain(|u| !user.units.iter().any(|v| v.written == u.written));
+        self.units
+            .retain(|u| !user.units.iter().any(|v| v.written == u.written));
         self.units.extend(user.units);
         self
     }
@@ -849,7 +850,10 @@ mod tests {
         assert!(mapped > 40, "only {mapped} units have a QUDT IRI");
         let kilowatt = lexicon.cues.units.get("千瓦").and_then(|u| u.qudt.as_deref());
         assert_eq!(kilowatt, Some("http://qudt.org/vocab/unit/KiloW"));
-        assert_eq!(lexicon.cues.units.get("个").map(|u| u.kind), Some(UnitKind::ZhClassifier));
+        assert_eq!(
+            lexicon.cues.units.get("个").map(|u| u.kind),
+            Some(UnitKind::ZhClassifier)
+        );
     }
 
     #[test]
@@ -857,7 +861,11 @@ mod tests {
         let cases = [
             ("# comment\n千瓦\tzh-measure\n瓦\tzh-gadget\n", 3, "unknown kind"),
             ("千瓦\tzh-measure\thttp://example.org/unit/KiloW\n", 1, "namespace"),
-            ("千瓦\tzh-measure\thttp://qudt.org/vocab/unit/Kilo W\n", 1, "not a valid IRI"),
+            (
+                "千瓦\tzh-measure\thttp://qudt.org/vocab/unit/Kilo W\n",
+                1,
+                "not a valid IRI",
+            ),
             ("\n个\tzh-classifier\n个\tzh-classifier\n", 3, "twice"),
             ("个\n", 1, "columns"),
         ];

@@ -64,8 +64,14 @@ fn shape_checks_do_find_violations() {
     assert!(messages.iter().any(|m| m.contains("greater")), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("gYear")), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("no evidence")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("QUDT unit vocabulary")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("without the written")), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("QUDT unit vocabulary")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("without the written")),
+        "{messages:?}"
+    );
     let evidence = std::fs::read_to_string(root().join("ontology/queries/validation/evidence.rq")).expect("query");
     assert_eq!(store.select(&evidence).expect("select").len(), 3);
 }

@@ -37,9 +37,19 @@ fn targets_carry_the_qudt_unit_beside_the_written_one() {
         ("EB".to_owned(), unit("ExaBYTE"), "300".to_owned(), "300".to_owned()),
         ("EFLOPS".to_owned(), String::new(), "10".to_owned(), String::new()),
         ("GW".to_owned(), unit("GigaW"), "5".to_owned(), String::new()),
-        ("Gbps".to_owned(), unit("GigaBIT-PER-SEC"), "100".to_owned(), "100".to_owned()),
+        (
+            "Gbps".to_owned(),
+            unit("GigaBIT-PER-SEC"),
+            "100".to_owned(),
+            "100".to_owned(),
+        ),
         ("ms".to_owned(), unit("MilliSEC"), String::new(), "10".to_owned()),
-        ("万千瓦时".to_owned(), unit("KiloW-HR"), "3.5".to_owned(), "3.5".to_owned()),
+        (
+            "万千瓦时".to_owned(),
+            unit("KiloW-HR"),
+            "3.5".to_owned(),
+            "3.5".to_owned(),
+        ),
         ("年".to_owned(), unit("YR"), "11.3".to_owned(), "11.3".to_owned()),
     ];
     assert_eq!(got, expected, "targets: {got:#?}");
@@ -68,7 +78,10 @@ fn a_store_with_qudt_units_violates_no_shape() {
     for entry in std::fs::read_dir(&checks).expect("validation queries") {
         let file = entry.expect("entry").path();
         let query = std::fs::read_to_string(&file).expect("query");
-        for row in store.select(&query).unwrap_or_else(|e| panic!("{}: {e}", file.display())) {
+        for row in store
+            .select(&query)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        {
             violations.push(format!("{}: {} {}", file.display(), row["focus"], row["message"]));
         }
     }

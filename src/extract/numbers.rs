@@ -372,7 +372,10 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
             && plain_count(text, at, &first)
             && plain_count(text, last.0, &last.1)
             && !cues.not_durations_before.iter().any(|w| before.ends_with(w.as_str()))
-            && !cues.not_durations_after.iter().any(|w| text[pos..].starts_with(w.as_str())))
+            && !cues
+                .not_durations_after
+                .iter()
+                .any(|w| text[pos..].starts_with(w.as_str())))
     {
         // 2025年, 今后5年, 80年代, 用8年时间: a year or a period, not a measured duration.
         return None;
@@ -488,7 +491,12 @@ struct UnitAfter<'c> {
 }
 
 /// Magnitude word and unit after a number at `pos`.
-fn magnitude_and_unit<'c>(text: &str, mut pos: usize, cues: &'c Cues, numeral_magnitude: &'static str) -> UnitAfter<'c> {
+fn magnitude_and_unit<'c>(
+    text: &str,
+    mut pos: usize,
+    cues: &'c Cues,
+    numeral_magnitude: &'static str,
+) -> UnitAfter<'c> {
     let mut magnitude = numeral_magnitude.to_owned();
     let mut inner = None;
     for word in ["多", "余"] {
@@ -509,13 +517,14 @@ fn magnitude_and_unit<'c>(text: &str, mut pos: usize, cues: &'c Cues, numeral_ma
             pos += m.len();
         }
     }
-    let found = |unit: String, entry: Option<&'c Unit>, end: usize, magnitude: String, inner: Option<String>| UnitAfter {
-        magnitude,
-        unit,
-        entry,
-        end,
-        inner,
-    };
+    let found =
+        |unit: String, entry: Option<&'c Unit>, end: usize, magnitude: String, inner: Option<String>| UnitAfter {
+            magnitude,
+            unit,
+            entry,
+            end,
+            inner,
+        };
     if let Some(u) = cues.units.at(&text[pos..]).filter(|u| {
         !cues
             .not_quantities_after
@@ -816,37 +825,253 @@ mod tests {
             Option<&'a str>,
         );
         let cases: &[Case] = &[
-            ("智能算力规模超过", "10 EFLOPS", Some("10"), None, "EFLOPS", Some("超过"), None),
-            ("新增智能算力", "20EFLOPS左右", Some("20"), Some("20"), "EFLOPS", Some("左右"), None),
-            ("单集群算力达到", "3 PFLOPS", Some("3"), Some("3"), "PFLOPS", None, Some("PetaFLOPS")),
-            ("数据存储总量达到", "300EB", Some("300"), Some("300"), "EB", None, Some("ExaBYTE")),
-            ("备份容量", "50 PB以上", Some("50"), None, "PB", Some("以上"), Some("PetaBYTE")),
-            ("新增风光装机", "5 GW以上", Some("5"), None, "GW", Some("以上"), Some("GigaW")),
+            (
+                "智能算力规模超过",
+                "10 EFLOPS",
+                Some("10"),
+                None,
+                "EFLOPS",
+                Some("超过"),
+                None,
+            ),
+            (
+                "新增智能算力",
+                "20EFLOPS左右",
+                Some("20"),
+                Some("20"),
+                "EFLOPS",
+                Some("左右"),
+                None,
+            ),
+            (
+                "单集群算力达到",
+                "3 PFLOPS",
+                Some("3"),
+                Some("3"),
+                "PFLOPS",
+                None,
+                Some("PetaFLOPS"),
+            ),
+            (
+                "数据存储总量达到",
+                "300EB",
+                Some("300"),
+                Some("300"),
+                "EB",
+                None,
+                Some("ExaBYTE"),
+            ),
+            (
+                "备份容量",
+                "50 PB以上",
+                Some("50"),
+                None,
+                "PB",
+                Some("以上"),
+                Some("PetaBYTE"),
+            ),
+            (
+                "新增风光装机",
+                "5 GW以上",
+                Some("5"),
+                None,
+                "GW",
+                Some("以上"),
+                Some("GigaW"),
+            ),
             ("储能规模", "2GWh", Some("2"), Some("2"), "GWh", None, Some("GigaW-HR")),
-            ("骨干网出口带宽", "100Gbps", Some("100"), Some("100"), "Gbps", None, Some("GigaBIT-PER-SEC")),
-            ("园区接入带宽", "100 Gbps", Some("100"), Some("100"), "Gbps", None, Some("GigaBIT-PER-SEC")),
-            ("端到端时延小于", "10ms", None, Some("10"), "ms", Some("小于"), Some("MilliSEC")),
-            ("设计时速", "350 km/h", Some("350"), Some("350"), "km/h", None, Some("KiloM-PER-HR")),
-            ("新建城际线路", "120 km", Some("120"), Some("120"), "km", None, Some("KiloM")),
+            (
+                "骨干网出口带宽",
+                "100Gbps",
+                Some("100"),
+                Some("100"),
+                "Gbps",
+                None,
+                Some("GigaBIT-PER-SEC"),
+            ),
+            (
+                "园区接入带宽",
+                "100 Gbps",
+                Some("100"),
+                Some("100"),
+                "Gbps",
+                None,
+                Some("GigaBIT-PER-SEC"),
+            ),
+            (
+                "端到端时延小于",
+                "10ms",
+                None,
+                Some("10"),
+                "ms",
+                Some("小于"),
+                Some("MilliSEC"),
+            ),
+            (
+                "设计时速",
+                "350 km/h",
+                Some("350"),
+                Some("350"),
+                "km/h",
+                None,
+                Some("KiloM-PER-HR"),
+            ),
+            (
+                "新建城际线路",
+                "120 km",
+                Some("120"),
+                Some("120"),
+                "km",
+                None,
+                Some("KiloM"),
+            ),
             ("芯片制程达到", "7nm", Some("7"), Some("7"), "nm", None, Some("NanoM")),
-            ("年节约用电", "3.5万千瓦时", Some("3.5"), Some("3.5"), "万千瓦时", None, Some("KiloW-HR")),
-            ("新增装机", "120万千瓦", Some("120"), Some("120"), "万千瓦", None, Some("KiloW")),
-            ("单位产值能耗不高于", "0.4吨标准煤", None, Some("0.4"), "吨标准煤", Some("不高于"), None),
-            ("能源消费总量控制在", "2亿吨标准煤以内", None, Some("2"), "亿吨标准煤", Some("以内"), None),
-            ("综合能耗不超过", "80千克", None, Some("80"), "千克", Some("不超过"), Some("KiloGM")),
-            ("森林覆盖率不低于", "60%", Some("60"), None, "%", Some("不低于"), Some("PERCENT")),
-            ("优良天数比例高于", "85%", Some("85"), None, "%", Some("高于"), Some("PERCENT")),
-            ("单位面积产量大于", "500公斤", Some("500"), None, "公斤", Some("大于"), Some("KiloGM")),
-            ("新建高标准农田", "40万公顷", Some("40"), Some("40"), "万公顷", None, Some("HA")),
-            ("平均受教育年限达到", "11.3年", Some("11.3"), Some("11.3"), "年", None, Some("YR")),
-            ("劳动年龄人口受教育年限", "10.8年以上", Some("10.8"), None, "年", Some("以上"), Some("YR")),
-            ("经营权期限延长至", "15年", Some("15"), Some("15"), "年", None, Some("YR")),
+            (
+                "年节约用电",
+                "3.5万千瓦时",
+                Some("3.5"),
+                Some("3.5"),
+                "万千瓦时",
+                None,
+                Some("KiloW-HR"),
+            ),
+            (
+                "新增装机",
+                "120万千瓦",
+                Some("120"),
+                Some("120"),
+                "万千瓦",
+                None,
+                Some("KiloW"),
+            ),
+            (
+                "单位产值能耗不高于",
+                "0.4吨标准煤",
+                None,
+                Some("0.4"),
+                "吨标准煤",
+                Some("不高于"),
+                None,
+            ),
+            (
+                "能源消费总量控制在",
+                "2亿吨标准煤以内",
+                None,
+                Some("2"),
+                "亿吨标准煤",
+                Some("以内"),
+                None,
+            ),
+            (
+                "综合能耗不超过",
+                "80千克",
+                None,
+                Some("80"),
+                "千克",
+                Some("不超过"),
+                Some("KiloGM"),
+            ),
+            (
+                "森林覆盖率不低于",
+                "60%",
+                Some("60"),
+                None,
+                "%",
+                Some("不低于"),
+                Some("PERCENT"),
+            ),
+            (
+                "优良天数比例高于",
+                "85%",
+                Some("85"),
+                None,
+                "%",
+                Some("高于"),
+                Some("PERCENT"),
+            ),
+            (
+                "单位面积产量大于",
+                "500公斤",
+                Some("500"),
+                None,
+                "公斤",
+                Some("大于"),
+                Some("KiloGM"),
+            ),
+            (
+                "新建高标准农田",
+                "40万公顷",
+                Some("40"),
+                Some("40"),
+                "万公顷",
+                None,
+                Some("HA"),
+            ),
+            (
+                "平均受教育年限达到",
+                "11.3年",
+                Some("11.3"),
+                Some("11.3"),
+                "年",
+                None,
+                Some("YR"),
+            ),
+            (
+                "劳动年龄人口受教育年限",
+                "10.8年以上",
+                Some("10.8"),
+                None,
+                "年",
+                Some("以上"),
+                Some("YR"),
+            ),
+            (
+                "经营权期限延长至",
+                "15年",
+                Some("15"),
+                Some("15"),
+                "年",
+                None,
+                Some("YR"),
+            ),
             ("培训周期", "3至5年", Some("3"), Some("5"), "年", None, Some("YR")),
-            ("审批时限压缩至", "3个月", Some("3"), Some("3"), "个月", None, Some("MO")),
+            (
+                "审批时限压缩至",
+                "3个月",
+                Some("3"),
+                Some("3"),
+                "个月",
+                None,
+                Some("MO"),
+            ),
             ("建设", "50个", Some("50"), Some("50"), "个", None, None),
-            ("offshore wind capacity of ", "8 GW", Some("8"), Some("8"), "GW", None, Some("GigaW")),
-            ("a share of at least ", "30 percent", Some("30"), None, "percent", Some("at least"), Some("PERCENT")),
-            ("latency of less than ", "5 ms", None, Some("5"), "ms", Some("less than"), Some("MilliSEC")),
+            (
+                "offshore wind capacity of ",
+                "8 GW",
+                Some("8"),
+                Some("8"),
+                "GW",
+                None,
+                Some("GigaW"),
+            ),
+            (
+                "a share of at least ",
+                "30 percent",
+                Some("30"),
+                None,
+                "percent",
+                Some("at least"),
+                Some("PERCENT"),
+            ),
+            (
+                "latency of less than ",
+                "5 ms",
+                None,
+                Some("5"),
+                "ms",
+                Some("less than"),
+                Some("MilliSEC"),
+            ),
         ];
         for (lead, rest, min, max, unit, qualifier, qudt) in cases {
             let input = format!("{lead}{rest}");
@@ -885,7 +1110,9 @@ mod tests {
                 .map(|q| (text[q.start..q.end].to_owned(), q.unit.clone()))
                 .collect();
             assert!(
-                found.iter().all(|(_, unit)| unit != "年" && unit != "GW" && unit != "Gbps"),
+                found
+                    .iter()
+                    .all(|(_, unit)| unit != "年" && unit != "GW" && unit != "Gbps"),
                 "{text}: {found:?}"
             );
         }
