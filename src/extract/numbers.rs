@@ -517,42 +517,46 @@ fn magnitude_and_unit<'c>(
             pos += m.len();
         }
     }
-    let found =
-        |unit: String, entry: Option<&'c Unit>, end: usize, magnitude: String, inner: Option<String>| UnitAfter {
-            magnitude,
-            unit,
-            entry,
-            end,
-            inner,
-        };
-    if let Some(u) = cues.units.at(&text[pos..]).filter(|u| {
+    let (unit, entry, end) = unit_at(text, pos, cues, magnitude.is_empty()).unwrap_or((String::new(), None, pos));
+    UnitAfter {
+        magnitude,
+        unit,
+        entry,
+        end,
+        inner,
+    }
+}
+
+/// The unit at `pos`, after any magnitude word: as written, its table row (none for a counted
+/// English noun) and where it ends. English words need a bare number (no magnitude word).
+fn unit_at<'c>(text: &str, pos: usize, cues: &'c Cues, bare: bool) -> Option<(String, Option<&'c Unit>, usize)> {
+    let here = &text[pos..];
+    if let Some(u) = cues.units.at(here).filter(|u| {
         !cues
             .not_quantities_after
             .iter()
-            .any(|w| text[pos..].starts_with(w.as_str()) && w.len() > u.written.len())
+            .any(|w| here.starts_with(w.as_str()) && w.len() > u.written.len())
     }) {
-        return found(u.written.clone(), Some(u), pos + u.written.len(), magnitude, inner);
+        return Some((u.written.clone(), Some(u), pos + u.written.len()));
     }
-    if let Some(rest) = text[pos..].strip_prefix(' ') {
-        // "10 EFLOPS", "100 Gbps": a Latin symbol after one space.
-        if let Some(u) = cues.units.symbol_at(rest) {
-            return found(u.written.clone(), Some(u), pos + 1 + u.written.len(), magnitude, inner);
-        }
-        // "30 percent", "1.5 million tons": an English unit word, kept as written.
-        if magnitude.is_empty() {
-            if let Some(u) = cues.units.word_at(rest) {
-                let written = rest[..u.written.len()].to_owned();
-                return found(written, Some(u), pos + 1 + u.written.len(), magnitude, inner);
-            }
-            // An English count has no classifier: the counted noun is its unit
-            // ("2,000 advanced smart factories" counts factories).
-            if let Some(noun) = counted_noun(rest) {
-                let end = pos + 1 + rest.find(noun).unwrap_or(0) + noun.len();
-                return found(noun.to_owned(), None, end, magnitude, inner);
-            }
-        }
+    let rest = here.strip_prefix(' ')?;
+    // "10 EFLOPS", "100 Gbps": a Latin symbol after one space.
+    if let Some(u) = cues.units.symbol_at(rest) {
+        return Some((u.written.clone(), Some(u), pos + 1 + u.written.len()));
     }
-    found(String::new(), None, pos, magnitude, inner)
+    if !bare {
+        return None;
+    }
+    // "30 percent", "1.5 million tons": an English unit word, kept as written.
+    if let Some(u) = cues.units.word_at(rest) {
+        let written = rest[..u.written.len()].to_owned();
+        return Some((written, Some(u), pos + 1 + u.written.len()));
+    }
+    // An English count has no classifier: the counted noun is its unit
+    // ("2,000 advanced smart factories" counts factories).
+    let noun = counted_noun(rest)?;
+    let end = pos + 1 + rest.find(noun).unwrap_or(0) + noun.len();
+    Some((noun.to_owned(), None, end))
 }
 
 /// 翻一番 / 翻两番 (2^n 倍) and 半数以上 (50 %).
@@ -1082,6 +1086,25 @@ mod tests {
             assert_eq!(q.qualifier.as_deref(), *qualifier, "qualifier of {input}");
             let expected = qudt.map(|local| format!("{}{local}", crate::rdf::vocab::QUDT_UNIT_NS));
             assert_eq!(q.qudt_unit, expected, "QUDT unit of {input}");
+        }
+    }
+
+    #[test]
+    fn every_unit_of_the_table_reads_after_a_number() {
+        let cues = cues();
+        for unit in cues.units.iter() {
+            let written = unit.written.as_str();
+            let forms = match unit.kind {
+                UnitKind::Si => vec![format!("达到12{written}"), format!("达到12 {written}")],
+                UnitKind::En => vec![format!("达到12 {written}")],
+                _ => vec![format!("达到12{written}")],
+            };
+            for text in forms {
+                let q = quantity_at(&text, "达到".len(), &cues).unwrap_or_else(|| panic!("no quantity in {text}"));
+                assert_eq!(q.unit, written, "{text}");
+                assert_eq!(q.qudt_unit, unit.qudt, "{text}");
+                assert_eq!(q.end, text.len(), "{text}");
+            }
         }
     }
 
