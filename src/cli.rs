@@ -116,8 +116,8 @@ pub struct BuildArgs {
     /// Write only the store, no graph.ttl/plan.dot/plan.svg.
     #[arg(long)]
     pub no_artifacts: bool,
-    /// A directory with organizations.ttl, technologies.ttl and/or cues.json that replace
-    /// the built-in lexicons.
+    /// A directory with organizations.ttl, technologies.ttl, cues.json and/or units.tsv that
+    /// replace the built-in lexicons.
     #[arg(long, value_name = "DIR")]
     pub lexicon: Option<PathBuf>,
     /// Which program lays out plan.svg.

@@ -1,9 +1,9 @@
 //! Lexicons: organizations and the technology scheme (SKOS, Turtle) and the cue words of
-//! policy language (JSON), all data under `ontology/lexicon/`. The built-in copies are
+//! policy language (JSON) with the unit table (TSV), all data under `ontology/lexicon/`. The built-in copies are
 //! embedded in the binary so it works away from the repository; a user directory with
 //! files of the same names replaces them.
 
-use crate::rdf::vocab::{pkg, rdfs, skos};
+use crate::rdf::vocab::{pkg, rdfs, skos, QUDT_UNIT_NS};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
@@ -14,6 +14,7 @@ use std::path::Path;
 const ORGANIZATIONS: &str = include_str!("../ontology/lexicon/organizations.ttl");
 const TECHNOLOGIES: &str = include_str!("../ontology/lexicon/technologies.ttl");
 const CUES: &str = include_str!("../ontology/lexicon/cues.json");
+const UNITS: &str = include_str!("../ontology/lexicon/units.tsv");
 
 #[derive(Debug, thiserror::Error)]
 pub enum LexiconError {
@@ -31,6 +32,9 @@ pub enum LexiconError {
         subject: String,
         what: &'static str,
     },
+    /// A line of a tab-separated table; `line` is 1-based.
+    #[error("{file}:{line}: {message}")]
+    Table { file: String, line: usize, message: String },
     #[error("cannot build the {what} matcher: {message}")]
     Matcher { what: &'static str, message: String },
 }
@@ -94,6 +98,171 @@ pub enum CreditRole {
     Publisher,
 }
 
+/// How a unit is written after a number, which decides how it is matched there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitKind {
+    /// A Chinese measure word counting things (个, 家).
+    ZhClassifier,
+    /// A Chinese unit of measure (千瓦, 公顷).
+    ZhMeasure,
+    /// A Chinese time unit that is also a calendar word (年): a duration only after a
+    /// number that is not a year.
+    ZhDuration,
+    /// A sign right after the number (%, ‰).
+    Symbol,
+    /// A Latin-letter symbol (kW, EFLOPS), with or without one space, case as written.
+    Si,
+    /// An English unit word after one space, any case.
+    En,
+}
+
+impl UnitKind {
+    fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "zh-classifier" => Self::ZhClassifier,
+            "zh-measure" => Self::ZhMeasure,
+            "zh-duration" => Self::ZhDuration,
+            "symbol" => Self::Symbol,
+            "si" => Self::Si,
+            "en" => Self::En,
+            _ => return None,
+        })
+    }
+}
+
+/// One row of the unit table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// As written in the text (without a magnitude word).
+    pub written: String,
+    pub kind: UnitKind,
+    /// The QUDT unit IRI, when QUDT has the unit.
+    pub qudt: Option<String>,
+}
+
+/// The units of `units.tsv`.
+#[derive(Debug, Clone, Default)]
+pub struct UnitTable {
+    units: Vec<Unit>,
+}
+
+impl UnitTable {
+    /// Parses the table: `written<TAB>kind<TAB>QUDT IRI or empty[<TAB>note]`; `#` starts a
+    /// comment line.
+    pub fn parse(file: &str, text: &str) -> Result<Self, LexiconError> {
+        let mut units: Vec<Unit> = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let error = |message: String| LexiconError::Table {
+                file: file.to_owned(),
+                line: i + 1,
+                message,
+            };
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let columns: Vec<&str> = line.split('\t').collect();
+            if !(2..=4).contains(&columns.len()) {
+                return Err(error(format!(
+                    "expected 2 to 4 tab-separated columns (written, kind, QUDT IRI, note), found {}",
+                    columns.len()
+                )));
+            }
+            let written = columns[0];
+            if written.is_empty() || written.trim() != written {
+                return Err(error(format!("bad written form {written:?}")));
+            }
+            let kind = UnitKind::parse(columns[1]).ok_or_else(|| {
+                error(format!(
+                    "unknown kind {:?} (zh-classifier, zh-measure, zh-duration, symbol, si, en)",
+                    columns[1]
+                ))
+            })?;
+            let qudt = match columns.get(2).copied().unwrap_or("") {
+                "" => None,
+                iri => {
+                    let local = iri
+                        .strip_prefix(QUDT_UNIT_NS)
+                        .ok_or_else(|| error(format!("{iri} is not in the QUDT unit namespace {QUDT_UNIT_NS}")))?;
+                    if local.is_empty() || NamedNode::new(iri).is_err() {
+                        return Err(error(format!("{iri} is not a valid IRI")));
+                    }
+                    Some(iri.to_owned())
+                }
+            };
+            if kind == UnitKind::ZhClassifier && qudt.is_some() {
+                return Err(error(format!("the classifier {written} has a QUDT unit")));
+            }
+            if units.iter().any(|u| u.written == written) {
+                return Err(error(format!("{written} is listed twice")));
+            }
+            units.push(Unit {
+                written: written.to_owned(),
+                kind,
+                qudt,
+            });
+        }
+        Ok(Self { units })
+    }
+
+    /// This table with `user`'s rows laid over it: a row replaces the one written the same.
+    fn overlay(mut self, user: Self) -> Self {
+        self.units
+            .retain(|u| !user.units.iter().any(|v| v.written == u.written));
+        self.units.extend(user.units);
+        self
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Unit> {
+        self.units.iter()
+    }
+
+    /// The unit written exactly so.
+    pub fn get(&self, written: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.written == written)
+    }
+
+    /// The longest unit that `text` (what follows a number or magnitude word) starts with:
+    /// Chinese units and signs as they are, Latin symbols only when they end a word
+    /// ("5 GWh" holds no GW, "3 km/h" no km).
+    pub fn at(&self, text: &str) -> Option<&Unit> {
+        self.units
+            .iter()
+            .filter(|u| u.kind != UnitKind::En && text.starts_with(u.written.as_str()))
+            .filter(|u| u.kind != UnitKind::Si || ends_symbol(&text[u.written.len()..]))
+            .max_by_key(|u| u.written.len())
+    }
+
+    /// A Latin symbol after one space ("10 EFLOPS"): `text` starts after the space.
+    pub fn symbol_at(&self, text: &str) -> Option<&Unit> {
+        self.at(text).filter(|u| u.kind == UnitKind::Si)
+    }
+
+    /// The longest English unit word that `text` starts with, in any case, ending a word.
+    pub fn word_at(&self, text: &str) -> Option<&Unit> {
+        self.units
+            .iter()
+            .filter(|u| u.kind == UnitKind::En)
+            .filter(|u| {
+                text.get(..u.written.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(&u.written))
+                    && !text[u.written.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+            })
+            .max_by_key(|u| u.written.len())
+    }
+}
+
+/// Whether a Latin unit symbol ends before `rest`: no letter or digit follows, nor a
+/// `/`, `²` or `³` that would make it part of a compound unit.
+fn ends_symbol(rest: &str) -> bool {
+    let mut chars = rest.chars();
+    match chars.next() {
+        None => true,
+        Some(c) if c.is_ascii_alphanumeric() || matches!(c, '²' | '³' | '·') => false,
+        Some('/') => !chars.next().is_some_and(|c| c.is_ascii_alphanumeric()),
+        Some(_) => true,
+    }
+}
+
 /// The cue words of `cues.json`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Cues {
@@ -107,9 +276,15 @@ pub struct Cues {
     pub qualifiers: Vec<Qualifier>,
     pub range_separators: Vec<String>,
     pub magnitudes: Vec<String>,
-    pub units: Vec<String>,
-    /// English unit words, taken after one space ("30 percent").
-    pub units_en: Vec<String>,
+    /// The unit table, `units.tsv` (not a key of `cues.json`).
+    #[serde(skip)]
+    pub units: UnitTable,
+    /// Words right before a number that make its 年 a period, not a measured duration
+    /// (今后5年, 连续3年).
+    pub not_durations_before: Vec<String>,
+    /// Words right after 年 that make it a period or a calendar word (80年代, 3年行动,
+    /// 用8年时间).
+    pub not_durations_after: Vec<String>,
     pub not_quantities_after: Vec<String>,
     pub not_quantities_before: Vec<String>,
     pub goal_verbs_before_object: Vec<String>,
@@ -347,12 +522,14 @@ impl Lexicon {
             ("organizations.ttl", ORGANIZATIONS),
             ("technologies.ttl", TECHNOLOGIES),
             ("cues.json", CUES),
+            ("units.tsv", UNITS),
         )
     }
 
     /// The built-in lexicons extended by the user's files in `dir`: entries of a user
     /// `organizations.ttl` or `technologies.ttl` are added, and replace a built-in entry with
-    /// the same IRI; keys of a user `cues.json` replace the built-in lists.
+    /// the same IRI; keys of a user `cues.json` replace the built-in lists; rows of a user
+    /// `units.tsv` are added, and replace a built-in row written the same.
     pub fn with_overrides(dir: &Path) -> Result<Self, LexiconError> {
         let read = |name: &str| -> Result<Option<(String, String)>, LexiconError> {
             let path = dir.join(name);
@@ -368,6 +545,7 @@ impl Lexicon {
         let orgs = read("organizations.ttl")?;
         let techs = read("technologies.ttl")?;
         let cues = read("cues.json")?;
+        let units = read("units.tsv")?;
         let mut cue_value: serde_json::Value = serde_json::from_str(CUES).map_err(|e| cue_error("cues.json", &e))?;
         if let Some((file, text)) = &cues {
             let user: serde_json::Value = serde_json::from_str(text).map_err(|e| cue_error(file, &e))?;
@@ -379,14 +557,20 @@ impl Lexicon {
         }
         let org_triples = overlay(parse_turtle("organizations.ttl", ORGANIZATIONS)?, orgs.as_ref())?;
         let tech_triples = overlay(parse_turtle("technologies.ttl", TECHNOLOGIES)?, techs.as_ref())?;
+        // Every text read, the user's cue words included: a store built with others is stale.
+        let fingerprint = crate::ingest::sha256_hex(
+            format!("{ORGANIZATIONS}\0{TECHNOLOGIES}\0{CUES}\0{UNITS}\0{orgs:?}\0{techs:?}\0{cues:?}\0{units:?}")
+                .as_bytes(),
+        );
         let cues_file = cues.map_or_else(|| "cues.json".to_owned(), |(file, _)| file);
-        let cues: Cues = serde_json::from_value(cue_value).map_err(|e| LexiconError::Syntax {
+        let mut cues: Cues = serde_json::from_value(cue_value).map_err(|e| LexiconError::Syntax {
             file: cues_file,
             message: e.to_string(),
         })?;
-        let fingerprint = crate::ingest::sha256_hex(
-            format!("{ORGANIZATIONS}\0{TECHNOLOGIES}\0{CUES}\0{orgs:?}\0{techs:?}").as_bytes(),
-        );
+        cues.units = UnitTable::parse("units.tsv", UNITS)?;
+        if let Some((file, text)) = &units {
+            cues.units = std::mem::take(&mut cues.units).overlay(UnitTable::parse(file, text)?);
+        }
         Self::assemble(
             org_triples,
             tech_triples,
@@ -396,11 +580,18 @@ impl Lexicon {
         )
     }
 
-    fn from_texts(orgs: (&str, &str), techs: (&str, &str), cues: (&str, &str)) -> Result<Self, LexiconError> {
-        let cues_value: Cues = serde_json::from_str(cues.1).map_err(|e| cue_error(cues.0, &e))?;
+    fn from_texts(
+        orgs: (&str, &str),
+        techs: (&str, &str),
+        cues: (&str, &str),
+        units: (&str, &str),
+    ) -> Result<Self, LexiconError> {
+        let mut cues_value: Cues = serde_json::from_str(cues.1).map_err(|e| cue_error(cues.0, &e))?;
+        cues_value.units = UnitTable::parse(units.0, units.1)?;
         let org_triples = parse_turtle(orgs.0, orgs.1)?;
         let tech_triples = parse_turtle(techs.0, techs.1)?;
-        let fingerprint = crate::ingest::sha256_hex(format!("{}\0{}\0{}", orgs.1, techs.1, cues.1).as_bytes());
+        let fingerprint =
+            crate::ingest::sha256_hex(format!("{}\0{}\0{}\0{}", orgs.1, techs.1, cues.1, units.1).as_bytes());
         Self::assemble(org_triples, tech_triples, cues_value, fingerprint, (orgs.0, techs.0))
     }
 
@@ -694,6 +885,86 @@ mod tests {
         let hits = lexicon.tech_zh.find_all("培育重点行业大模型");
         assert_eq!(hits.len(), 1);
         assert_eq!(lexicon.technologies[hits[0].entry].label_zh, "行业大模型");
+    }
+
+    #[test]
+    fn every_qudt_unit_of_the_table_is_a_valid_iri_in_the_unit_namespace() {
+        let lexicon = Lexicon::builtin().expect("builtin lexicon");
+        let mut mapped = 0;
+        for unit in lexicon.cues.units.iter() {
+            if let Some(iri) = &unit.qudt {
+                assert!(NamedNode::new(iri.as_str()).is_ok(), "{}: {iri}", unit.written);
+                let local = iri.strip_prefix(QUDT_UNIT_NS).unwrap_or_default();
+                assert!(
+                    !local.is_empty() && !local.contains(['/', '#']),
+                    "{}: {iri}",
+                    unit.written
+                );
+                mapped += 1;
+            }
+        }
+        assert!(mapped > 40, "only {mapped} units have a QUDT IRI");
+        let kilowatt = lexicon.cues.units.get("千瓦").and_then(|u| u.qudt.as_deref());
+        assert_eq!(kilowatt, Some("http://qudt.org/vocab/unit/KiloW"));
+        assert_eq!(
+            lexicon.cues.units.get("个").map(|u| u.kind),
+            Some(UnitKind::ZhClassifier)
+        );
+    }
+
+    #[test]
+    fn a_malformed_unit_line_names_file_and_line() {
+        let cases = [
+            ("# comment\n千瓦\tzh-measure\n瓦\tzh-gadget\n", 3, "unknown kind"),
+            ("千瓦\tzh-measure\thttp://example.org/unit/KiloW\n", 1, "namespace"),
+            (
+                "千瓦\tzh-measure\thttp://qudt.org/vocab/unit/Kilo W\n",
+                1,
+                "not a valid IRI",
+            ),
+            ("\n个\tzh-classifier\n个\tzh-classifier\n", 3, "twice"),
+            ("个\n", 1, "columns"),
+        ];
+        for (text, line, words) in cases {
+            let error = UnitTable::parse("mine.tsv", text).expect_err(text);
+            let message = error.to_string();
+            assert!(message.starts_with(&format!("mine.tsv:{line}: ")), "{message}");
+            assert!(message.contains(words), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_user_unit_table_adds_and_replaces_rows() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("units.tsv"),
+            "瓦\tzh-measure\thttp://qudt.org/vocab/unit/W\n度\tzh-measure\t\tdegrees here\n",
+        )
+        .expect("write");
+        let lexicon = Lexicon::with_overrides(dir.path()).expect("lexicon");
+        let units = &lexicon.cues.units;
+        assert_eq!(
+            units.get("瓦").and_then(|u| u.qudt.as_deref()),
+            Some("http://qudt.org/vocab/unit/W")
+        );
+        assert_eq!(units.get("度").map(|u| u.qudt.is_none()), Some(true));
+        assert!(units.get("千瓦").is_some());
+        assert_ne!(lexicon.fingerprint, Lexicon::builtin().expect("builtin").fingerprint);
+    }
+
+    #[test]
+    fn latin_symbols_end_a_word() {
+        let lexicon = Lexicon::builtin().expect("builtin lexicon");
+        let units = &lexicon.cues.units;
+        let at = |text: &str| units.at(text).map(|u| u.written.as_str());
+        assert_eq!(at("GW以上"), Some("GW"));
+        assert_eq!(at("GWh"), Some("GWh"));
+        assert_eq!(at("GWx"), None);
+        assert_eq!(at("km/h"), Some("km/h"));
+        assert_eq!(at("km/s"), None);
+        assert_eq!(at("m²"), Some("m²"));
+        assert_eq!(at("gw"), None, "symbols keep their case");
+        assert_eq!(units.word_at("Percent of").map(|u| u.written.as_str()), Some("percent"));
     }
 
     #[test]

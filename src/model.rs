@@ -47,6 +47,8 @@ pub enum Attr {
     MinValue,
     MaxValue,
     Unit,
+    /// The QUDT unit of a quantity (magnitude words aside): an IRI.
+    QudtUnit,
     Qualifier,
     Indicator,
     Resolved,
@@ -66,6 +68,8 @@ pub enum Value {
     Year(i32),
     Date(String),
     Bool(bool),
+    /// An IRI of an external vocabulary, checked where it was loaded (the unit table).
+    Iri(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -355,6 +359,9 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
                 g.set(n, Attr::MaxValue, decimal(max));
             }
             g.set(n, Attr::Unit, Value::Text(q.unit.clone()));
+            if let Some(iri) = &q.qudt_unit {
+                g.set(n, Attr::QudtUnit, Value::Iri(iri.clone()));
+            }
             if let Some(qualifier) = &q.qualifier {
                 g.set(n, Attr::Qualifier, Value::Text(qualifier.clone()));
             }

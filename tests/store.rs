@@ -42,7 +42,8 @@ fn shape_checks_do_find_violations() {
     let ttl = r#"
         @prefix pkg: <https://w3id.org/policykg/ontology#> .
         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-        <https://w3id.org/policykg/id/target/x> a pkg:Target ; pkg:minValue 5.0 ; pkg:maxValue 3.0 ; pkg:deadline "2027" .
+        <https://w3id.org/policykg/id/target/x> a pkg:Target ; pkg:minValue 5.0 ; pkg:maxValue 3.0 ; pkg:deadline "2027" ;
+            <http://qudt.org/schema/qudt/unit> <http://example.org/unit/KiloW> .
         <https://w3id.org/policykg/id/evidence/y> a pkg:Evidence ; pkg:start "9"^^xsd:nonNegativeInteger ; pkg:end "4"^^xsd:nonNegativeInteger .
     "#;
     let quads: Vec<Quad> = RdfParser::from_format(RdfFormat::Turtle)
@@ -63,6 +64,14 @@ fn shape_checks_do_find_violations() {
     assert!(messages.iter().any(|m| m.contains("greater")), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("gYear")), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("no evidence")), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("QUDT unit vocabulary")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("without the written")),
+        "{messages:?}"
+    );
     let evidence = std::fs::read_to_string(root().join("ontology/queries/validation/evidence.rq")).expect("query");
     assert_eq!(store.select(&evidence).expect("select").len(), 3);
 }

@@ -2,11 +2,13 @@
 //! numerals, decimals, ranges, magnitude words, units and qualifiers, following the target
 //! conventions of the corpus README (magnitude words stay in the unit as written; Chinese
 //! numerals are expressed in their largest magnitude word; 翻一番 is 2 倍; 半数 is 50 %).
+//! Units come from the unit table (`ontology/lexicon/units.tsv`), which also gives each its
+//! QUDT unit where QUDT has one.
 //!
 //! Everything here works on normalized text and byte offsets into it; callers turn those
 //! into character spans.
 
-use crate::lexicon::{Bound, Cues, QualifierPosition};
+use crate::lexicon::{Bound, Cues, QualifierPosition, Unit, UnitKind};
 use std::fmt;
 
 /// An exact decimal: `mantissa / 10^scale`. Never a float, so 6.5 stays 6.5.
@@ -80,6 +82,8 @@ pub struct Quantity {
     pub max: Option<Decimal>,
     /// As written, magnitude word included: 个, 万人, 万亿元, %.
     pub unit: String,
+    /// The QUDT unit IRI of the unit, magnitude word aside (万千瓦 has that of 千瓦).
+    pub qudt_unit: Option<String>,
     /// As written: 左右, 以上, 超过…
     pub qualifier: Option<String>,
     /// Byte range in the text that was parsed.
@@ -326,37 +330,54 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
     {
         return None;
     }
-    if let Some(q) = special_at(text, at) {
+    if let Some(q) = special_at(text, at, cues) {
         return Some(q);
     }
     let first = numeral_at(&text[at..])?;
-    let mut pos = at + first.len;
-    let (mag1, unit1, after_unit1, inner_qual) = magnitude_and_unit(text, pos, cues, first.magnitude);
-    pos = after_unit1;
+    let first_unit = magnitude_and_unit(text, at + first.len, cues, first.magnitude);
+    let mut pos = first_unit.end;
     let min = first.value;
     let mut max = first.value;
-    let mut unit = format!("{mag1}{unit1}");
-    let mut qualifier: Option<String> = inner_qual.clone();
-    let mut bound = inner_qual.as_ref().map(|_| Bound::Min);
+    let mut unit = format!("{}{}", first_unit.magnitude, first_unit.unit);
+    let mut entry = first_unit.entry;
+    let mut qualifier: Option<String> = first_unit.inner.clone();
+    let mut bound = first_unit.inner.as_ref().map(|_| Bound::Min);
+    // The last number read, for the duration test: (its start, the numeral).
+    let mut last = (at, first.clone());
 
     // A range: 3至5个, 6%－6.5%, 二至三.
     if let Some(sep) = longest_prefix(&text[pos..], &cues.range_separators) {
         let second_at = pos + sep.len();
         if let Some(second) = numeral_at(&text[second_at..]) {
-            let (mag2, unit2, end2, _) = magnitude_and_unit(text, second_at + second.len, cues, second.magnitude);
-            let unit_second = format!("{mag2}{unit2}");
+            let second_unit = magnitude_and_unit(text, second_at + second.len, cues, second.magnitude);
+            let unit_second = format!("{}{}", second_unit.magnitude, second_unit.unit);
             let compatible = unit.is_empty() || unit_second.is_empty() || unit == unit_second;
             if compatible && second.value.to_f64() >= first.value.to_f64() {
                 max = second.value;
                 if unit.is_empty() {
                     unit = unit_second;
+                    entry = second_unit.entry;
                 }
-                pos = end2;
+                pos = second_unit.end;
                 bound = None;
+                last = (second_at, second);
             }
         }
     }
     if unit.is_empty() {
+        return None;
+    }
+    if entry.is_some_and(|u| u.kind == UnitKind::ZhDuration)
+        && !(entry.is_some_and(|u| u.written == unit)
+            && plain_count(text, at, &first)
+            && plain_count(text, last.0, &last.1)
+            && !cues.not_durations_before.iter().any(|w| before.ends_with(w.as_str()))
+            && !cues
+                .not_durations_after
+                .iter()
+                .any(|w| text[pos..].starts_with(w.as_str())))
+    {
+        // 2025年, 今后5年, 80年代, 用8年时间: a year or a period, not a measured duration.
         return None;
     }
     let after = &text[pos..];
@@ -396,6 +417,7 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
         min,
         max,
         unit,
+        qudt_unit: entry.and_then(|u| u.qudt.clone()),
         qualifier,
         start,
         end: pos,
@@ -449,21 +471,38 @@ fn qualifier_before(before: &str, qualifier: &str) -> bool {
     }
 }
 
-/// Magnitude word and unit after a number at `pos`; a 多/余 between number and unit is a
-/// qualifier (100多个). Returns (magnitude, unit, end, inner qualifier).
-fn magnitude_and_unit(
+/// Whether the numeral at `at` could count years rather than name one: Arabic digits,
+/// fewer than four before the point (10.8年 but not 2025年, nor 二0二五年).
+fn plain_count(text: &str, at: usize, numeral: &Numeral) -> bool {
+    let written = &text[at..at + numeral.len];
+    numeral.magnitude.is_empty()
+        && written.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && written.split('.').next().is_some_and(|int| int.len() < 4)
+}
+
+/// What follows a number: magnitude word, unit and the table row it was read from (none for
+/// a counted English noun), where it ends, and a 多/余 between number and unit (100多个).
+struct UnitAfter<'c> {
+    magnitude: String,
+    unit: String,
+    entry: Option<&'c Unit>,
+    end: usize,
+    inner: Option<String>,
+}
+
+/// Magnitude word and unit after a number at `pos`.
+fn magnitude_and_unit<'c>(
     text: &str,
     mut pos: usize,
-    cues: &Cues,
+    cues: &'c Cues,
     numeral_magnitude: &'static str,
-) -> (String, String, usize, Option<String>) {
+) -> UnitAfter<'c> {
     let mut magnitude = numeral_magnitude.to_owned();
     let mut inner = None;
     for word in ["多", "余"] {
         if text[pos..].starts_with(word)
-            && longest_prefix(&text[pos + word.len()..], &cues.magnitudes)
-                .or_else(|| longest_prefix(&text[pos + word.len()..], &cues.units))
-                .is_some()
+            && (longest_prefix(&text[pos + word.len()..], &cues.magnitudes).is_some()
+                || cues.units.at(&text[pos + word.len()..]).is_some())
         {
             inner = Some(word.to_owned());
             pos += word.len();
@@ -471,58 +510,59 @@ fn magnitude_and_unit(
     }
     // A magnitude word, unless a unit starts here that is longer (千瓦 is a unit, not 千 + 瓦),
     // and never the same magnitude twice (七万万两 is not 7 万万).
-    let unit_here = longest_prefix(&text[pos..], &cues.units).map_or(0, str::len);
+    let unit_here = cues.units.at(&text[pos..]).map_or(0, |u| u.written.len());
     if let Some(m) = longest_prefix(&text[pos..], &cues.magnitudes) {
         if m.len() >= unit_here && !magnitude.ends_with(m) {
             magnitude.push_str(m);
             pos += m.len();
         }
     }
-    let unit = match longest_prefix(&text[pos..], &cues.units) {
-        Some(u)
-            if !cues
-                .not_quantities_after
-                .iter()
-                .any(|w| text[pos..].starts_with(w.as_str()) && w.len() > u.len()) =>
-        {
-            u.to_owned()
-        }
-        _ => String::new(),
-    };
-    pos += unit.len();
-    if unit.is_empty() && magnitude.is_empty() {
-        // "30 percent", "1.5 million tons": one space, then an English unit word.
-        if let Some(rest) = text[pos..].strip_prefix(' ') {
-            let lower = rest.to_ascii_lowercase();
-            if let Some(u) = cues
-                .units_en
-                .iter()
-                .filter(|u| lower.starts_with(u.as_str()))
-                .max_by_key(|u| u.len())
-            {
-                let word_ends = !rest[u.len()..].starts_with(|c: char| c.is_ascii_alphanumeric());
-                if word_ends {
-                    return (String::new(), rest[..u.len()].to_owned(), pos + 1 + u.len(), inner);
-                }
-            }
-            // An English count has no classifier: the counted noun is its unit
-            // ("2,000 advanced smart factories" counts factories).
-            if let Some(noun) = counted_noun(rest) {
-                return (
-                    String::new(),
-                    noun.to_owned(),
-                    pos + 1 + rest.find(noun).unwrap_or(0) + noun.len(),
-                    inner,
-                );
-            }
-        }
+    let (unit, entry, end) = unit_at(text, pos, cues, magnitude.is_empty()).unwrap_or((String::new(), None, pos));
+    UnitAfter {
+        magnitude,
+        unit,
+        entry,
+        end,
+        inner,
     }
-    (magnitude, unit, pos, inner)
+}
+
+/// The unit at `pos`, after any magnitude word: as written, its table row (none for a counted
+/// English noun) and where it ends. English words need a bare number (no magnitude word).
+fn unit_at<'c>(text: &str, pos: usize, cues: &'c Cues, bare: bool) -> Option<(String, Option<&'c Unit>, usize)> {
+    let here = &text[pos..];
+    if let Some(u) = cues.units.at(here).filter(|u| {
+        !cues
+            .not_quantities_after
+            .iter()
+            .any(|w| here.starts_with(w.as_str()) && w.len() > u.written.len())
+    }) {
+        return Some((u.written.clone(), Some(u), pos + u.written.len()));
+    }
+    let rest = here.strip_prefix(' ')?;
+    // "10 EFLOPS", "100 Gbps": a Latin symbol after one space.
+    if let Some(u) = cues.units.symbol_at(rest) {
+        return Some((u.written.clone(), Some(u), pos + 1 + u.written.len()));
+    }
+    if !bare {
+        return None;
+    }
+    // "30 percent", "1.5 million tons": an English unit word, kept as written.
+    if let Some(u) = cues.units.word_at(rest) {
+        let written = rest[..u.written.len()].to_owned();
+        return Some((written, Some(u), pos + 1 + u.written.len()));
+    }
+    // An English count has no classifier: the counted noun is its unit
+    // ("2,000 advanced smart factories" counts factories).
+    let noun = counted_noun(rest)?;
+    let end = pos + 1 + rest.find(noun).unwrap_or(0) + noun.len();
+    Some((noun.to_owned(), None, end))
 }
 
 /// 翻一番 / 翻两番 (2^n 倍) and 半数以上 (50 %).
-fn special_at(text: &str, at: usize) -> Option<Quantity> {
+fn special_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
     let rest = &text[at..];
+    let qudt = |written: &str| cues.units.get(written).and_then(|u| u.qudt.clone());
     if let Some(after) = rest.strip_prefix('翻') {
         let numeral = chinese_at(after).or_else(|| arabic_at(after))?;
         let tail = &after[numeral.len..];
@@ -533,6 +573,7 @@ fn special_at(text: &str, at: usize) -> Option<Quantity> {
                     min: Some(Decimal::integer(1i128 << n)),
                     max: Some(Decimal::integer(1i128 << n)),
                     unit: "倍".to_owned(),
+                    qudt_unit: qudt("倍"),
                     qualifier: None,
                     start: at,
                     end: at + '翻'.len_utf8() + numeral.len + '番'.len_utf8(),
@@ -548,6 +589,7 @@ fn special_at(text: &str, at: usize) -> Option<Quantity> {
             min: value,
             max: value,
             unit: "%".to_owned(),
+            qudt_unit: qudt("%"),
             qualifier: None,
             start: at,
             end: at + "百分之".len() + numeral.len,
@@ -558,6 +600,7 @@ fn special_at(text: &str, at: usize) -> Option<Quantity> {
             min: Some(Decimal::integer(2)),
             max: Some(Decimal::integer(2)),
             unit: "倍".to_owned(),
+            qudt_unit: qudt("倍"),
             qualifier: None,
             start: at,
             end: at + "倍增".len(),
@@ -573,6 +616,7 @@ fn special_at(text: &str, at: usize) -> Option<Quantity> {
             min: Some(Decimal::integer(50)),
             max,
             unit: "%".to_owned(),
+            qudt_unit: qudt("%"),
             qualifier,
             start: at,
             end: at + "半数".len() + extra,
@@ -769,6 +813,334 @@ mod tests {
             assert_eq!(q.unit, *unit, "unit of {input}");
             assert_eq!(q.qualifier.as_deref(), *qualifier, "qualifier of {input}");
         }
+    }
+
+    #[test]
+    fn units_bounds_and_durations_table() {
+        let cues = cues();
+        // (input, where the number starts, min, max, unit, qualifier, QUDT unit local name)
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+            Option<&'a str>,
+            &'a str,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
+        let cases: &[Case] = &[
+            (
+                "智能算力规模超过",
+                "10 EFLOPS",
+                Some("10"),
+                None,
+                "EFLOPS",
+                Some("超过"),
+                None,
+            ),
+            (
+                "新增智能算力",
+                "20EFLOPS左右",
+                Some("20"),
+                Some("20"),
+                "EFLOPS",
+                Some("左右"),
+                None,
+            ),
+            (
+                "单集群算力达到",
+                "3 PFLOPS",
+                Some("3"),
+                Some("3"),
+                "PFLOPS",
+                None,
+                Some("PetaFLOPS"),
+            ),
+            (
+                "数据存储总量达到",
+                "300EB",
+                Some("300"),
+                Some("300"),
+                "EB",
+                None,
+                Some("ExaBYTE"),
+            ),
+            (
+                "备份容量",
+                "50 PB以上",
+                Some("50"),
+                None,
+                "PB",
+                Some("以上"),
+                Some("PetaBYTE"),
+            ),
+            (
+                "新增风光装机",
+                "5 GW以上",
+                Some("5"),
+                None,
+                "GW",
+                Some("以上"),
+                Some("GigaW"),
+            ),
+            ("储能规模", "2GWh", Some("2"), Some("2"), "GWh", None, Some("GigaW-HR")),
+            (
+                "骨干网出口带宽",
+                "100Gbps",
+                Some("100"),
+                Some("100"),
+                "Gbps",
+                None,
+                Some("GigaBIT-PER-SEC"),
+            ),
+            (
+                "园区接入带宽",
+                "100 Gbps",
+                Some("100"),
+                Some("100"),
+                "Gbps",
+                None,
+                Some("GigaBIT-PER-SEC"),
+            ),
+            (
+                "端到端时延小于",
+                "10ms",
+                None,
+                Some("10"),
+                "ms",
+                Some("小于"),
+                Some("MilliSEC"),
+            ),
+            (
+                "设计时速",
+                "350 km/h",
+                Some("350"),
+                Some("350"),
+                "km/h",
+                None,
+                Some("KiloM-PER-HR"),
+            ),
+            (
+                "新建城际线路",
+                "120 km",
+                Some("120"),
+                Some("120"),
+                "km",
+                None,
+                Some("KiloM"),
+            ),
+            ("芯片制程达到", "7nm", Some("7"), Some("7"), "nm", None, Some("NanoM")),
+            (
+                "年节约用电",
+                "3.5万千瓦时",
+                Some("3.5"),
+                Some("3.5"),
+                "万千瓦时",
+                None,
+                Some("KiloW-HR"),
+            ),
+            (
+                "新增装机",
+                "120万千瓦",
+                Some("120"),
+                Some("120"),
+                "万千瓦",
+                None,
+                Some("KiloW"),
+            ),
+            (
+                "单位产值能耗不高于",
+                "0.4吨标准煤",
+                None,
+                Some("0.4"),
+                "吨标准煤",
+                Some("不高于"),
+                None,
+            ),
+            (
+                "能源消费总量控制在",
+                "2亿吨标准煤以内",
+                None,
+                Some("2"),
+                "亿吨标准煤",
+                Some("以内"),
+                None,
+            ),
+            (
+                "综合能耗不超过",
+                "80千克",
+                None,
+                Some("80"),
+                "千克",
+                Some("不超过"),
+                Some("KiloGM"),
+            ),
+            (
+                "森林覆盖率不低于",
+                "60%",
+                Some("60"),
+                None,
+                "%",
+                Some("不低于"),
+                Some("PERCENT"),
+            ),
+            (
+                "优良天数比例高于",
+                "85%",
+                Some("85"),
+                None,
+                "%",
+                Some("高于"),
+                Some("PERCENT"),
+            ),
+            (
+                "单位面积产量大于",
+                "500公斤",
+                Some("500"),
+                None,
+                "公斤",
+                Some("大于"),
+                Some("KiloGM"),
+            ),
+            (
+                "新建高标准农田",
+                "40万公顷",
+                Some("40"),
+                Some("40"),
+                "万公顷",
+                None,
+                Some("HA"),
+            ),
+            (
+                "平均受教育年限达到",
+                "11.3年",
+                Some("11.3"),
+                Some("11.3"),
+                "年",
+                None,
+                Some("YR"),
+            ),
+            (
+                "劳动年龄人口受教育年限",
+                "10.8年以上",
+                Some("10.8"),
+                None,
+                "年",
+                Some("以上"),
+                Some("YR"),
+            ),
+            (
+                "经营权期限延长至",
+                "15年",
+                Some("15"),
+                Some("15"),
+                "年",
+                None,
+                Some("YR"),
+            ),
+            ("培训周期", "3至5年", Some("3"), Some("5"), "年", None, Some("YR")),
+            (
+                "审批时限压缩至",
+                "3个月",
+                Some("3"),
+                Some("3"),
+                "个月",
+                None,
+                Some("MO"),
+            ),
+            ("建设", "50个", Some("50"), Some("50"), "个", None, None),
+            (
+                "offshore wind capacity of ",
+                "8 GW",
+                Some("8"),
+                Some("8"),
+                "GW",
+                None,
+                Some("GigaW"),
+            ),
+            (
+                "a share of at least ",
+                "30 percent",
+                Some("30"),
+                None,
+                "percent",
+                Some("at least"),
+                Some("PERCENT"),
+            ),
+            (
+                "latency of less than ",
+                "5 ms",
+                None,
+                Some("5"),
+                "ms",
+                Some("less than"),
+                Some("MilliSEC"),
+            ),
+        ];
+        for (lead, rest, min, max, unit, qualifier, qudt) in cases {
+            let input = format!("{lead}{rest}");
+            let q = quantity_at(&input, lead.len(), &cues).unwrap_or_else(|| panic!("no quantity in {input}"));
+            assert_eq!(q.min, min.and_then(d), "min of {input}");
+            assert_eq!(q.max, max.and_then(d), "max of {input}");
+            assert_eq!(q.unit, *unit, "unit of {input}");
+            assert_eq!(q.qualifier.as_deref(), *qualifier, "qualifier of {input}");
+            let expected = qudt.map(|local| format!("{}{local}", crate::rdf::vocab::QUDT_UNIT_NS));
+            assert_eq!(q.qudt_unit, expected, "QUDT unit of {input}");
+        }
+    }
+
+    #[test]
+    fn every_unit_of_the_table_reads_after_a_number() {
+        let cues = cues();
+        for unit in cues.units.iter() {
+            let written = unit.written.as_str();
+            let forms = match unit.kind {
+                UnitKind::Si => vec![format!("达到12{written}"), format!("达到12 {written}")],
+                UnitKind::En => vec![format!("达到12 {written}")],
+                _ => vec![format!("达到12{written}")],
+            };
+            for text in forms {
+                let q = quantity_at(&text, "达到".len(), &cues).unwrap_or_else(|| panic!("no quantity in {text}"));
+                assert_eq!(q.unit, written, "{text}");
+                assert_eq!(q.qudt_unit, unit.qudt, "{text}");
+                assert_eq!(q.end, text.len(), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn years_periods_and_broken_symbols_are_not_units() {
+        let cues = cues();
+        for text in [
+            "力争到2027年",
+            "二〇三五年",
+            "今后5年",
+            "未来3年",
+            "连续4年保持增长",
+            "近3年年均增长",
+            "80年代",
+            "实施3年行动计划",
+            "五年计划",
+            "5年内完成",
+            "用8年时间基本建成",
+            "2021至2025年",
+            "带宽12 Gbit",
+            "装机5 GWx",
+            "增长3 million",
+        ] {
+            let found: Vec<(String, String)> = quantities(text, &cues)
+                .iter()
+                .map(|q| (text[q.start..q.end].to_owned(), q.unit.clone()))
+                .collect();
+            assert!(
+                found
+                    .iter()
+                    .all(|(_, unit)| unit != "年" && unit != "GW" && unit != "Gbps"),
+                "{text}: {found:?}"
+            );
+        }
+        assert!(quantities("力争到2027年", &cues).is_empty());
+        assert!(quantities("今后5年", &cues).is_empty());
     }
 
     #[test]

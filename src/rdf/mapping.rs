@@ -2,7 +2,7 @@
 //! Evidence node with its quote. The lexicon graph holds the lexicon files' own triples.
 
 use super::mint::{iri, IriKind};
-use super::vocab::{dcterms, org, pkg, rdfs, schema, skos, LEXICON_GRAPH};
+use super::vocab::{dcterms, org, pkg, qudt, rdfs, schema, skos, LEXICON_GRAPH};
 use crate::lexicon::Lexicon;
 use crate::model::{Attr, Key, Kind, KnowledgeGraph, Relation, Value};
 use oxigraph::model::vocab::{rdf, xsd};
@@ -71,6 +71,7 @@ fn attr_predicate(attr: Attr) -> NamedNodeRef<'static> {
         Attr::MinValue => pkg::MIN_VALUE,
         Attr::MaxValue => pkg::MAX_VALUE,
         Attr::Unit => pkg::UNIT,
+        Attr::QudtUnit => qudt::UNIT,
         Attr::Qualifier => pkg::QUALIFIER,
         Attr::Indicator => pkg::INDICATOR,
         Attr::Resolved => pkg::RESOLVED,
@@ -100,15 +101,17 @@ fn relation_predicate(relation: Relation) -> NamedNodeRef<'static> {
     }
 }
 
-fn literal(value: &Value) -> Literal {
+/// The object of an attribute: a literal of the value's datatype, or an IRI.
+fn object(value: &Value) -> Term {
     match value {
-        Value::Text(s) => Literal::new_simple_literal(s),
-        Value::Lang(s, lang) => Literal::new_language_tagged_literal_unchecked(s, *lang),
-        Value::Integer(i) => Literal::new_typed_literal(i.to_string(), xsd::INTEGER),
-        Value::Decimal(d) => Literal::new_typed_literal(d, xsd::DECIMAL),
-        Value::Year(y) => Literal::new_typed_literal(format!("{y:04}"), xsd::G_YEAR),
-        Value::Date(d) => Literal::new_typed_literal(d, xsd::DATE),
-        Value::Bool(b) => Literal::new_typed_literal(b.to_string(), xsd::BOOLEAN),
+        Value::Text(s) => Literal::new_simple_literal(s).into(),
+        Value::Lang(s, lang) => Literal::new_language_tagged_literal_unchecked(s, *lang).into(),
+        Value::Integer(i) => Literal::new_typed_literal(i.to_string(), xsd::INTEGER).into(),
+        Value::Decimal(d) => Literal::new_typed_literal(d, xsd::DECIMAL).into(),
+        Value::Year(y) => Literal::new_typed_literal(format!("{y:04}"), xsd::G_YEAR).into(),
+        Value::Date(d) => Literal::new_typed_literal(d, xsd::DATE).into(),
+        Value::Bool(b) => Literal::new_typed_literal(b.to_string(), xsd::BOOLEAN).into(),
+        Value::Iri(iri) => NamedNode::new_unchecked(iri.as_str()).into(),
     }
 }
 
@@ -124,7 +127,7 @@ pub fn quads(graph: &KnowledgeGraph) -> Vec<Quad> {
             push(&subject, rdf::TYPE, (*class).into());
         }
         for (attr, value) in &entity.attrs {
-            push(&subject, attr_predicate(*attr), literal(value).into());
+            push(&subject, attr_predicate(*attr), object(value));
         }
         for span in &entity.evidence {
             let evidence = iri(

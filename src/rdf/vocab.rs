@@ -122,6 +122,16 @@ pub mod schema {
     );
 }
 
+/// QUDT, for the unit of a target's quantity as a unit IRI beside the written one.
+pub mod qudt {
+    use super::NamedNodeRef;
+    terms!("http://qudt.org/schema/qudt/"; UNIT = "unit");
+}
+
+/// The QUDT unit vocabulary. Its IRIs (the objects of `qudt:unit`) are data: they come
+/// from `ontology/lexicon/units.tsv`, which is checked to stay in this namespace.
+pub const QUDT_UNIT_NS: &str = "http://qudt.org/vocab/unit/";
+
 /// Instance IRIs (built only by [`crate::rdf::mint`]) live under this base.
 pub const ID_BASE: &str = "https://w3id.org/policykg/id/";
 
@@ -139,6 +149,8 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("dcterms", dcterms::NS),
     ("owl", owl::NS),
     ("schema", schema::NS),
+    ("qudt", qudt::NS),
+    ("unit", QUDT_UNIT_NS),
     ("porg", "https://w3id.org/policykg/id/org/"),
     ("ptech", "https://w3id.org/policykg/id/tech/"),
     ("pdoc", "https://w3id.org/policykg/id/doc/"),
@@ -165,6 +177,7 @@ mod tests {
             dcterms::ALL,
             owl::ALL,
             schema::ALL,
+            qudt::ALL,
         ] {
             for term in list {
                 assert!(NamedNode::new(term.as_str()).is_ok(), "{}", term.as_str());
