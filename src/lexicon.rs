@@ -405,6 +405,8 @@ pub struct SessionCues {
     pub npc_first_session_years: Vec<i32>,
     /// The year of the N-th National Congress of the Communist Party of China.
     pub cpc_congress_years: Vec<i32>,
+    /// "Second Session": the ordinal words of sessions in English.
+    pub ordinals_en: BTreeMap<String, u32>,
 }
 
 /// A lexicon hit in normalized text (byte offsets into that text).

@@ -195,21 +195,42 @@ fn names_after<'a>(byline: &'a str, roles: &[String]) -> Vec<(&'a str, usize)> {
 pub fn session_year(text: &Text, cues: &Cues, patterns: &Patterns) -> Option<i32> {
     let head: String = text.norm.chars().take(HEAD_CHARS).collect();
     let number = |m: Option<regex::Match<'_>>| super::patterns::count(m?.as_str());
-    let npc_year = patterns.npc_session.captures_iter(&head).find_map(|c| {
+    let ordinal = |m: Option<regex::Match<'_>>| cues.sessions.ordinals_en.get(&m?.as_str().to_lowercase()).copied();
+    let npc = |term: Option<u32>, session: Option<u32>| {
         let first = *cues
             .sessions
             .npc_first_session_years
-            .get(number(c.name("term"))?.checked_sub(1)? as usize)?;
-        Some(first + number(c.name("session"))? as i32 - 1)
-    });
-    npc_year.or_else(|| {
-        patterns.cpc_congress.captures_iter(&head).find_map(|c| {
-            cues.sessions
-                .cpc_congress_years
-                .get(number(c.name("n"))?.checked_sub(1)? as usize)
-                .copied()
+            .get(term?.checked_sub(1)? as usize)?;
+        Some(first + session? as i32 - 1)
+    };
+    let cpc = |n: Option<u32>| {
+        cues.sessions
+            .cpc_congress_years
+            .get(n?.checked_sub(1)? as usize)
+            .copied()
+    };
+    patterns
+        .npc_session
+        .captures_iter(&head)
+        .find_map(|c| npc(number(c.name("term")), number(c.name("session"))))
+        .or_else(|| {
+            patterns
+                .npc_session_en
+                .captures_iter(&head)
+                .find_map(|c| npc(number(c.name("term")), ordinal(c.name("session"))))
         })
-    })
+        .or_else(|| {
+            patterns
+                .cpc_congress
+                .captures_iter(&head)
+                .find_map(|c| cpc(number(c.name("n"))))
+        })
+        .or_else(|| {
+            patterns
+                .cpc_congress_en
+                .captures_iter(&head)
+                .find_map(|c| cpc(number(c.name("n"))))
+        })
 }
 
 /// How far into a document its opening runs, for facts stated there.
@@ -252,10 +273,24 @@ fn report_title(text: &Text, cues: &Cues, patterns: &Patterns) -> Option<Span> {
     (span.len() >= 4 && !contains_any(title.as_str(), &cues.issue_verbs)).then_some(span)
 }
 
-/// The first date written in full near the start of the document ("——2024年3月5日在…").
+/// The first date written in full near the start of the document ("——2024年3月5日在…",
+/// "on March 5, 2024").
 pub fn head_date_year(text: &Text, patterns: &Patterns) -> Option<i32> {
     let head: String = text.norm.chars().take(400).collect();
-    patterns.date.captures(&head)?.name("y")?.as_str().parse().ok()
+    let chinese = patterns
+        .date
+        .captures(&head)
+        .map(|c| (c.get(0).map_or(0, |m| m.start()), c.name("y")));
+    let english = patterns
+        .date_en
+        .captures(&head)
+        .map(|c| (c.get(0).map_or(0, |m| m.start()), c.name("y")));
+    let (_, year) = match (chinese, english) {
+        (Some(c), Some(e)) => std::cmp::min_by_key(c, e, |(at, _)| *at),
+        (Some(found), None) | (None, Some(found)) => found,
+        (None, None) => return None,
+    };
+    year?.as_str().parse().ok()
 }
 
 #[cfg(test)]
@@ -326,6 +361,20 @@ mod tests {
     }
 
     #[test]
+    fn the_first_full_date_near_the_start_gives_the_year() {
+        let cues = lexicon().cues;
+        let patterns = Patterns::new(&cues);
+        for (raw, year) in [
+            ("政府工作报告\n——2031年3月5日在大会上\n", Some(2031)),
+            ("Report on the Work\nDelivered on March 5, 2032\n", Some(2032)),
+            ("Delivered on Sept. 12, 2030, and revised 2031年1月2日\n", Some(2030)),
+            ("各位代表：\n", None),
+        ] {
+            assert_eq!(head_date_year(&Text::new(raw), &patterns), year, "{raw}");
+        }
+    }
+
+    #[test]
     fn plain_documents_have_no_frame() {
         let lexicon = lexicon();
         let news = &lexicon.cues.news;
@@ -342,6 +391,14 @@ mod tests {
             ("我们在第十二届全国人民代表大会第三次会议上报告工作。", Some(2015)),
             ("第一届全国人民代表大会第一次会议听取了报告。", Some(1954)),
             ("中国共产党第十九次全国代表大会，是一次重要的大会。", Some(2017)),
+            (
+                "Delivered at the Third Session of the 13th National People's Congress",
+                Some(2020),
+            ),
+            (
+                "Report to the 20th National Congress of the Communist Party of China",
+                Some(2022),
+            ),
             ("各位代表：今年的工作很多。", None),
         ] {
             let patterns = Patterns::new(&cues);

@@ -459,7 +459,7 @@ mod tests {
         let cases: &[(&str, &str, &[&str], Option<u32>)] = &[
             (
                 "count after the list, with 等",
-                "方案围绕育主体、强链条、优环境等3项重点任务作出部署。",
+                "方案明确了育主体、强链条、优环境等3项重点任务。",
                 &["育主体", "强链条", "优环境"],
                 Some(3),
             ),

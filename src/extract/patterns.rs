@@ -42,6 +42,8 @@ pub struct Patterns {
     pub task_list_en: Regex,
     pub measure_list: Regex,
     pub date: Regex,
+    /// "March 5, 2024", "Sept. 12, 2030".
+    pub date_en: Regex,
     pub event: Regex,
     pub message: Regex,
     pub credit: Regex,
@@ -57,6 +59,10 @@ pub struct Patterns {
     pub npc_session: Regex,
     /// "中国共产党第十八次全国代表大会".
     pub cpc_congress: Regex,
+    /// "the Second Session of the 14th National People's Congress".
+    pub npc_session_en: Regex,
+    /// "the 18th National Congress of the Communist Party of China".
+    pub cpc_congress_en: Regex,
     pub frame: super::document::FramePatterns,
     /// What joins several issuers' names (、, 和, 会同, 联合).
     pub issuer_joiner: Regex,
@@ -102,7 +108,7 @@ impl Patterns {
                 alternation(&cues.deadline_leads_en)
             )),
             task_list: compile(&format!(
-                r"(?:{})(?P<list>[^。；;!?！？\n]{{2,400}}?)等\s*(?P<count>{COUNT})\s*(?:{})?(?:{})",
+                r"(?:{})了?(?P<list>[^。；;!?！？\n]{{2,400}}?)等\s*(?P<count>{COUNT})\s*(?:{})?(?:{})",
                 alternation(&cues.task_list_leads),
                 alternation(&cues.task_count_classifiers),
                 alternation(&cues.task_count_nouns)
@@ -144,6 +150,9 @@ impl Patterns {
                 alternation(&cues.measure_list_leads)
             )),
             date: compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
+            date_en: compile(
+                r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},\s*(?P<y>(?:19|20)\d{2})\b",
+            ),
             event: compile(&format!(
                 r"(?:(?:19|20)\d{{2}}年?|第{COUNT}届)[\p{{Han}}A-Za-z0-9]{{1,24}}?(?:{})",
                 alternation(&cues.event_suffixes)
@@ -178,6 +187,13 @@ impl Patterns {
                 r"第(?P<term>{COUNT})届全国人民代表大会第(?P<session>{COUNT})次(?:全体)?会议"
             )),
             cpc_congress: compile(&format!(r"(?:中国共产党|党的)第(?P<n>{COUNT})次全国代表大会")),
+            npc_session_en: compile(&format!(
+                r"(?i)\b(?P<session>{})\s+Session\s+of\s+the\s+(?P<term>\d{{1,2}})(?:st|nd|rd|th)\s+National\s+People's\s+Congress",
+                alternation(&cues.sessions.ordinals_en.keys().cloned().collect::<Vec<_>>())
+            )),
+            cpc_congress_en: compile(
+                r"(?i)\b(?P<n>\d{1,2})(?:st|nd|rd|th)\s+National\s+Congress\s+of\s+the\s+Communist\s+Party\s+of\s+China",
+            ),
             frame: super::document::FramePatterns::new(&cues.news),
             issuer_joiner: compile(&format!("(?:{})", alternation(&cues.issuer_joiners))),
             first_publication: compile(&format!(
