@@ -29,37 +29,43 @@ pub fn technologies(text: &Text, lexicon: &Lexicon) -> Vec<TechMention> {
         })
         .collect();
     out.retain(|m| !idioms.iter().any(|i| i.contains(m.span)));
+    // A term inside a longer one (AI in AI芯片, found by the English matcher) is part of it.
+    let spans: Vec<Span> = out.iter().map(|m| m.span).collect();
+    out.retain(|m| !spans.iter().any(|s| *s != m.span && s.contains(m.span)));
     out.sort_by_key(|m| (m.span, m.entry));
-    compound(&mut out, text);
-    out
+    out.dedup_by_key(|m| m.span);
+    compound(out, text, lexicon)
 }
 
 /// Longest compound, in characters, that adjacent terms form.
 const MAX_COMPOUND_CHARS: usize = 12;
 
-/// Terms written back to back form one compound term ("智能网联" + "新能源汽车" is
-/// "智能网联新能源汽车", "电子设计自动化" + "软件" is "电子设计自动化软件"): each concept keeps
-/// its mention, quoted as the whole compound.
-fn compound(mentions: &mut [TechMention], text: &Text) {
-    let starts_ascii: Vec<bool> = mentions
-        .iter()
-        .map(|m| text.norm_of(m.span).starts_with(|c: char| c.is_ascii()))
-        .collect();
-    let mut i = 0;
-    while i < mentions.len() {
-        let mut j = i;
-        // An appositive code ("大飞机C919") is not part of a compound.
-        while j + 1 < mentions.len() && mentions[j + 1].span.start == mentions[j].span.end && !starts_ascii[j + 1] {
-            j += 1;
-        }
-        let whole = Span::new(mentions[i].span.start, mentions[j].span.end);
-        if j > i && whole.len() <= MAX_COMPOUND_CHARS {
-            for m in &mut mentions[i..=j] {
-                m.span = whole;
+/// Terms written back to back form one compound term when they come from different
+/// branches of the scheme: a modifier and its head ("工业互联网" + "平台" is in the lexicon,
+/// "电子设计自动化" + "软件" need not be). The compound is one mention, quoted whole, of its
+/// last term, the head of a Chinese noun compound; the terms before it are no mentions of
+/// their own. Terms of one branch back to back are a list written without 、 ("风电光伏":
+/// wind and solar power) and stay apart.
+fn compound(mentions: Vec<TechMention>, text: &Text, lexicon: &Lexicon) -> Vec<TechMention> {
+    let mut out: Vec<TechMention> = Vec::with_capacity(mentions.len());
+    let mut previous: Option<TechMention> = None;
+    for m in mentions {
+        let joins = previous.is_some_and(|p| {
+            p.span.end == m.span.start
+                // An appositive code ("大飞机C919") is not part of a compound.
+                && !text.norm_of(m.span).starts_with(|c: char| c.is_ascii())
+                && lexicon.tech_root(p.entry) != lexicon.tech_root(m.entry)
+        });
+        match out.last_mut() {
+            Some(last) if joins && m.span.end - last.span.start <= MAX_COMPOUND_CHARS => {
+                last.span.end = m.span.end;
+                last.entry = m.entry;
             }
+            _ => out.push(m),
         }
-        i = j + 1;
+        previous = Some(m);
     }
+    out
 }
 
 /// The lexicon technologies mentioned inside a span, in order, each once in a row.
