@@ -45,19 +45,20 @@ const MAX_COMPOUND_CHARS: usize = 12;
 /// "电子设计自动化" + "软件" need not be). The compound is one mention, quoted whole, of its
 /// last term, the head of a Chinese noun compound; the terms before it are no mentions of
 /// their own. Terms of one branch back to back are a list written without 、 ("风电光伏":
-/// wind and solar power) and stay apart.
+/// wind and solar power) and stay apart, except two names of one concept: a class word
+/// and the code of the thing ("大飞机C919") are one mention, of the code.
 fn compound(mentions: Vec<TechMention>, text: &Text, lexicon: &Lexicon) -> Vec<TechMention> {
     let mut out: Vec<TechMention> = Vec::with_capacity(mentions.len());
     let mut previous: Option<TechMention> = None;
     for m in mentions {
-        let joins = previous.is_some_and(|p| {
-            p.span.end == m.span.start
-                // An appositive code ("大飞机C919") is not part of a compound.
-                && !text.norm_of(m.span).starts_with(|c: char| c.is_ascii())
-                && lexicon.tech_root(p.entry) != lexicon.tech_root(m.entry)
-        });
+        let adjacent = previous.filter(|p| p.span.end == m.span.start);
+        // An appositive code is not part of a compound.
+        let code = text.norm_of(m.span).starts_with(|c: char| c.is_ascii());
+        let joins = adjacent.is_some_and(|p| !code && lexicon.tech_root(p.entry) != lexicon.tech_root(m.entry));
+        let renames = adjacent.is_some_and(|p| p.entry == m.entry);
         match out.last_mut() {
-            Some(last) if joins && m.span.end - last.span.start <= MAX_COMPOUND_CHARS => {
+            Some(last) if renames && code => last.span = m.span,
+            Some(last) if (joins || renames) && m.span.end - last.span.start <= MAX_COMPOUND_CHARS => {
                 last.span.end = m.span.end;
                 last.entry = m.entry;
             }
