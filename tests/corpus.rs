@@ -22,9 +22,17 @@ fn config(inputs: Vec<std::path::PathBuf>, dir: &Path) -> BuildConfig {
 fn one_organization_and_one_technology_across_documents() {
     let Some(corpus) = corpus() else { return };
     let dir = tempfile::tempdir().expect("tempdir");
+    let documents = std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "txt"))
+        })
+        .count();
     let (store, report) = build_into(&[corpus, seeds()], dir.path(), Renderer::Builtin);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
-    assert_eq!(report.sources.len(), 8);
+    // Every corpus document and the seed.
+    assert_eq!(report.sources.len(), documents + 1);
     // The State Council issued three of the documents: one IRI, three plans.
     let rows = select(
         &store,
@@ -117,7 +125,7 @@ fn the_dev_corpus_scores_at_least_the_recorded_figures() {
         ("issuers", 0.95),
         ("targets", 0.94),
         ("tasks", 0.93),
-        ("technologies", 0.69),
+        ("technologies", 0.75),
     ] {
         let f1 = report.overall[category].f1();
         assert!(

@@ -239,3 +239,74 @@ pub fn mention_span(mention: &Mention) -> Span {
         | Mention::Publisher { span, .. } => *span,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (quote, concept) of every technology mention.
+    fn found(raw: &str) -> Vec<(String, String)> {
+        let lexicon = Lexicon::builtin().expect("builtin lexicon");
+        let text = Text::new(raw);
+        technologies(&text, &lexicon)
+            .into_iter()
+            .map(|m| (text.quote(m.span).to_owned(), lexicon.technologies[m.entry].id.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_compound_is_one_mention_not_its_parts() {
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            // In the lexicon as a whole: leftmost-longest.
+            (
+                "推广智能网联新能源汽车",
+                &[("智能网联新能源汽车", "intelligent-connected-new-energy-vehicle")],
+            ),
+            ("培育行业大模型", &[("行业大模型", "industry-large-model")]),
+            // Not in the lexicon: terms of different branches, one mention of the head.
+            ("研发量子计算芯片", &[("量子计算芯片", "chip")]),
+            // Terms of one branch back to back are a list.
+            ("建设风电光伏基地", &[("风电", "wind-power"), ("光伏", "photovoltaic")]),
+            // A class word and the code of the thing are one mention, of the code.
+            ("国产大飞机C919首飞", &[("C919", "large-aircraft")]),
+            // The English matcher's AI inside AI芯片 is no mention of its own.
+            ("发展AI芯片", &[("AI芯片", "ai-chip")]),
+            (
+                "人工智能、大数据",
+                &[("人工智能", "artificial-intelligence"), ("大数据", "big-data")],
+            ),
+        ];
+        for (raw, expected) in cases {
+            let expected: Vec<(String, String)> = expected
+                .iter()
+                .map(|(q, c)| ((*q).to_owned(), (*c).to_owned()))
+                .collect();
+            assert_eq!(found(raw), expected, "{raw}");
+        }
+    }
+
+    #[test]
+    fn regional_vocabulary_is_the_mainland_concept_quoted_as_written() {
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            (
+                "發展人工智慧與軟體產業",
+                &[("人工智慧", "artificial-intelligence"), ("軟體", "software")],
+            ),
+            (
+                "推動晶片與雲端運算",
+                &[("晶片", "chip"), ("雲端運算", "cloud-computing")],
+            ),
+            (
+                "建設網際網路與資訊基礎設施",
+                &[("網際網路", "internet"), ("資訊基礎設施", "digital-infrastructure")],
+            ),
+        ];
+        for (raw, expected) in cases {
+            let expected: Vec<(String, String)> = expected
+                .iter()
+                .map(|(q, c)| ((*q).to_owned(), (*c).to_owned()))
+                .collect();
+            assert_eq!(found(raw), expected, "{raw}");
+        }
+    }
+}

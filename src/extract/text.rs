@@ -112,8 +112,8 @@ impl Text {
         let raw_bytes = byte_table(raw);
         let mut image = vec![Span::new(0, 0); raw_bytes.len() - 1];
         for (k, o) in origin.iter().enumerate().rev() {
-            for r in o.start..o.end {
-                image[r] = Span::new(k, image[r].end.max(k + 1));
+            for i in &mut image[o.start..o.end] {
+                *i = Span::new(k, i.end.max(k + 1));
             }
         }
         Self {
@@ -234,7 +234,7 @@ mod tests {
         for (raw, norm) in [
             ("發展資訊科技與軟體產業", "发展信息技术与软件产业"),
             ("記憶體與晶片", "内存与芯片"),
-            ("推動雲端運算和人工智慧", "推动云运算和人工智能"),
+            ("推動雲端運算和人工智慧", "推动云计算和人工智能"),
             ("研究軟體動物的學者", "研究软体动物的学者"),
             // Simplified text keeps its words, even those the table lists.
             ("硅晶片和人工智慧", "硅晶片和人工智慧"),
