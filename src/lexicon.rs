@@ -301,6 +301,21 @@ impl Lexicon {
         at
     }
 
+    /// Whether `ancestor` is broader than `entry`, through any chain of broader concepts.
+    pub fn tech_is_broader(&self, ancestor: usize, entry: usize) -> bool {
+        let mut seen = vec![false; self.technologies.len()];
+        let mut todo = self.technologies[entry].broader.clone();
+        while let Some(at) = todo.pop() {
+            if at == ancestor {
+                return true;
+            }
+            if !std::mem::replace(&mut seen[at], true) {
+                todo.extend(&self.technologies[at].broader);
+            }
+        }
+        false
+    }
+
     /// The lexicons shipped in `ontology/lexicon/`.
     pub fn builtin() -> Result<Self, LexiconError> {
         Self::from_texts(

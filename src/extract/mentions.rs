@@ -44,9 +44,10 @@ const MAX_COMPOUND_CHARS: usize = 12;
 /// branches of the scheme: a modifier and its head ("工业互联网" + "平台" is in the lexicon,
 /// "电子设计自动化" + "软件" need not be). The compound is one mention, quoted whole, of its
 /// last term, the head of a Chinese noun compound; the terms before it are no mentions of
-/// their own. Terms of one branch back to back are a list written without 、 ("风电光伏":
-/// wind and solar power) and stay apart, except two names of one concept: a class word
-/// and the code of the thing ("大飞机C919") are one mention, of the code.
+/// their own; so is a broader term before a narrower one ("人工智能" + "大模型": the field
+/// names the kind). Other terms of one branch back to back are a list written without 、
+/// ("风电光伏": wind and solar power) and stay apart, except two names of one concept: a
+/// class word and the code of the thing ("大飞机C919") are one mention, of the code.
 fn compound(mentions: Vec<TechMention>, text: &Text, lexicon: &Lexicon) -> Vec<TechMention> {
     let mut out: Vec<TechMention> = Vec::with_capacity(mentions.len());
     let mut previous: Option<TechMention> = None;
@@ -54,7 +55,11 @@ fn compound(mentions: Vec<TechMention>, text: &Text, lexicon: &Lexicon) -> Vec<T
         let adjacent = previous.filter(|p| p.span.end == m.span.start);
         // An appositive code is not part of a compound.
         let code = text.norm_of(m.span).starts_with(|c: char| c.is_ascii());
-        let joins = adjacent.is_some_and(|p| !code && lexicon.tech_root(p.entry) != lexicon.tech_root(m.entry));
+        let joins = adjacent.is_some_and(|p| {
+            !code
+                && (lexicon.tech_root(p.entry) != lexicon.tech_root(m.entry)
+                    || lexicon.tech_is_broader(p.entry, m.entry))
+        });
         let renames = adjacent.is_some_and(|p| p.entry == m.entry);
         match out.last_mut() {
             Some(last) if renames && code => last.span = m.span,
@@ -265,7 +270,9 @@ mod tests {
             ("培育行业大模型", &[("行业大模型", "industry-large-model")]),
             // Not in the lexicon: terms of different branches, one mention of the head.
             ("研发量子计算芯片", &[("量子计算芯片", "chip")]),
-            // Terms of one branch back to back are a list.
+            // A broader term before a narrower one names the field of the head.
+            ("研发人工智能大模型", &[("人工智能大模型", "large-model")]),
+            // Other terms of one branch back to back are a list.
             ("建设风电光伏基地", &[("风电", "wind-power"), ("光伏", "photovoltaic")]),
             // A class word and the code of the thing are one mention, of the code.
             ("国产大飞机C919首飞", &[("C919", "large-aircraft")]),
