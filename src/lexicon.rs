@@ -59,6 +59,8 @@ pub struct Technology {
     pub label_en: Option<String>,
     /// An economic sector or policy category (pkg:IndustryCategory), not a technology.
     pub category: bool,
+    /// The broader concepts (entries), in IRI order.
+    pub broader: Vec<usize>,
 }
 
 /// A qualifier word and the bound it implies.
@@ -518,6 +520,35 @@ impl Lexicon {
         out
     }
 
+    /// The top concept of a technology's branch of the scheme, following the first broader
+    /// concept of each.
+    pub fn tech_root(&self, entry: usize) -> usize {
+        let mut at = entry;
+        // A cycle in a user's scheme ends the walk after as many steps as there are concepts.
+        for _ in 0..self.technologies.len() {
+            match self.technologies[at].broader.first() {
+                Some(&up) => at = up,
+                None => break,
+            }
+        }
+        at
+    }
+
+    /// Whether `ancestor` is broader than `entry`, through any chain of broader concepts.
+    pub fn tech_is_broader(&self, ancestor: usize, entry: usize) -> bool {
+        let mut seen = vec![false; self.technologies.len()];
+        let mut todo = self.technologies[entry].broader.clone();
+        while let Some(at) = todo.pop() {
+            if at == ancestor {
+                return true;
+            }
+            if !std::mem::replace(&mut seen[at], true) {
+                todo.extend(&self.technologies[at].broader);
+            }
+        }
+        false
+    }
+
     /// The lexicons shipped in `ontology/lexicon/`.
     pub fn builtin() -> Result<Self, LexiconError> {
         Self::from_texts(
@@ -673,7 +704,21 @@ impl Lexicon {
                 label_zh,
                 label_en,
                 category,
+                broader: Vec::new(),
             });
+        }
+        let entries: BTreeMap<String, usize> = technologies
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.iri.as_str().to_owned(), i))
+            .collect();
+        for t in &mut technologies {
+            let mut broader: Vec<usize> = tech_index
+                .named(t.iri.as_str(), skos::BROADER.as_str())
+                .filter_map(|b| entries.get(b).copied())
+                .collect();
+            broader.sort_unstable();
+            t.broader = broader;
         }
 
         let mut triples = org_triples;
@@ -807,6 +852,18 @@ impl Index {
             .flatten()
             .filter_map(|t| match t {
                 Term::Literal(l) => Some(l),
+                _ => None,
+            })
+    }
+
+    fn named(&self, subject: &str, predicate: &str) -> impl Iterator<Item = &str> {
+        self.by_subject
+            .get(subject)
+            .and_then(|p| p.get(predicate))
+            .into_iter()
+            .flatten()
+            .filter_map(|t| match t {
+                Term::NamedNode(n) => Some(n.as_str()),
                 _ => None,
             })
     }

@@ -132,6 +132,19 @@ impl KnowledgeGraph {
         n
     }
 
+    /// The node of a concept of the technology scheme: a category when the scheme types it
+    /// so, else a technology. Every link goes through here, so a measure that concerns
+    /// 数字经济 does not make it a technology.
+    fn technology(&mut self, lexicon: &Lexicon, entry: usize) -> NodeIndex {
+        let concept = &lexicon.technologies[entry];
+        let kind = if concept.category {
+            Kind::Category
+        } else {
+            Kind::Technology
+        };
+        self.node(kind, concept.id.clone())
+    }
+
     fn set(&mut self, n: NodeIndex, attr: Attr, value: Value) {
         self.graph[n].attrs.insert((attr, value));
     }
@@ -265,13 +278,7 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
     let doc_key = g.graph[doc].key.key.clone();
 
     for tech in &facts.technologies {
-        let entry = &lexicon.technologies[tech.entry];
-        let kind = if entry.category {
-            Kind::Category
-        } else {
-            Kind::Technology
-        };
-        let n = g.node(kind, entry.id.clone());
+        let n = g.technology(lexicon, tech.entry);
         g.cite(n, tech.span);
         g.link(doc, Relation::Mentions, n);
     }
@@ -318,7 +325,7 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
         g.cite(n, measure.span);
         g.link(doc, Relation::HasMeasure, n);
         for &t in &measure.technologies {
-            let tech = g.node(Kind::Technology, lexicon.technologies[t].id.clone());
+            let tech = g.technology(lexicon, t);
             g.link(n, Relation::Concerns, tech);
         }
     }
@@ -368,16 +375,16 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
         }
         g.link(doc, Relation::HasTarget, n);
         for &t in &target.technologies {
-            let tech = g.node(Kind::Technology, lexicon.technologies[t].id.clone());
+            let tech = g.technology(lexicon, t);
             g.link(n, Relation::Concerns, tech);
         }
     }
 
     for pair in &facts.glossary {
         let zh = normalize(&pair.zh);
-        let known = lexicon.technologies.iter().find(|t| normalize(&t.label_zh) == zh);
+        let known = lexicon.technologies.iter().position(|t| normalize(&t.label_zh) == zh);
         let n = match known {
-            Some(t) => g.node(Kind::Technology, t.id.clone()),
+            Some(t) => g.technology(lexicon, t),
             None => g.node(Kind::GlossaryTerm, format!("term#{zh}")),
         };
         g.set(n, Attr::Label, Value::Lang(pair.zh.clone(), "zh"));

@@ -263,6 +263,17 @@ fn issuers_in(text: &Text, lexicon: &Lexicon, patterns: &Patterns, offset: usize
             span: text.span(offset + start + lead, offset + start + lead + name.len()),
         });
     }
+    // A bracketed aside ends what comes before it: in "新华社北京11月3日电(记者…)工业和信息化部
+    // 印发…" the agency of the dateline reports and the body after the reporter issues.
+    let aside_end = list
+        .match_indices(')')
+        .map(|(i, m)| i + m.len())
+        .rfind(|&end| !hits.iter().any(|h| h.start < end && end <= h.end));
+    if let Some(cut) = aside_end.map(|end| text.span(offset + end, offset + end).start) {
+        if out.iter().any(|m| m.span.start >= cut) {
+            out.retain(|m| m.span.start >= cut);
+        }
+    }
     out.sort_by_key(|m| m.span);
     out
 }
@@ -452,5 +463,31 @@ fn check_count(text: &Text, plan: &Plan, diagnostics: &mut Vec<Diagnostic>) {
                 "{phrase}: {declared} issuers declared, {named} named in the text (the rest are implied by 等)"
             ),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::{extract, OrgRef};
+    use crate::lexicon::Lexicon;
+
+    #[test]
+    fn the_agency_of_a_dateline_is_no_issuer() {
+        let lexicon = Lexicon::builtin().expect("lexicon");
+        for raw in [
+            "新华社上海5月6日电(记者王某)国家发展改革委印发《数据中心节能行动方案》，提出多项措施。",
+            "新華社上海5月6日電（記者王某）國家發展改革委印發《數據中心節能行動方案》，提出多項措施。",
+        ] {
+            let facts = extract(raw, &lexicon);
+            let issuers: Vec<String> = facts.plans[0]
+                .issuers
+                .iter()
+                .map(|m| match &m.org {
+                    OrgRef::Known(i) => lexicon.organizations[*i].label_zh.clone(),
+                    OrgRef::Unresolved(name) => name.clone(),
+                })
+                .collect();
+            assert_eq!(issuers, ["国家发展和改革委员会"], "{raw}");
+        }
     }
 }

@@ -29,37 +29,49 @@ pub fn technologies(text: &Text, lexicon: &Lexicon) -> Vec<TechMention> {
         })
         .collect();
     out.retain(|m| !idioms.iter().any(|i| i.contains(m.span)));
+    // A term inside a longer one (AI in AI芯片, found by the English matcher) is part of it.
+    let spans: Vec<Span> = out.iter().map(|m| m.span).collect();
+    out.retain(|m| !spans.iter().any(|s| *s != m.span && s.contains(m.span)));
     out.sort_by_key(|m| (m.span, m.entry));
-    compound(&mut out, text);
-    out
+    out.dedup_by_key(|m| m.span);
+    compound(out, text, lexicon)
 }
 
 /// Longest compound, in characters, that adjacent terms form.
 const MAX_COMPOUND_CHARS: usize = 12;
 
-/// Terms written back to back form one compound term ("智能网联" + "新能源汽车" is
-/// "智能网联新能源汽车", "电子设计自动化" + "软件" is "电子设计自动化软件"): each concept keeps
-/// its mention, quoted as the whole compound.
-fn compound(mentions: &mut [TechMention], text: &Text) {
-    let starts_ascii: Vec<bool> = mentions
-        .iter()
-        .map(|m| text.norm_of(m.span).starts_with(|c: char| c.is_ascii()))
-        .collect();
-    let mut i = 0;
-    while i < mentions.len() {
-        let mut j = i;
-        // An appositive code ("大飞机C919") is not part of a compound.
-        while j + 1 < mentions.len() && mentions[j + 1].span.start == mentions[j].span.end && !starts_ascii[j + 1] {
-            j += 1;
-        }
-        let whole = Span::new(mentions[i].span.start, mentions[j].span.end);
-        if j > i && whole.len() <= MAX_COMPOUND_CHARS {
-            for m in &mut mentions[i..=j] {
-                m.span = whole;
+/// Terms written back to back form one compound term when they come from different
+/// branches of the scheme: a modifier and its head ("工业互联网" + "平台" is in the lexicon,
+/// "电子设计自动化" + "软件" need not be). The compound is one mention, quoted whole, of its
+/// last term, the head of a Chinese noun compound; the terms before it are no mentions of
+/// their own; so is a broader term before a narrower one ("人工智能" + "大模型": the field
+/// names the kind). Other terms of one branch back to back are a list written without 、
+/// ("风电光伏": wind and solar power) and stay apart, except two names of one concept: a
+/// class word and the code of the thing ("大飞机C919") are one mention, of the code.
+fn compound(mentions: Vec<TechMention>, text: &Text, lexicon: &Lexicon) -> Vec<TechMention> {
+    let mut out: Vec<TechMention> = Vec::with_capacity(mentions.len());
+    let mut previous: Option<TechMention> = None;
+    for m in mentions {
+        let adjacent = previous.filter(|p| p.span.end == m.span.start);
+        // An appositive code is not part of a compound.
+        let code = text.norm_of(m.span).starts_with(|c: char| c.is_ascii());
+        let joins = adjacent.is_some_and(|p| {
+            !code
+                && (lexicon.tech_root(p.entry) != lexicon.tech_root(m.entry)
+                    || lexicon.tech_is_broader(p.entry, m.entry))
+        });
+        let renames = adjacent.is_some_and(|p| p.entry == m.entry);
+        match out.last_mut() {
+            Some(last) if renames && code => last.span = m.span,
+            Some(last) if (joins || renames) && m.span.end - last.span.start <= MAX_COMPOUND_CHARS => {
+                last.span.end = m.span.end;
+                last.entry = m.entry;
             }
+            _ => out.push(m),
         }
-        i = j + 1;
+        previous = Some(m);
     }
+    out
 }
 
 /// The lexicon technologies mentioned inside a span, in order, each once in a row.
@@ -231,5 +243,78 @@ pub fn mention_span(mention: &Mention) -> Span {
         | Mention::Photograph { span, .. }
         | Mention::Publisher { span, .. }
         | Mention::Reporter { span, .. } => *span,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (quote, concept) of every technology mention.
+    fn found(raw: &str) -> Vec<(String, String)> {
+        let lexicon = Lexicon::builtin().expect("builtin lexicon");
+        let text = Text::new(raw);
+        technologies(&text, &lexicon)
+            .into_iter()
+            .map(|m| (text.quote(m.span).to_owned(), lexicon.technologies[m.entry].id.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_compound_is_one_mention_not_its_parts() {
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            // In the lexicon as a whole: leftmost-longest.
+            (
+                "推广智能网联新能源汽车",
+                &[("智能网联新能源汽车", "intelligent-connected-new-energy-vehicle")],
+            ),
+            ("培育行业大模型", &[("行业大模型", "industry-large-model")]),
+            // Not in the lexicon: terms of different branches, one mention of the head.
+            ("研发量子计算芯片", &[("量子计算芯片", "chip")]),
+            // A broader term before a narrower one names the field of the head.
+            ("研发人工智能大模型", &[("人工智能大模型", "large-model")]),
+            // Other terms of one branch back to back are a list.
+            ("建设风电光伏基地", &[("风电", "wind-power"), ("光伏", "photovoltaic")]),
+            // A class word and the code of the thing are one mention, of the code.
+            ("国产大飞机C919首飞", &[("C919", "large-aircraft")]),
+            // The English matcher's AI inside AI芯片 is no mention of its own.
+            ("发展AI芯片", &[("AI芯片", "ai-chip")]),
+            (
+                "人工智能、大数据",
+                &[("人工智能", "artificial-intelligence"), ("大数据", "big-data")],
+            ),
+        ];
+        for (raw, expected) in cases {
+            let expected: Vec<(String, String)> = expected
+                .iter()
+                .map(|(q, c)| ((*q).to_owned(), (*c).to_owned()))
+                .collect();
+            assert_eq!(found(raw), expected, "{raw}");
+        }
+    }
+
+    #[test]
+    fn regional_vocabulary_is_the_mainland_concept_quoted_as_written() {
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            (
+                "發展人工智慧與軟體產業",
+                &[("人工智慧", "artificial-intelligence"), ("軟體", "software")],
+            ),
+            (
+                "推動晶片與雲端運算",
+                &[("晶片", "chip"), ("雲端運算", "cloud-computing")],
+            ),
+            (
+                "建設網際網路與資訊基礎設施",
+                &[("網際網路", "internet"), ("資訊基礎設施", "digital-infrastructure")],
+            ),
+        ];
+        for (raw, expected) in cases {
+            let expected: Vec<(String, String)> = expected
+                .iter()
+                .map(|(q, c)| ((*q).to_owned(), (*c).to_owned()))
+                .collect();
+            assert_eq!(found(raw), expected, "{raw}");
+        }
     }
 }

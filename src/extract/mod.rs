@@ -71,7 +71,7 @@ pub struct TargetFact {
     pub technologies: Vec<usize>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TechMention {
     pub entry: usize,
     pub span: Span,

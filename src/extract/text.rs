@@ -1,6 +1,8 @@
-//! The text the extractors read: the decoded original plus a normalized twin of exactly
-//! the same length in `char`s (full-width ASCII folded, Traditional folded to Simplified),
-//! so a match found in the twin has the same character offsets in the original.
+//! The text the extractors read: the decoded original plus a normalized twin (full-width
+//! ASCII folded, Traditional characters folded to Simplified, and in Traditional text the
+//! Taiwan/Hong Kong vocabulary folded to the Mainland's), with offset tables both ways, so
+//! a match found in the twin maps back to exactly the original characters it came from.
+//! Characters fold one for one; only a regional phrase may change length (記憶體 → 内存).
 
 /// A character span: Unicode scalar values, 0-based, end exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -45,7 +47,43 @@ pub fn normalize_char(c: char) -> char {
 
 /// The normalized twin of a string.
 pub fn normalize(text: &str) -> String {
-    text.chars().map(normalize_char).collect()
+    fold(text).0
+}
+
+/// The normalized twin of a string and, for each of its characters, the original
+/// characters it stands for. Characters fold one for one; in Traditional text a regional
+/// phrase folds as a whole (記憶體 → 内存), and each character of its Mainland form stands
+/// for the whole original phrase.
+fn fold(raw: &str) -> (String, Vec<Span>) {
+    let chars: String = raw.chars().map(normalize_char).collect();
+    let phrases = if crate::extract::variants::is_traditional(raw) {
+        crate::extract::variants::regional_phrases(&chars)
+    } else {
+        Vec::new()
+    };
+    let mut norm = String::with_capacity(chars.len());
+    let mut origin = Vec::with_capacity(raw.len());
+    let mut at = 0;
+    let copy = |piece: &str, norm: &mut String, origin: &mut Vec<Span>, at: &mut usize| {
+        for c in piece.chars() {
+            norm.push(c);
+            origin.push(Span::new(*at, *at + 1));
+            *at += 1;
+        }
+    };
+    let mut done = 0;
+    for (range, mainland) in phrases {
+        copy(&chars[done..range.start], &mut norm, &mut origin, &mut at);
+        let whole = Span::new(at, at + chars[range.clone()].chars().count());
+        for c in mainland.chars() {
+            norm.push(c);
+            origin.push(whole);
+        }
+        at = whole.end;
+        done = range.end;
+    }
+    copy(&chars[done..], &mut norm, &mut origin, &mut at);
+    (norm, origin)
 }
 
 /// Original and normalized text with offset tables.
@@ -55,6 +93,10 @@ pub struct Text {
     pub norm: String,
     raw_bytes: Vec<usize>,
     norm_bytes: Vec<usize>,
+    /// For each character of `norm`, the characters of `raw` it stands for.
+    origin: Vec<Span>,
+    /// For each character of `raw`, the characters of `norm` that stand for it.
+    image: Vec<Span>,
 }
 
 fn byte_table(text: &str) -> Vec<usize> {
@@ -66,27 +108,38 @@ fn byte_table(text: &str) -> Vec<usize> {
 
 impl Text {
     pub fn new(raw: &str) -> Self {
-        let norm = normalize(raw);
+        let (norm, origin) = fold(raw);
+        let raw_bytes = byte_table(raw);
+        let mut image = vec![Span::new(0, 0); raw_bytes.len() - 1];
+        for (k, o) in origin.iter().enumerate().rev() {
+            for i in &mut image[o.start..o.end] {
+                *i = Span::new(k, i.end.max(k + 1));
+            }
+        }
         Self {
-            raw_bytes: byte_table(raw),
+            raw_bytes,
             norm_bytes: byte_table(&norm),
             raw: raw.to_owned(),
             norm,
+            origin,
+            image,
         }
     }
 
-    /// The same text with the normalized characters of `spans` blanked (line breaks kept),
-    /// so no extractor reads them; offsets and quotes are unchanged.
+    /// The same text with the normalized characters standing for `spans` (original
+    /// characters) blanked, line breaks kept, so no extractor reads them; offsets and
+    /// quotes are unchanged.
     pub fn masked(&self, spans: &[Span]) -> Text {
         if spans.is_empty() {
             return self.clone();
         }
+        let blank: Vec<std::ops::Range<usize>> = spans.iter().map(|&s| self.norm_chars(s)).collect();
         let norm: String = self
             .norm
             .chars()
             .enumerate()
             .map(|(i, c)| {
-                if c != '\n' && spans.iter().any(|s| s.start <= i && i < s.end) {
+                if c != '\n' && blank.iter().any(|r| r.contains(&i)) {
                     ' '
                 } else {
                     c
@@ -94,14 +147,13 @@ impl Text {
             })
             .collect();
         Self {
-            raw_bytes: self.raw_bytes.clone(),
             norm_bytes: byte_table(&norm),
-            raw: self.raw.clone(),
             norm,
+            ..self.clone()
         }
     }
 
-    /// Number of characters.
+    /// Number of characters of the original.
     pub fn len(&self) -> usize {
         self.raw_bytes.len() - 1
     }
@@ -110,19 +162,43 @@ impl Text {
         self.len() == 0
     }
 
-    /// The character offset of a byte offset into `norm` (which must be a char boundary).
-    pub fn char_of(&self, norm_byte: usize) -> usize {
+    /// The character offset in `norm` of a byte offset into `norm` (a char boundary).
+    fn norm_char_of(&self, norm_byte: usize) -> usize {
         self.norm_bytes.partition_point(|&b| b < norm_byte)
     }
 
-    /// The span of a byte range of `norm`.
+    /// Where in the original a character offset of `norm` falls.
+    fn raw_at(&self, norm_char: usize) -> usize {
+        self.origin.get(norm_char).map_or(self.len(), |o| o.start)
+    }
+
+    /// The span (in original characters) of a byte range of `norm`; a range that cuts a
+    /// folded phrase covers all of it.
     pub fn span(&self, norm_start: usize, norm_end: usize) -> Span {
-        Span::new(self.char_of(norm_start), self.char_of(norm_end))
+        let (start, end) = (self.norm_char_of(norm_start), self.norm_char_of(norm_end));
+        if end <= start {
+            let at = self.raw_at(start);
+            return Span::new(at, at);
+        }
+        Span::new(self.origin[start].start, self.origin[end - 1].end)
+    }
+
+    /// The characters of `norm` that stand for a span.
+    fn norm_chars(&self, span: Span) -> std::ops::Range<usize> {
+        let (start, end) = (span.start.min(self.len()), span.end.min(self.len()));
+        let norm_start = self.image.get(start).map_or(self.origin.len(), |i| i.start);
+        let norm_end = if end > start {
+            self.image[end - 1].end
+        } else {
+            norm_start
+        };
+        norm_start..norm_end
     }
 
     /// The byte range in `norm` of a span.
     pub fn norm_range(&self, span: Span) -> std::ops::Range<usize> {
-        self.norm_bytes[span.start.min(self.len())]..self.norm_bytes[span.end.min(self.len())]
+        let chars = self.norm_chars(span);
+        self.norm_bytes[chars.start]..self.norm_bytes[chars.end]
     }
 
     /// The original text of a span: what an Evidence quotes.
@@ -152,6 +228,7 @@ impl Text {
 
     /// A span with surrounding whitespace and the given punctuation removed.
     pub fn trim(&self, span: Span, extra: &[char]) -> Span {
+        let range = self.norm_chars(span);
         let chars: Vec<char> = self.norm_of(span).chars().collect();
         let strip = |c: &char| c.is_whitespace() || extra.contains(c);
         let lead = chars.iter().take_while(|c| strip(c)).count();
@@ -159,7 +236,8 @@ impl Text {
             return Span::new(span.start, span.start);
         }
         let tail = chars.iter().rev().take_while(|c| strip(c)).count();
-        Span::new(span.start + lead, span.end - tail)
+        let (start, end) = (range.start + lead, range.end - tail);
+        Span::new(self.origin[start].start, self.origin[end - 1].end)
     }
 }
 
@@ -176,5 +254,105 @@ mod tests {
         let span = text.span(start, start + 4);
         assert_eq!(text.quote(span), "２０２７");
         assert_eq!(text.paragraphs().len(), 2);
+    }
+
+    #[test]
+    fn regional_phrases_fold_in_traditional_text_only() {
+        for (raw, norm) in [
+            ("發展資訊科技與軟體產業", "发展信息技术与软件产业"),
+            ("記憶體與晶片", "内存与芯片"),
+            ("推動雲端運算和人工智慧", "推动云计算和人工智能"),
+            ("研究軟體動物的學者", "研究软体动物的学者"),
+            // Simplified text keeps its words, even those the table lists.
+            ("硅晶片和人工智慧", "硅晶片和人工智慧"),
+            ("推动数位专家参与", "推动数位专家参与"),
+        ] {
+            assert_eq!(normalize(raw), norm, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_folded_phrase_maps_back_to_the_original_characters() {
+        let text = Text::new("推動記憶體產業，發展網際網路。");
+        assert_eq!(text.norm, "推动内存产业,发展互联网。");
+        let at = text.norm.find("内存").expect("folded");
+        let span = text.span(at, at + "内存".len());
+        assert_eq!((span, text.quote(span)), (Span::new(2, 5), "記憶體"));
+        // Part of a folded phrase stands for all of it.
+        let span = text.span(at, at + "内".len());
+        assert_eq!(text.quote(span), "記憶體");
+        let at = text.norm.find("互联网").expect("folded");
+        let span = text.span(at, at + "互联网".len());
+        assert_eq!(text.quote(span), "網際網路");
+        assert_eq!(text.norm_of(span), "互联网");
+        assert_eq!(text.norm_of(text.trim(Span::new(7, 16), &['。', ','])), "发展互联网");
+    }
+
+    fn piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            prop::sample::select(vec![
+                "資訊",
+                "軟體",
+                "軟體動物",
+                "記憶體",
+                "快閃記憶體",
+                "網際網路",
+                "雲端",
+                "雲端計算",
+                "人工智慧",
+                "數位",
+                "矽",
+                "發展",
+                "產業",
+                "，",
+                "。",
+                "\n",
+                " ",
+                "ＡＩ",
+                "软件",
+            ])
+            .prop_map(str::to_owned),
+            "\\PC{0,3}",
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Every byte range of the twin maps to a span whose quote is the original text
+        /// there and whose twin covers the range; every span maps to the twin and back.
+        #[test]
+        fn spans_quote_the_original_exactly(pieces in proptest::collection::vec(piece(), 0..24)) {
+            let raw: String = pieces.concat();
+            let text = Text::new(&raw);
+            let raw_chars: Vec<char> = raw.chars().collect();
+            let bounds: Vec<usize> = text.norm.char_indices().map(|(i, _)| i).chain([text.norm.len()]).collect();
+            for (i, &a) in bounds.iter().enumerate() {
+                for &b in &bounds[i..] {
+                    let span = text.span(a, b);
+                    proptest::prop_assert!(span.start <= span.end && span.end <= raw_chars.len());
+                    let expected: String = raw_chars[span.start..span.end].iter().collect();
+                    proptest::prop_assert_eq!(text.quote(span), expected.as_str());
+                    let range = text.norm_range(span);
+                    proptest::prop_assert!(range.start <= a && b <= range.end || a == b);
+                    let trimmed = text.trim(span, &['，']);
+                    proptest::prop_assert!(span.contains(trimmed) || trimmed.is_empty());
+                }
+            }
+            for a in 0..=raw_chars.len() {
+                for b in a + 1..=raw_chars.len() {
+                    let span = Span::new(a, b);
+                    let range = text.norm_range(span);
+                    proptest::prop_assert!(text.span(range.start, range.end).contains(span));
+                }
+            }
+        }
+
+        /// Text without Traditional characters is only folded character by character.
+        #[test]
+        fn simplified_text_keeps_its_length(raw in "[资讯软体人工智慧晶片数位记忆体云端发展，。a-z0-9 ]{0,40}") {
+            proptest::prop_assert_eq!(normalize(&raw).chars().count(), raw.chars().count());
+        }
     }
 }
