@@ -172,6 +172,17 @@ pub struct Cues {
     pub comparison_leads: Vec<String>,
     /// A 到 right after one of these characters ends a change (增加到), not a deadline.
     pub deadline_blocking_chars: String,
+    /// Nouns a count describes the document by (25项重点任务, 3个专栏, 六部门): such a
+    /// count is never a target.
+    #[serde(default)]
+    pub document_count_nouns: Vec<String>,
+    /// Set phrases with a number in them (最后一公里) that measure nothing.
+    #[serde(default)]
+    pub idioms: Vec<String>,
+    /// Points of a century named relative to the document's (本世纪末, 下世纪中叶): years
+    /// after the first year of the document's century.
+    #[serde(default)]
+    pub century_points: BTreeMap<String, i32>,
     pub section_mark_open: String,
     pub section_mark_close: String,
 }

@@ -17,6 +17,8 @@ pub mod variants;
 
 use crate::lexicon::Lexicon;
 pub use numbers::{Decimal, Quantity};
+pub use targets::rules::{Rule, RULES};
+pub use targets::{DeadlineOrigin, Explanation, Scope, Verdict};
 pub use text::{Span, Text};
 
 /// An organization as found: resolved to a lexicon entry, or kept as written.
@@ -153,6 +155,8 @@ pub struct Facts {
     pub declared_task_count: Option<(u32, Span)>,
     pub measures: Vec<MeasureFact>,
     pub targets: Vec<TargetFact>,
+    /// Why each quantity of the text is or is not a target, in text order.
+    pub explanations: Vec<Explanation>,
     pub technologies: Vec<TechMention>,
     pub candidates: Vec<CandidateMention>,
     pub organizations: Vec<OrgMention>,
@@ -210,7 +214,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     let plans = issuers::plans(&text, lexicon, &patterns, &context, &mut diagnostics);
     let (tasks, declared_task_count) = outline::tasks(&text, &headings, &lexicon.cues, &patterns, &mut diagnostics);
     let measures = outline::measures(&text, &headings, &lexicon.cues, &patterns, &technologies);
-    let targets = targets::targets(&text, &headings, lexicon, &patterns, &technologies, &context);
+    let (targets, explanations) = targets::targets(&text, &headings, lexicon, &patterns, &technologies, &context);
     let glossary = mentions::glossary(&text, lexicon);
     let mentions = mentions::named(&text, lexicon, &patterns);
     diagnostics.sort();
@@ -223,6 +227,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
         declared_task_count,
         measures,
         targets,
+        explanations,
         technologies,
         candidates,
         organizations,
