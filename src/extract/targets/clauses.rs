@@ -19,9 +19,9 @@ const TRIM: &[char] = &['，', ',', '；', ';', '。', '、', '：', ':', ' ', '
 pub enum DeadlineOrigin {
     /// The clause says its target has none ("建成后").
     Undated,
-    /// The clause names it (一九五九年建成, 今年, 明年, 今后五年, 本世纪末).
+    /// The clause names it (二〇三〇年建成, 今年, 明年, 今后五年, 本世纪末).
     Clause,
-    /// The sentence names it before the clause ("“十五五”时期…主要目标是：…").
+    /// The sentence names it before the clause ("“十五五”时期的目标是：…", "今后三年的任务是：…").
     Sentence,
     /// A period of years in the sentence (从X年到Y年): its end.
     Period,
@@ -165,8 +165,8 @@ fn markers(body: &str, offset: usize, patterns: &Patterns, cues: &Cues, context:
             .is_some_and(|c| cues.deadline_blocking_chars.contains(c));
         let in_period = periods.iter().any(|p| p.start < whole.end() && whole.start() < p.end);
         if let (Some((y, _)), false, false) = (year_at(year.as_str()), blocked, in_period) {
-            // A deadline lies ahead of the document ("到一九五四年" in a 1954 report is a
-            // time behind it).
+            // A deadline lies ahead of the document ("到2020年" in a 2021 report is a time
+            // behind it).
             if context.year.is_none_or(|doc| y > doc) {
                 out.push(Marker {
                     start: offset + whole.start(),
@@ -290,7 +290,7 @@ fn named_deadline(clause: &str, sentence: &str, context: &Context, patterns: &Pa
     {
         return scope(Some(year), DeadlineOrigin::Period);
     }
-    // A year the clause names as the time of completion ("一九五九年建成", "一九五四年计划的").
+    // A year the clause names as the time of completion ("二〇三〇年建成", "2028年计划的").
     let mut pos = 0;
     while pos < clause.len() {
         if let Some((y, len)) = year_at(&clause[pos..]) {
@@ -324,7 +324,7 @@ fn named_deadline(clause: &str, sentence: &str, context: &Context, patterns: &Pa
         }
     }
     // A plan period or a point of the century named in the clause, or earlier in the
-    // sentence that introduces it ("“十五五”时期…的主要目标是：…增长5%左右").
+    // sentence that introduces it ("“十五五”时期的目标是：产值年均增长6%", "到本世纪中叶…").
     if let Some(y) = relative_year(clause, cues, context) {
         return scope(Some(y), DeadlineOrigin::Clause);
     }
@@ -366,7 +366,10 @@ pub fn assign_deadlines(
     // The lead's deadline, and whether it came from a deadline phrase.
     let mut lead: Option<(i32, bool)> = None;
     for paragraph in paragraphs.iter_mut() {
-        if paragraph.heading == Some(1) {
+        // A block's numbered items may be the document's outermost headings: they stay
+        // under their lead.
+        let in_block = lead.is_some() && paragraph.item;
+        if paragraph.heading == Some(1) && !in_block {
             section = None;
             lead = None;
         }

@@ -66,7 +66,7 @@ fn named_plan_end(text: &str) -> Option<i32> {
 }
 
 /// The document's year: the first full date near its start, else the year after the one
-/// its review section looks back on ("一、2018年工作回顾").
+/// its review section looks back on ("一、2030年工作回顾" → 2031).
 pub fn document_year(text: &Text, headings: &[Heading], patterns: &Patterns, cues: &Cues) -> Option<i32> {
     let head: String = text.norm.chars().take(400).collect();
     if let Some(c) = patterns.date.captures(&head) {
@@ -180,7 +180,7 @@ pub fn targets(
             }
             let piece_start = if i == 0 { 0 } else { found[i - 1].end };
             let next_start = found.get(i + 1).map_or(clause_text.len(), |q| q.start);
-            // A list of targets ("3万家以上、先进级…2000家以上") splits at its 、.
+            // A list of targets ("示范企业500家以上、领军企业50家以上") splits at its 、.
             let piece_end = clause_text[quantity.end..next_start]
                 .find('、')
                 .map_or(next_start, |i| quantity.end + i);
@@ -208,9 +208,10 @@ fn strip_fillers<'a>(mut text: &'a str, fillers: &[String]) -> &'a str {
     text
 }
 
-/// What a quantity measures: the phrase before the number ("国内生产总值增长5%左右"),
-/// or, when only a verb precedes it, the object after its unit ("打造100个高质量数据集").
-/// A doubling of coordinated subjects ("国内生产总值和城乡居民人均收入比二0一0年翻一番")
+/// What a quantity measures: the phrase before the number ("粮食产量达到7亿吨",
+/// "研发投入增长8%左右"), or, when only a verb precedes it, the object after its unit
+/// ("培育100家领军企业", "建设30个示范区"). A doubling of coordinated subjects
+/// ("出口总额和进口总额比2030年翻一番", "甲和乙翻一番")
 /// is one target per subject.
 fn indicators(clause: &str, quantity: &Quantity, piece_start: usize, piece_end: usize, cues: &Cues) -> Vec<String> {
     let before = strip_fillers(
@@ -254,36 +255,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_restated_goal_is_one_target() {
-        let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
-        let text = "——2024年3月5日\n今年发展主要预期目标是：国内生产总值增长5%左右；城镇新增就业1200万人以上。\n提出上述预期目标，经济增长预期目标为5%左右，考虑了促进就业增收的需要。\n";
-        let facts = crate::extract::extract(text, &lexicon);
-        let values: Vec<(String, String, Option<i32>)> = facts
-            .targets
-            .iter()
-            .filter_map(|t| {
-                t.quantity.as_ref().map(|q| {
-                    (
-                        q.min.map(|d| d.to_string()).unwrap_or_default(),
-                        q.unit.clone(),
-                        t.deadline,
-                    )
-                })
-            })
-            .collect();
-        assert_eq!(
-            values,
-            [
-                ("5".to_owned(), "%".to_owned(), Some(2024)),
-                ("1200".to_owned(), "万人".to_owned(), Some(2024))
-            ]
-        );
-    }
-
-    #[test]
     fn the_coming_years_count_from_the_document_year() {
         let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
-        let facts = crate::extract::extract("——2018年3月5日\n今后五年，要确保城镇新增就业5000万人以上。\n", &lexicon);
+        let facts = crate::extract::extract("2018年3月5日\n今后五年，要确保新建保障住房300万套以上。\n", &lexicon);
         let deadlines: Vec<Option<i32>> = facts
             .targets
             .iter()
@@ -291,6 +265,84 @@ mod tests {
             .map(|t| t.deadline)
             .collect();
         assert_eq!(deadlines, [Some(2022)]);
+    }
+
+    /// The deadline in force over each kept or dropped quantity, by its quote.
+    fn deadlines(text: &str) -> Vec<(String, Option<i32>, &'static str)> {
+        let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
+        let facts = crate::extract::extract(text, &lexicon);
+        facts
+            .explanations
+            .iter()
+            .map(|e| (facts.text.quote(e.span).to_owned(), e.scope.year, e.scope.origin.name()))
+            .collect()
+    }
+
+    fn owned(expected: &[(&str, Option<i32>, &'static str)]) -> Vec<(String, Option<i32>, &'static str)> {
+        expected.iter().map(|(q, y, o)| ((*q).to_owned(), *y, *o)).collect()
+    }
+
+    #[test]
+    fn a_lead_paragraph_governs_the_numbered_block_after_it() {
+        let text = "2021年3月1日\n“十四五”时期的主要目标：\n1. 粮食产量达到7亿吨。\n2. 森林覆盖率达到25%。\n今年要新建学校10所。\n要建设公园20个。\n";
+        assert_eq!(
+            deadlines(text),
+            owned(&[
+                ("7亿吨", Some(2025), "lead-paragraph"),
+                ("25%", Some(2025), "lead-paragraph"),
+                ("10所", Some(2021), "clause"),
+                ("20个", Some(2021), "document-year"),
+            ])
+        );
+        // A deadline phrase in the lead also puts its items in the phrase's scope.
+        let text = "2021年3月1日\n到2030年，实现以下目标：\n（一）新建铁路5000公里。\n（二）新建机场30个。\n";
+        let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
+        let facts = crate::extract::extract(text, &lexicon);
+        let kept: Vec<(&str, Option<i32>, &str)> = facts
+            .explanations
+            .iter()
+            .map(|e| (facts.text.quote(e.span), e.scope.year, e.rule))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("5000公里", Some(2030), "deadline-scope"),
+                ("30个", Some(2030), "deadline-scope")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_period_of_years_binds_only_its_sentence() {
+        let text = "1990年3月1日\n从1991年到1995年的五年间，要新建铁路5000公里。\n要新建公路3万公里。\n";
+        assert_eq!(
+            deadlines(text),
+            owned(&[
+                ("5000公里", Some(1995), "period"),
+                ("3万公里", Some(1990), "document-year"),
+            ])
+        );
+    }
+
+    #[test]
+    fn points_of_a_century_and_plan_ends_resolve_to_years() {
+        let text = "1992年3月1日\n到本世纪末，人均收入要达到800美元。\n到下世纪中叶，人均产值要达到4000美元。\n";
+        assert_eq!(
+            deadlines(text),
+            owned(&[
+                ("800美元", Some(2000), "sentence"),
+                ("4000美元", Some(2050), "sentence"),
+            ])
+        );
+        let text =
+            "2021年3月1日\n到“十四五”末，要建成基站60万个。\n本世纪中叶要建成科技强国，研发人员要达到500万人。\n";
+        assert_eq!(
+            deadlines(text),
+            owned(&[
+                ("60万个", Some(2025), "sentence"),
+                ("500万人", Some(2050), "sentence"),
+            ])
+        );
     }
 
     #[test]

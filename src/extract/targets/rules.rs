@@ -318,3 +318,411 @@ fn future_clause(view: &ClauseView<'_>, _: &Quantity, ctx: &Ctx<'_>) -> Option<V
 fn no_future_frame(_: &ClauseView<'_>, _: &Quantity, _: &Ctx<'_>) -> Option<Verdict> {
     drop("no deadline, goal block or future marker".to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    //! One labelled table per rule: constructed sentences of policy language, each with
+    //! the quantities it holds and the rule expected to decide on each.
+
+    use super::RULES;
+    use crate::extract::{extract, Verdict};
+    use crate::lexicon::Lexicon;
+    use std::sync::OnceLock;
+
+    fn lexicon() -> &'static Lexicon {
+        static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+        LEXICON.get_or_init(|| Lexicon::builtin().expect("lexicon"))
+    }
+
+    /// A labelled case: a text (dated 2026 so that 今年/明年 resolve) and, for quantities
+    /// quoted as written, the rule expected to decide.
+    struct Case {
+        label: &'static str,
+        text: &'static str,
+        expect: &'static [(&'static str, &'static str)],
+    }
+
+    const KEEP_RULES: &[&str] = &["deadline-scope", "goal-block", "future-clause"];
+
+    /// Runs every case and reports every failure at once.
+    fn check(rule: &str, cases: &[Case]) {
+        assert!(RULES.iter().any(|r| r.name == rule), "no rule {rule}");
+        let mut failures = Vec::new();
+        for case in cases {
+            let text = format!("2026年2月1日\n{}\n", case.text);
+            let facts = extract(&text, lexicon());
+            for (quote, expected) in case.expect {
+                let found = facts.explanations.iter().find(|e| facts.text.quote(e.span) == *quote);
+                match found {
+                    None => failures.push(format!("{}: no quantity {quote}", case.label)),
+                    Some(e) if e.rule != *expected => {
+                        failures.push(format!(
+                            "{}: {quote} decided by {} ({:?}), not {expected}",
+                            case.label, e.rule, e.verdict
+                        ));
+                    }
+                    Some(e) => {
+                        let kept = e.verdict == Verdict::Keep;
+                        if kept != KEEP_RULES.contains(expected) {
+                            failures.push(format!("{}: {quote} verdict {:?}", case.label, e.verdict));
+                        }
+                        let target = facts
+                            .targets
+                            .iter()
+                            .any(|t| t.quantity.as_ref().is_some_and(|q| q.start == e.quantity.start));
+                        if target != kept {
+                            failures.push(format!("{}: {quote} kept={kept} but target={target}", case.label));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{rule}:\n{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn short_clause() {
+        check(
+            "short-clause",
+            &[
+                Case {
+                    label: "a bare quantity between colons",
+                    text: "到2035年，新建学校：30所：均为寄宿制。",
+                    expect: &[("30所", "short-clause")],
+                },
+                Case {
+                    label: "a bare quantity in a list",
+                    text: "到2035年，培训人数5万人；其中，8千人。",
+                    expect: &[("5万人", "deadline-scope"), ("8千人", "short-clause")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn baseline() {
+        check(
+            "baseline",
+            &[
+                Case {
+                    label: "从X提高到Y",
+                    text: "到2035年，全省光伏装机容量从1200万千瓦提高到3000万千瓦。",
+                    expect: &[("1200万千瓦", "baseline"), ("3000万千瓦", "deadline-scope")],
+                },
+                Case {
+                    label: "由X增至Y",
+                    text: "到2034年，粮食产量由6000万吨增至6500万吨。",
+                    expect: &[("6000万吨", "baseline"), ("6500万吨", "deadline-scope")],
+                },
+                Case {
+                    label: "比…的X",
+                    text: "到2036年，研发投入比2025年的500亿元翻一番。",
+                    expect: &[("500亿元", "baseline"), ("翻一番", "deadline-scope")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn increment() {
+        check(
+            "increment",
+            &[
+                Case {
+                    label: "比上年增加 an amount",
+                    text: "明年，城镇新增就业比上年增加50万人。",
+                    expect: &[("50万人", "increment")],
+                },
+                Case {
+                    label: "比上年多 an amount",
+                    text: "到2033年，财政收入要比上年多300亿元。",
+                    expect: &[("300亿元", "increment")],
+                },
+                Case {
+                    label: "a rate over the base stays",
+                    text: "到2033年，居民收入比上年增长6%。",
+                    expect: &[("6%", "deadline-scope")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn document_count() {
+        check(
+            "document-count",
+            &[
+                Case {
+                    label: "tasks the plan sets out",
+                    text: "方案提出，到2035年要完成12项重点任务。",
+                    expect: &[("12项", "document-count")],
+                },
+                Case {
+                    label: "indicators and boxes of the plan",
+                    text: "到2030年，本规划设置3个专栏、20个主要指标。",
+                    expect: &[("3个", "document-count"), ("20个", "document-count")],
+                },
+                Case {
+                    label: "departments that issue it",
+                    text: "今后五年，要由9个部门联合推进。",
+                    expect: &[("9个", "document-count")],
+                },
+                Case {
+                    label: "a count of things to build stays",
+                    text: "到2030年，建设20个产业园区。",
+                    expect: &[("20个", "deadline-scope")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn prose_count() {
+        check(
+            "prose-count",
+            &[
+                Case {
+                    label: "两个 with a generic classifier",
+                    text: "要统筹利用两个市场。",
+                    expect: &[("两个", "prose-count")],
+                },
+                Case {
+                    label: "一个 in a set phrase of time",
+                    text: "今后一个时期，要把握发展的主动权。",
+                    expect: &[("一个", "prose-count")],
+                },
+                Case {
+                    label: "Arabic digits are counted",
+                    text: "要建设3个区域中心。",
+                    expect: &[("3个", "future-clause")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn idiom() {
+        check(
+            "idiom",
+            &[
+                Case {
+                    label: "最后一公里",
+                    text: "要打通政策落实的最后一公里。",
+                    expect: &[("一公里", "idiom")],
+                },
+                Case {
+                    label: "最后一百米",
+                    text: "到2035年，要解决社区服务最后一百米问题。",
+                    expect: &[("一百米", "idiom")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn growth_beside_level() {
+        check(
+            "growth-beside-level",
+            &[
+                Case {
+                    label: "a rate beside 增加到",
+                    text: "到2035年，粮食产量增加到7亿吨，增长20%。",
+                    expect: &[("7亿吨", "deadline-scope"), ("20%", "growth-beside-level")],
+                },
+                Case {
+                    label: "a multiple beside 达到",
+                    text: "要使发电量达到9000亿千瓦时，提高1.5倍。",
+                    expect: &[("9000亿千瓦时", "future-clause"), ("1.5倍", "growth-beside-level")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn comparison_multiple() {
+        check(
+            "comparison-multiple",
+            &[
+                Case {
+                    label: "等于 a base year's multiple",
+                    text: "到2035年，工业产值将等于2030年的3倍。",
+                    expect: &[("3倍", "comparison-multiple")],
+                },
+                Case {
+                    label: "比…高出 a multiple",
+                    text: "到2035年，人均收入将比2030年高出2倍。",
+                    expect: &[("2倍", "comparison-multiple")],
+                },
+                Case {
+                    label: "a doubling is a goal",
+                    text: "到2035年，经济总量比2030年翻一番。",
+                    expect: &[("翻一番", "deadline-scope")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn hypothetical() {
+        check(
+            "hypothetical",
+            &[
+                Case {
+                    label: "如果",
+                    text: "如果能源价格上涨10%，要相应调整补贴。",
+                    expect: &[("10%", "hypothetical")],
+                },
+                Case {
+                    label: "只要",
+                    text: "只要增加5万名教师，就能满足需要。",
+                    expect: &[("5万名", "hypothetical")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn look_back() {
+        check(
+            "look-back",
+            &[
+                Case {
+                    label: "已经 reports",
+                    text: "城镇新增就业已经达到1200万人。",
+                    expect: &[("1200万人", "look-back")],
+                },
+                Case {
+                    label: "预计 estimates, over the whole sentence",
+                    text: "预计全年粮食产量为7亿吨，比上年增长2%。",
+                    expect: &[("7亿吨", "look-back"), ("2%", "look-back")],
+                },
+                Case {
+                    label: "a deadline ahead outweighs 已",
+                    text: "到2035年，已建成的示范基地将达到50个。",
+                    expect: &[("50个", "deadline-scope")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn restatement() {
+        check(
+            "restatement",
+            &[
+                Case {
+                    label: "目标为 an amount already stated",
+                    text: "今年主要目标是：新增造林面积500万亩以上。\n提出造林目标为500万亩以上，是综合考虑的结果。",
+                    expect: &[("500万亩以上", "goal-block")],
+                },
+                Case {
+                    label: "预期目标 a rate already stated",
+                    text: "到2030年的主要目标是：单位产值能耗降低3%左右。\n能耗降低的预期目标为3%左右，考虑了结构调整。",
+                    expect: &[("3%左右", "deadline-scope")],
+                },
+            ],
+        );
+        // The second statement of each is the restatement.
+        for text in [
+            "今年主要目标是：新增造林面积500万亩以上。\n提出造林目标为500万亩以上，是综合考虑的结果。",
+            "到2030年的主要目标是：单位产值能耗降低3%左右。\n能耗降低的预期目标为3%左右，考虑了结构调整。",
+        ] {
+            let facts = extract(&format!("2026年2月1日\n{text}\n"), lexicon());
+            let rules: Vec<&str> = facts.explanations.iter().map(|e| e.rule).collect();
+            assert_eq!(rules.last(), Some(&"restatement"), "{text}: {rules:?}");
+            assert_eq!(
+                facts.targets.iter().filter(|t| t.quantity.is_some()).count(),
+                1,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn deadline_scope() {
+        check(
+            "deadline-scope",
+            &[
+                Case {
+                    label: "到YEAR opens a scope",
+                    text: "到2035年，建成30个示范区，培育100家领军企业。",
+                    expect: &[("30个", "deadline-scope"), ("100家", "deadline-scope")],
+                },
+                Case {
+                    label: "明年",
+                    text: "明年，新建学校50所。",
+                    expect: &[("50所", "deadline-scope")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn goal_block() {
+        check(
+            "goal-block",
+            &[
+                Case {
+                    label: "a paragraph announcing goals",
+                    text: "本期主要目标是：森林覆盖率达到25%。",
+                    expect: &[("25%", "goal-block")],
+                },
+                Case {
+                    label: "the paragraphs after it, to the next heading",
+                    text: "发展的主要指标：\n粮食产量6亿吨左右。\n棉花产量600万吨。",
+                    expect: &[("6亿吨左右", "goal-block"), ("600万吨", "goal-block")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn future_clause() {
+        check(
+            "future-clause",
+            &[
+                Case {
+                    label: "要",
+                    text: "要新增城镇就业800万人。",
+                    expect: &[("800万人", "future-clause")],
+                },
+                Case {
+                    label: "力争",
+                    text: "我们力争使出口增长5%。",
+                    expect: &[("5%", "future-clause")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn no_future_frame() {
+        check(
+            "no-future-frame",
+            &[
+                Case {
+                    label: "a statement of fact",
+                    text: "全省共有高校120所。",
+                    expect: &[("120所", "no-future-frame")],
+                },
+                Case {
+                    label: "a description of the present",
+                    text: "该市常住人口达到900万人。",
+                    expect: &[("900万人", "no-future-frame")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn every_rule_has_a_stable_name_and_a_doc() {
+        let mut names: Vec<&str> = RULES.iter().map(|r| r.name).collect();
+        assert!(names
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')));
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), RULES.len());
+        assert!(RULES.iter().all(|r| !r.doc.is_empty()));
+    }
+}
