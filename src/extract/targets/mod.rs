@@ -197,7 +197,7 @@ pub fn targets(
         }
         out.extend(kept);
     }
-    explanations.sort_by(|a, b| (a.span.start, a.span.end).cmp(&(b.span.start, b.span.end)));
+    explanations.sort_by_key(|e| (e.span.start, e.span.end));
     (out, explanations)
 }
 
@@ -338,10 +338,7 @@ mod tests {
             "2021年3月1日\n到“十四五”末，要建成基站60万个。\n本世纪中叶要建成科技强国，研发人员要达到500万人。\n";
         assert_eq!(
             deadlines(text),
-            owned(&[
-                ("60万个", Some(2025), "sentence"),
-                ("500万人", Some(2050), "sentence"),
-            ])
+            owned(&[("60万个", Some(2025), "sentence"), ("500万人", Some(2050), "sentence"),])
         );
     }
 
