@@ -183,6 +183,10 @@ pub struct Cues {
     /// after the first year of the document's century.
     #[serde(default)]
     pub century_points: BTreeMap<String, i32>,
+    /// Words that name what a report or proposal is about (关于…的报告): a plan named
+    /// after them in the opening is the document's plan when no title is given.
+    #[serde(default)]
+    pub subject_leads: Vec<String>,
     pub section_mark_open: String,
     pub section_mark_close: String,
 }

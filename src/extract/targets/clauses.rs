@@ -290,12 +290,21 @@ fn named_deadline(clause: &str, sentence: &str, context: &Context, patterns: &Pa
     {
         return scope(Some(year), DeadlineOrigin::Period);
     }
-    // A year the clause names as the time of completion ("二〇三〇年建成", "2028年计划的").
+    // A year the clause names as the time of completion ("二〇三〇年建成", "2028年计划的");
+    // not the base of a comparison or a change (比2020年, 由2020年的), nor one in an aside
+    // in brackets.
     let mut pos = 0;
     while pos < clause.len() {
         if let Some((y, len)) = year_at(&clause[pos..]) {
             let after = &clause[pos + len..];
-            if after.starts_with('年') && context.year.is_none_or(|doc| y >= doc) {
+            let before = &clause[..pos];
+            let base = cues
+                .baseline_leads
+                .iter()
+                .chain(&cues.from_words)
+                .any(|w| !w.is_empty() && before.ends_with(w.as_str()));
+            let aside = before.matches(['(', '（']).count() > before.matches([')', '）']).count();
+            if after.starts_with('年') && !base && !aside && context.year.is_none_or(|doc| y >= doc) {
                 return scope(Some(y), DeadlineOrigin::Clause);
             }
             pos += len;

@@ -65,6 +65,28 @@ fn named_plan_end(text: &str) -> Option<i32> {
     plan_end(10 + n)
 }
 
+/// Characters of the opening in which a document without a title says what it is about.
+const OPENING_CHARS: usize = 300;
+/// Characters after 关于 in which the plan is named.
+const SUBJECT_CHARS: usize = 40;
+
+/// The plan a document without a title says it is about in its opening: a report or a
+/// proposal "关于第二个五年计划的…", "关于“十五五”规划纲要的说明". Its last year is the
+/// deadline of the document's targets, as a plan title's would be.
+fn opening_plan(norm: &str, cues: &Cues) -> Option<i32> {
+    let opening: String = norm.chars().take(OPENING_CHARS).collect();
+    cues.subject_leads.iter().filter(|w| !w.is_empty()).find_map(|lead| {
+        opening.match_indices(lead.as_str()).find_map(|(at, _)| {
+            let subject: String = opening[at + lead.len()..]
+                .chars()
+                .take_while(|c| !matches!(c, '。' | '\n'))
+                .take(SUBJECT_CHARS)
+                .collect();
+            named_plan_end(&subject)
+        })
+    })
+}
+
 /// The document's year: the first full date near its start, else the year after the one
 /// its review section looks back on ("一、2030年工作回顾" → 2031).
 pub fn document_year(text: &Text, headings: &[Heading], patterns: &Patterns, cues: &Cues) -> Option<i32> {
@@ -109,11 +131,10 @@ pub fn targets(
 ) -> (Vec<TargetFact>, Vec<Explanation>) {
     let cues = &lexicon.cues;
     let norm = text.norm.as_str();
-    let plan_document = context
-        .title
-        .as_deref()
-        .map(super::text::normalize)
-        .and_then(|t| named_plan_end(&t));
+    let plan_document = match context.title.as_deref() {
+        Some(title) => named_plan_end(&super::text::normalize(title)),
+        None => opening_plan(norm, cues),
+    };
     let mut paragraphs = clauses::segment(text, all_headings, patterns, cues, context);
     clauses::assign_deadlines(&mut paragraphs, norm, patterns, cues, context, plan_document);
     let mut out: Vec<TargetFact> = Vec::new();
@@ -339,6 +360,30 @@ mod tests {
         assert_eq!(
             deadlines(text),
             owned(&[("60万个", Some(2025), "sentence"), ("500万人", Some(2050), "sentence"),])
+        );
+    }
+
+    #[test]
+    fn a_document_without_a_title_is_about_the_plan_its_opening_names() {
+        let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
+        let cues = &lexicon.cues;
+        assert_eq!(
+            opening_plan("各位代表：\n现在我向大会作关于第二个五年计划的报告。\n", cues),
+            Some(1962)
+        );
+        assert_eq!(opening_plan("关于“十五五”规划纲要的说明\n", cues), Some(2030));
+        // A plan named elsewhere than after 关于 is not the document's subject.
+        assert_eq!(
+            opening_plan("各位代表：\n第二个五年计划期间，工业增长很快。\n", cues),
+            None
+        );
+        // The base year of a comparison is not a deadline, nor a year in an aside.
+        assert_eq!(
+            deadlines("关于第二个五年计划的报告\n钢产量将由1957年的500万吨上升到1200万吨（1957年尚不能达到）。\n"),
+            owned(&[
+                ("500万吨", Some(1962), "plan-title"),
+                ("1200万吨", Some(1962), "plan-title")
+            ])
         );
     }
 
