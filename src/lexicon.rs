@@ -187,6 +187,10 @@ pub struct Cues {
     /// after them in the opening is the document's plan when no title is given.
     #[serde(default)]
     pub subject_leads: Vec<String>,
+    /// Verbs of completion (建成, 投产): "…全部建成后的产能为X，2030年建成" dates the
+    /// capacity by the completion the rest of the sentence names.
+    #[serde(default)]
+    pub completion_verbs: Vec<String>,
     pub section_mark_open: String,
     pub section_mark_close: String,
 }

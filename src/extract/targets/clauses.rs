@@ -277,10 +277,38 @@ pub fn segment(
 
 /// The deadline a clause names itself, with where it is named: its own words, else the
 /// sentence before it.
-fn named_deadline(clause: &str, sentence: &str, context: &Context, patterns: &Patterns, cues: &Cues) -> Option<Scope> {
+///
+/// A clause that says its target has none ("全部建成后的产能为X") is dated by a completion
+/// the rest of its sentence names ("，2030年建成": 2030; "，计划期内建成": as if undated
+/// words were absent).
+fn named_deadline(
+    clause: &str,
+    sentence: &str,
+    rest: &str,
+    context: &Context,
+    patterns: &Patterns,
+    cues: &Cues,
+) -> Option<Scope> {
     let scope = |year, origin| Some(Scope { year, origin });
     if contains_any(clause, &cues.undated_markers) {
-        return scope(None, DeadlineOrigin::Undated);
+        let Some(at) = cues
+            .completion_verbs
+            .iter()
+            .filter(|v| !v.is_empty())
+            .filter_map(|v| rest.find(v.as_str()))
+            .min()
+        else {
+            return scope(None, DeadlineOrigin::Undated);
+        };
+        let before = rest[..at].trim_end_matches([' ', '年']);
+        let year = before
+            .char_indices()
+            .rev()
+            .find_map(|(i, _)| year_at(&before[i..]).filter(|(_, len)| i + len == before.len()));
+        if let Some((y, _)) = year {
+            return scope(Some(y), DeadlineOrigin::Sentence);
+        }
+        return named_deadline("", sentence, "", context, patterns, cues);
     }
     if let Some((year, _)) = patterns
         .period
@@ -391,7 +419,8 @@ pub fn assign_deadlines(
                 clause.phrase = inherited;
             }
             let so_far = &norm[clause.sentence.start..clause.range.end];
-            let own = named_deadline(&norm[clause.range.clone()], so_far, context, patterns, cues);
+            let rest = &norm[clause.range.end..clause.sentence.end];
+            let own = named_deadline(&norm[clause.range.clone()], so_far, rest, context, patterns, cues);
             let phrase_origin = if paragraph.markers.iter().any(|m| m.end <= clause.range.start) {
                 DeadlineOrigin::Phrase
             } else {
@@ -428,7 +457,7 @@ pub fn assign_deadlines(
                 .last()
                 .map(|m| (m.year, true))
                 .or_else(|| {
-                    let named = named_deadline(body, body, context, patterns, cues)?;
+                    let named = named_deadline(body, body, "", context, patterns, cues)?;
                     let ahead = named.year.filter(|y| context.year.is_none_or(|doc| *y >= doc))?;
                     Some((ahead, false))
                 })

@@ -388,6 +388,19 @@ mod tests {
     }
 
     #[test]
+    fn a_capacity_after_completion_is_dated_by_the_completion_its_sentence_names() {
+        let text = "2030年2月1日\n新电厂全部建成后的发电能力将为120万千瓦，2034年建成。\n新港区全部建成后的吞吐能力将为5000万吨，计划期内建成。\n新矿区全部建成后的年产能力将为800万吨。\n";
+        assert_eq!(
+            deadlines(text),
+            owned(&[
+                ("120万千瓦", Some(2034), "sentence"),
+                ("5000万吨", Some(2030), "document-year"),
+                ("800万吨", None, "undated"),
+            ])
+        );
+    }
+
+    #[test]
     fn five_year_plans_end_in_their_last_year() {
         assert_eq!(plan_end(1), Some(1957));
         assert_eq!(plan_end(14), Some(2025));

@@ -126,7 +126,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         name: "restatement",
-        doc: "a clause naming a goal already stated with the same value and deadline (目标为X)",
+        doc: "the same value and deadline as a goal already stated, named again (目标为X) or said of the same thing",
         stage: Stage::Clause,
         decide: restatement,
     },
@@ -289,17 +289,34 @@ fn look_back(view: &ClauseView<'_>, _: &Quantity, ctx: &Ctx<'_>) -> Option<Verdi
     first_in(text, &ctx.cues.past_markers).map(|w| Verdict::Drop(format!("looks back: {w}")))
 }
 
+/// Characters a repeated amount must share with the words of the goal first stated.
+const RESTATED_RUN: usize = 4;
+
+/// Whether `a` and `b` share a run of `n` characters.
+fn shares_run(a: &str, b: &str, n: usize) -> bool {
+    let chars: Vec<char> = a.chars().collect();
+    chars.windows(n).any(|w| b.contains(&w.iter().collect::<String>()))
+}
+
 fn restatement(view: &ClauseView<'_>, q: &Quantity, ctx: &Ctx<'_>) -> Option<Verdict> {
-    let marker = first_in(view.text, &ctx.cues.restatement_markers)?;
+    let same = |t: &&TargetFact| {
+        t.deadline == view.deadline
+            && t.quantity
+                .as_ref()
+                .is_some_and(|p| (p.min, p.max, &p.unit, &p.qualifier) == (q.min, q.max, &q.unit, &q.qualifier))
+    };
+    if let Some(marker) = first_in(view.text, &ctx.cues.restatement_markers) {
+        if ctx.kept.iter().any(|t| same(&t)) {
+            return drop(format!("{marker} a goal already stated"));
+        }
+    }
+    // The same amount again, said of the same thing in other words.
+    let before = &view.text[..q.start];
     ctx.kept
         .iter()
-        .any(|t| {
-            t.deadline == view.deadline
-                && t.quantity
-                    .as_ref()
-                    .is_some_and(|p| (p.min, p.max, &p.unit, &p.qualifier) == (q.min, q.max, &q.unit, &q.qualifier))
-        })
-        .then(|| Verdict::Drop(format!("{marker} a goal already stated")))
+        .filter(same)
+        .find(|t| shares_run(&t.indicator, before, RESTATED_RUN))
+        .map(|t| Verdict::Drop(format!("repeats the amount of {}", t.indicator)))
 }
 
 fn deadline_scope(view: &ClauseView<'_>, _: &Quantity, ctx: &Ctx<'_>) -> Option<Verdict> {
@@ -625,6 +642,8 @@ mod tests {
         );
         // The second statement of each is the restatement.
         for text in [
+            "到2030年，全市新建保障住房12万套。\n其中，新建保障住房12万套，由市区两级共同承担。",
+            "计划期间，铁路建设投资将为56亿元。\n五年铁路建设投资56亿元，主要用于新线。",
             "今年主要目标是：新增造林面积500万亩以上。\n提出造林目标为500万亩以上，是综合考虑的结果。",
             "到2030年的主要目标是：单位产值能耗降低3%左右。\n能耗降低的预期目标为3%左右，考虑了结构调整。",
         ] {
