@@ -168,11 +168,18 @@ pub fn targets(
         };
         let ctx = Ctx { cues, kept: &out };
         let mut found: Vec<&Quantity> = Vec::new();
+        let mut void = false;
         for q in &clause.quantities {
             match rules::judge(&view, q, &ctx, Stage::Number) {
-                Some((rule, verdict)) => explain(q, rule.name, verdict),
+                Some((rule, verdict)) => {
+                    void |= rule.voids_clause;
+                    explain(q, rule.name, verdict);
+                }
                 None => found.push(q),
             }
+        }
+        if void {
+            continue;
         }
         if found.is_empty() {
             let purpose = cues.purpose_leads.iter().any(|p| clause_text.starts_with(p.as_str()));
