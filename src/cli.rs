@@ -18,6 +18,7 @@ Examples:
   policykg render --format html -o plan.html
   policykg serve --bind 127.0.0.1:7878   # then open http://127.0.0.1:7878/
   policykg eval --gold ../shared/corpus --min-f1 targets=0.6
+  policykg explain report.txt --format json      # which rule kept or dropped each number
 
 Exit codes: 0 ok, 1 finished with problems (e.g. a file skipped), 2 fatal.";
 
@@ -47,6 +48,28 @@ pub enum Command {
     /// Score the extraction against gold annotations (NAME.gold.json beside NAME.txt):
     /// precision, recall and F1 for issuers, targets, tasks and technologies.
     Eval(EvalArgs),
+    /// Show, for every number in one document, which target rule kept or dropped it, why,
+    /// and the deadline in force with where it came from.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The document (.txt or .md); a NAME.meta.json beside it is read, as by build.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// table (tab-separated, for people) or json (one object per quantity).
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Table)]
+    pub format: ExplainFormat,
+    /// A directory with lexicon files replacing the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub lexicon: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExplainFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -349,6 +349,25 @@ pub struct Cues {
     pub comparison_leads: Vec<String>,
     /// A 到 right after one of these characters ends a change (增加到), not a deadline.
     pub deadline_blocking_chars: String,
+    /// Nouns a count describes the document by (25项重点任务, 3个专栏, 六部门): such a
+    /// count is never a target.
+    #[serde(default)]
+    pub document_count_nouns: Vec<String>,
+    /// Set phrases with a number in them (最后一公里) that measure nothing.
+    #[serde(default)]
+    pub idioms: Vec<String>,
+    /// Points of a century named relative to the document's (本世纪末, 下世纪中叶): years
+    /// after the first year of the document's century.
+    #[serde(default)]
+    pub century_points: BTreeMap<String, i32>,
+    /// Words that name what a report or proposal is about (关于…的报告): a plan named
+    /// after them in the opening is the document's plan when no title is given.
+    #[serde(default)]
+    pub subject_leads: Vec<String>,
+    /// Verbs of completion (建成, 投产): "…全部建成后的产能为X，2030年建成" dates the
+    /// capacity by the completion the rest of the sentence names.
+    #[serde(default)]
+    pub completion_verbs: Vec<String>,
     pub section_mark_open: String,
     pub section_mark_close: String,
     /// 根据《…》, 落实《…》: the document names another one it follows.

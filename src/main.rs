@@ -2,6 +2,7 @@
 //! (0 ok, 1 finished with problems, 2 fatal). A closed pipe is not an error.
 
 mod cli;
+mod explain;
 
 use anyhow::Context;
 use clap::Parser;
@@ -210,6 +211,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Explain(args) => {
+            let lexicon = pipeline::lexicon(args.lexicon.as_deref())?;
+            let document = policykg::ingest::read(&args.file)?;
+            let facts = policykg::extract::extract_document(&document, &lexicon);
+            let mut out = std::io::stdout().lock();
+            match args.format {
+                cli::ExplainFormat::Table => explain::table(&facts.text, &facts.explanations, &mut out)?,
+                cli::ExplainFormat::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&explain::json(&facts.text, &facts.explanations))?
+                )?,
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Export(args) => {
             let store = GraphStore::open(&args.store)?;

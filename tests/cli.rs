@@ -208,3 +208,57 @@ fn eval_scores_a_users_gold_files_and_enforces_thresholds() {
         .expect("runs");
     assert_eq!(lenient.status.code(), Some(0), "{}", text(&lenient.stderr));
 }
+
+#[test]
+fn explain_shows_the_rule_and_deadline_of_every_number() {
+    let out = policykg()
+        .args(["explain", "tests/fixtures/explain/plan.txt"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    let rows: Vec<Vec<&str>> = table.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+    let decided: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .filter(|r| r.len() == 8)
+        .map(|r| (r[1], r[5], r[6]))
+        .collect();
+    assert_eq!(
+        decided,
+        [
+            ("6项", "document-count", "2026 (document-year)"),
+            ("3个", "document-count", "2026 (document-year)"),
+            ("300公里", "look-back", "2026 (document-year)"),
+            ("90%以上", "deadline-scope", "2030 (lead-paragraph)"),
+            ("2万个", "baseline", "2030 (lead-paragraph)"),
+            ("8万个", "deadline-scope", "2030 (lead-paragraph)"),
+            ("一公里", "idiom", "2030 (lead-paragraph)"),
+            ("200公里", "future-clause", "2026 (clause)"),
+            ("10%", "hypothetical", "2030 (section)"),
+        ],
+        "{table}"
+    );
+    assert!(table.ends_with("9 quantities: 3 kept, 6 dropped\n"), "{table}");
+
+    let out = policykg()
+        .args(["explain", "tests/fixtures/explain/plan.txt", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let kept: Vec<&serde_json::Value> = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|e| e["verdict"] == "keep")
+        .collect();
+    assert_eq!(kept.len(), 3);
+    // Numbers stay numbers; positions are 1-based lines and columns.
+    assert_eq!(kept[0]["min"], serde_json::json!(90));
+    assert_eq!(kept[0]["max"], serde_json::Value::Null);
+    assert_eq!(
+        (kept[0]["line"].as_u64(), kept[0]["column"].as_u64()),
+        (Some(9), Some(14))
+    );
+    assert_eq!(kept[0]["deadline_origin"], "lead-paragraph");
+}

@@ -18,6 +18,8 @@ pub mod variants;
 
 use crate::lexicon::Lexicon;
 pub use numbers::{Decimal, Quantity};
+pub use targets::rules::{Rule, RULES};
+pub use targets::{DeadlineOrigin, Explanation, Scope, Verdict};
 pub use text::{Span, Text};
 
 /// An organization as found: resolved to a lexicon entry, or kept as written.
@@ -161,6 +163,8 @@ pub struct Facts {
     pub declared_task_count: Option<(u32, Span)>,
     pub measures: Vec<MeasureFact>,
     pub targets: Vec<TargetFact>,
+    /// Why each quantity of the text is or is not a target, in text order.
+    pub explanations: Vec<Explanation>,
     pub technologies: Vec<TechMention>,
     pub candidates: Vec<CandidateMention>,
     pub organizations: Vec<OrgMention>,
@@ -229,7 +233,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     }
     let (tasks, declared_task_count) = outline::tasks(&text, &headings, &lexicon.cues, &patterns, &mut diagnostics);
     let measures = outline::measures(&text, &headings, &lexicon.cues, &patterns, &technologies);
-    let targets = targets::targets(&text, &headings, lexicon, &patterns, &technologies, &context);
+    let (targets, explanations) = targets::targets(&text, &headings, lexicon, &patterns, &technologies, &context);
     let glossary = mentions::glossary(&text, lexicon);
     let mut mentions = mentions::named(&page, lexicon, &patterns);
     mentions.extend(frame.mentions);
@@ -245,6 +249,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
         declared_task_count,
         measures,
         targets,
+        explanations,
         technologies,
         candidates,
         organizations,

@@ -15,6 +15,17 @@ pub fn alternation(words: &[String]) -> String {
     sorted.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
 }
 
+/// The deadlines named without a year: the century points of the cues, and the end of a
+/// five-year plan named by its number ("十四五"末).
+fn relative_deadlines(cues: &Cues) -> String {
+    let plan_end = r#"[“"]?十[一二三四五六七八九]五[”"]?(?:时期)?末"#;
+    let centuries: Vec<String> = cues.century_points.keys().cloned().collect();
+    match alternation(&centuries) {
+        words if words.is_empty() => plan_end.to_owned(),
+        words => format!("{words}|{plan_end}"),
+    }
+}
+
 pub fn compile(pattern: &str) -> Regex {
     // The patterns are built from escaped words around fixed syntax, so they always compile;
     // a failure here is a programming error caught by every test.
@@ -29,6 +40,12 @@ pub struct Patterns {
     pub issue_en: Regex,
     pub deadline: Regex,
     pub deadline_en: Regex,
+    /// A deadline named without a year: 到本世纪末, 到“十四五”末.
+    pub deadline_relative: Regex,
+    /// A period of years, 从1953年到1957年: its end binds only its own sentence.
+    pub period: Regex,
+    /// A bullet or numbered item opening a paragraph: （一）, (2), 3., ①, 一是, —.
+    pub list_item: Regex,
     pub task_list: Regex,
     /// "部署了A、B…N方面任务": a list with its count and no 等.
     pub task_list_bare: Regex,
@@ -107,6 +124,18 @@ impl Patterns {
                 r"(?i)\b(?:{})\s+(?P<year>(?:19|20)\d{{2}})\b",
                 alternation(&cues.deadline_leads_en)
             )),
+            deadline_relative: compile(&format!(
+                r"(?:{})\s*(?P<phrase>{})",
+                alternation(&cues.deadline_leads),
+                relative_deadlines(cues)
+            )),
+            period: compile(&format!(
+                r"(?:{})\s*{YEAR}\s*年\s*(?:到|至)\s*(?P<year>{YEAR})\s*年",
+                alternation(&cues.from_words)
+            )),
+            list_item: compile(
+                r"\A(?:[(（][0-9一二三四五六七八九十]{1,3}[)）]|[0-9]{1,2}[.、．]|[①-⑳]|[一二三四五六七八九十]{1,3}是|[-—·•*])",
+            ),
             task_list: compile(&format!(
                 r"(?:{})了?(?P<list>[^。；;!?！？\n]{{2,400}}?)等\s*(?P<count>{COUNT})\s*(?:{})?(?:{})",
                 alternation(&cues.task_list_leads),

@@ -1,0 +1,467 @@
+//! The clause structure the target rules read: paragraphs cut into sentences and clauses,
+//! each clause with the quantities it holds, the goal frame around it and — after the
+//! deadline pass — the deadline in force with where it came from.
+
+use super::super::numbers::{quantities, year_at, Quantity};
+use super::super::outline::Heading;
+use super::super::patterns::Patterns;
+use super::super::text::{contains_any, Span, Text};
+use super::super::Context;
+use crate::lexicon::Cues;
+use std::ops::Range;
+
+const SENTENCE_END: &[char] = &['。', '!', '！', '?', '？', '\n'];
+const CLAUSE_END: &[char] = &['，', ',', '；', ';', '：', ':'];
+const TRIM: &[char] = &['，', ',', '；', ';', '。', '、', '：', ':', ' ', '\u{3000}', '—'];
+
+/// Where the deadline of a clause comes from, from the most specific.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DeadlineOrigin {
+    /// The clause says its target has none ("建成后").
+    Undated,
+    /// The clause names it (二〇三〇年建成, 今年, 明年, 今后五年, 本世纪末).
+    Clause,
+    /// The sentence names it before the clause ("“十五五”时期的目标是：…", "今后三年的任务是：…").
+    Sentence,
+    /// A period of years in the sentence (从X年到Y年): its end.
+    Period,
+    /// A deadline phrase earlier in the paragraph (到2027年，…).
+    Phrase,
+    /// The lead paragraph of the bullet or numbered block the clause is in.
+    Lead,
+    /// The last deadline phrase of the section so far.
+    Section,
+    /// The five-year plan the document's title names.
+    PlanTitle,
+    /// The year the document was issued.
+    DocumentYear,
+    /// Nothing names one.
+    Unknown,
+}
+
+impl DeadlineOrigin {
+    /// A stable kebab-case name, as `explain` prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Undated => "undated",
+            Self::Clause => "clause",
+            Self::Sentence => "sentence",
+            Self::Period => "period",
+            Self::Phrase => "deadline-phrase",
+            Self::Lead => "lead-paragraph",
+            Self::Section => "section",
+            Self::PlanTitle => "plan-title",
+            Self::DocumentYear => "document-year",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// The deadline in force over a clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    pub year: Option<i32>,
+    pub origin: DeadlineOrigin,
+}
+
+/// A deadline phrase (到2027年) and the scope it opens.
+#[derive(Debug, Clone, Copy)]
+struct Marker {
+    /// Byte range of the phrase in `norm`.
+    start: usize,
+    end: usize,
+    year: i32,
+}
+
+/// One clause: the unit the rules decide over.
+#[derive(Debug, Clone)]
+pub struct Clause {
+    /// The clause without surrounding punctuation.
+    pub span: Span,
+    /// Byte range of `span` in `norm`.
+    pub range: Range<usize>,
+    /// Byte range of its sentence in `norm`.
+    pub sentence: Range<usize>,
+    /// The year of a deadline phrase whose scope covers the clause (到2027年，…).
+    pub phrase: Option<i32>,
+    /// Inside a goal block or a section named as a plan.
+    pub goal_frame: bool,
+    /// The deadline in force, set by [`assign_deadlines`].
+    pub scope: Scope,
+    /// Its quantities, with byte offsets into the clause text.
+    pub quantities: Vec<Quantity>,
+}
+
+/// A paragraph of the outline with its clauses.
+#[derive(Debug, Clone)]
+pub struct Paragraph {
+    pub range: Range<usize>,
+    /// The level of the numbered heading it opens with, if any.
+    pub heading: Option<u8>,
+    /// A bullet or numbered item.
+    pub item: bool,
+    /// It ends with a colon: it announces the block after it.
+    pub lead: bool,
+    markers: Vec<Marker>,
+    pub clauses: Vec<Clause>,
+}
+
+/// Splits at the separators, except a comma or point between digits ("2,000", "6.5").
+fn split(paragraph: &str, offset: usize, separators: &[char]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut previous: Option<char> = None;
+    let mut chars = paragraph.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let inside_number = matches!(c, ',' | '.')
+            && previous.is_some_and(|p| p.is_ascii_digit())
+            && next.is_some_and(|n| n.is_ascii_digit());
+        if separators.contains(&c) && !inside_number {
+            out.push(offset + start..offset + i);
+            start = i + c.len_utf8();
+        }
+        previous = Some(c);
+    }
+    out.push(offset + start..offset + paragraph.len());
+    out
+}
+
+/// Splits a clause before coordinated objects with their own quantity ("和一批…", "和3个…").
+fn coordinated(norm: &str, clause: Range<usize>, cues: &Cues) -> Vec<Range<usize>> {
+    let text = &norm[clause.clone()];
+    let mut out = Vec::new();
+    let mut cut = clause.start;
+    for (i, _) in text.match_indices('和') {
+        let after = &text[i + '和'.len_utf8()..];
+        if cues.plural_quantifiers.iter().any(|q| after.starts_with(q.as_str()))
+            || after.starts_with(|c: char| c.is_ascii_digit())
+        {
+            out.push(cut..clause.start + i);
+            cut = clause.start + i + '和'.len_utf8();
+        }
+    }
+    out.push(cut..clause.end);
+    out
+}
+
+/// The deadline phrases of a paragraph that open a scope: a year ahead of the document
+/// (到2027年), or a point named without one (到本世纪末, 到“十四五”末). A period of years
+/// (从X年到Y年) opens none: its end binds only its sentence.
+fn markers(body: &str, offset: usize, patterns: &Patterns, cues: &Cues, context: &Context) -> Vec<Marker> {
+    let periods: Vec<Range<usize>> = patterns.period.find_iter(body).map(|m| m.range()).collect();
+    let mut out = Vec::new();
+    for caps in patterns
+        .deadline
+        .captures_iter(body)
+        .chain(patterns.deadline_en.captures_iter(body))
+    {
+        let (Some(whole), Some(year)) = (caps.get(0), caps.name("year")) else {
+            continue;
+        };
+        let blocked = body[..whole.start()]
+            .chars()
+            .next_back()
+            .is_some_and(|c| cues.deadline_blocking_chars.contains(c));
+        let in_period = periods.iter().any(|p| p.start < whole.end() && whole.start() < p.end);
+        if let (Some((y, _)), false, false) = (year_at(year.as_str()), blocked, in_period) {
+            // A deadline lies ahead of the document ("到2020年" in a 2021 report is a time
+            // behind it).
+            if context.year.is_none_or(|doc| y > doc) {
+                out.push(Marker {
+                    start: offset + whole.start(),
+                    end: offset + whole.end(),
+                    year: y,
+                });
+            }
+        }
+    }
+    for caps in patterns.deadline_relative.captures_iter(body) {
+        let (Some(whole), Some(phrase)) = (caps.get(0), caps.name("phrase")) else {
+            continue;
+        };
+        if let Some(y) = relative_year(phrase.as_str(), cues, context) {
+            out.push(Marker {
+                start: offset + whole.start(),
+                end: offset + whole.end(),
+                year: y,
+            });
+        }
+    }
+    out.sort_by_key(|m| (m.start, m.end, m.year));
+    out
+}
+
+/// The year of a point named without one: 本世纪末 in a 1990s text is 2000, 下世纪中叶
+/// 2050; "十四五"末 is 2025.
+pub fn relative_year(text: &str, cues: &Cues, context: &Context) -> Option<i32> {
+    if let Some(doc) = context.year {
+        if let Some(offset) = cues
+            .century_points
+            .iter()
+            .filter(|(w, _)| text.contains(w.as_str()))
+            .max_by_key(|(w, _)| w.len())
+            .map(|(_, n)| *n)
+        {
+            return Some(doc.div_euclid(100) * 100 + offset);
+        }
+    }
+    super::named_plan_end(text)
+}
+
+/// Cuts the text into paragraphs and clauses, and finds each clause's quantities, goal
+/// frame and the deadline phrase in force. Deadlines are left to [`assign_deadlines`].
+pub fn segment(
+    text: &Text,
+    headings: &[Heading],
+    patterns: &Patterns,
+    cues: &Cues,
+    context: &Context,
+) -> Vec<Paragraph> {
+    let norm = text.norm.as_str();
+    let mut out = Vec::new();
+    let mut section_goal = false;
+    let mut block_goal = false;
+    for paragraph in text.paragraphs() {
+        let heading = headings.iter().find(|h| h.paragraph == paragraph).map(|h| h.level);
+        if let Some(h) = headings.iter().find(|h| h.paragraph == paragraph) {
+            block_goal = false;
+            if h.level == 1 {
+                section_goal = contains_any(text.norm_of(h.title), &cues.goal_section_words)
+                    && !contains_any(text.norm_of(h.title), &cues.review_words);
+            }
+        }
+        let range = text.norm_range(paragraph);
+        let body = &norm[range.clone()];
+        if contains_any(body, &cues.goal_openers) {
+            block_goal = true;
+        }
+        let markers = markers(body, range.start, patterns, cues, context);
+        let mut clauses = Vec::new();
+        for sentence in split(body, range.start, SENTENCE_END) {
+            let sentence_text = &norm[sentence.clone()];
+            for clause in split(sentence_text, sentence.start, CLAUSE_END) {
+                for part in coordinated(norm, clause, cues) {
+                    let phrase = markers.iter().rev().find(|m| m.end <= part.start).map(|m| m.year);
+                    let span = text.trim(text.span(part.start, part.end), TRIM);
+                    if span.is_empty() {
+                        continue;
+                    }
+                    let clause_range = text.norm_range(span);
+                    clauses.push(Clause {
+                        span,
+                        quantities: quantities(&norm[clause_range.clone()], cues),
+                        range: clause_range,
+                        sentence: sentence.clone(),
+                        phrase,
+                        goal_frame: section_goal || block_goal,
+                        scope: Scope {
+                            year: None,
+                            origin: DeadlineOrigin::Unknown,
+                        },
+                    });
+                }
+            }
+        }
+        out.push(Paragraph {
+            item: patterns.list_item.is_match(body),
+            lead: body.trim_end().ends_with([':', '：']),
+            heading,
+            range,
+            markers,
+            clauses,
+        });
+    }
+    out
+}
+
+/// The deadline a clause names itself, with where it is named: its own words, else the
+/// sentence before it.
+///
+/// A clause that says its target has none ("全部建成后的产能为X") is dated by a completion
+/// the rest of its sentence names ("，2030年建成": 2030; "，计划期内建成": as if undated
+/// words were absent).
+fn named_deadline(
+    clause: &str,
+    sentence: &str,
+    rest: &str,
+    context: &Context,
+    patterns: &Patterns,
+    cues: &Cues,
+) -> Option<Scope> {
+    let scope = |year, origin| Some(Scope { year, origin });
+    if contains_any(clause, &cues.undated_markers) {
+        let Some(at) = cues
+            .completion_verbs
+            .iter()
+            .filter(|v| !v.is_empty())
+            .filter_map(|v| rest.find(v.as_str()))
+            .min()
+        else {
+            return scope(None, DeadlineOrigin::Undated);
+        };
+        let before = rest[..at].trim_end_matches([' ', '年']);
+        let year = before
+            .char_indices()
+            .rev()
+            .find_map(|(i, _)| year_at(&before[i..]).filter(|(_, len)| i + len == before.len()));
+        if let Some((y, _)) = year {
+            return scope(Some(y), DeadlineOrigin::Sentence);
+        }
+        return named_deadline("", sentence, "", context, patterns, cues);
+    }
+    if let Some((year, _)) = patterns
+        .period
+        .captures(sentence)
+        .and_then(|c| year_at(c.name("year")?.as_str()))
+        .filter(|(y, _)| context.year.is_none_or(|doc| *y >= doc))
+    {
+        return scope(Some(year), DeadlineOrigin::Period);
+    }
+    // A year the clause names as the time of completion ("二〇三〇年建成", "2028年计划的");
+    // not the base of a comparison or a change (比2020年, 由2020年的), nor one in an aside
+    // in brackets.
+    let mut pos = 0;
+    while pos < clause.len() {
+        if let Some((y, len)) = year_at(&clause[pos..]) {
+            let after = &clause[pos + len..];
+            let before = &clause[..pos];
+            let base = cues
+                .baseline_leads
+                .iter()
+                .chain(&cues.from_words)
+                .any(|w| !w.is_empty() && before.ends_with(w.as_str()));
+            let aside = before.matches(['(', '（']).count() > before.matches([')', '）']).count();
+            if after.starts_with('年') && !base && !aside && context.year.is_none_or(|doc| y >= doc) {
+                return scope(Some(y), DeadlineOrigin::Clause);
+            }
+            pos += len;
+            continue;
+        }
+        pos += clause[pos..].chars().next().map_or(1, char::len_utf8);
+    }
+    if let Some(year) = context.year {
+        for (text, origin) in [(clause, DeadlineOrigin::Clause), (sentence, DeadlineOrigin::Sentence)] {
+            if contains_any(text, &cues.next_year_words) {
+                return scope(Some(year + 1), origin);
+            }
+            if contains_any(text, &cues.current_year_words) {
+                return scope(Some(year), origin);
+            }
+            // The N years ahead include the document's own: a report of 2018 speaking of
+            // 今后五年 looks to 2022.
+            if let Some(n) = cues
+                .coming_years
+                .iter()
+                .find(|(w, _)| text.contains(w.as_str()))
+                .map(|(_, n)| *n)
+            {
+                return scope(Some(year + n - 1), origin);
+            }
+        }
+    }
+    // A plan period or a point of the century named in the clause, or earlier in the
+    // sentence that introduces it ("“十五五”时期的目标是：产值年均增长6%", "到本世纪中叶…").
+    if let Some(y) = relative_year(clause, cues, context) {
+        return scope(Some(y), DeadlineOrigin::Clause);
+    }
+    relative_year(sentence, cues, context).and_then(|y| scope(Some(y), DeadlineOrigin::Sentence))
+}
+
+/// The deadline pass: one walk over the outline giving each clause the deadline in force,
+/// from the most specific — what the clause (or its sentence) names, a deadline phrase
+/// earlier in its paragraph, the lead paragraph of the bullet or numbered block it is in,
+/// the last deadline phrase of its section — down to the document's (its plan's last year,
+/// else the year it was issued).
+///
+/// A lead paragraph is one ending with a colon; its deadline (a phrase, a plan period,
+/// 今年, 今后五年…) governs the items that follow it, up to the first paragraph that is not
+/// an item. A deadline phrase in the lead also puts the items in its scope.
+pub fn assign_deadlines(
+    paragraphs: &mut [Paragraph],
+    norm: &str,
+    patterns: &Patterns,
+    cues: &Cues,
+    context: &Context,
+    plan_document: Option<i32>,
+) {
+    let document = match (plan_document, context.year) {
+        (Some(y), _) => Scope {
+            year: Some(y),
+            origin: DeadlineOrigin::PlanTitle,
+        },
+        (None, Some(y)) => Scope {
+            year: Some(y),
+            origin: DeadlineOrigin::DocumentYear,
+        },
+        (None, None) => Scope {
+            year: None,
+            origin: DeadlineOrigin::Unknown,
+        },
+    };
+    let mut section: Option<i32> = None;
+    // The lead's deadline, and whether it came from a deadline phrase.
+    let mut lead: Option<(i32, bool)> = None;
+    for paragraph in paragraphs.iter_mut() {
+        // A block's numbered items may be the document's outermost headings: they stay
+        // under their lead.
+        let in_block = lead.is_some() && paragraph.item;
+        if paragraph.heading == Some(1) && !in_block {
+            section = None;
+            lead = None;
+        }
+        if !paragraph.item {
+            lead = None;
+        }
+        let inherited = lead.and_then(|(y, from_phrase)| from_phrase.then_some(y));
+        for clause in &mut paragraph.clauses {
+            if clause.phrase.is_none() {
+                clause.phrase = inherited;
+            }
+            let so_far = &norm[clause.sentence.start..clause.range.end];
+            let rest = &norm[clause.range.end..clause.sentence.end];
+            let own = named_deadline(&norm[clause.range.clone()], so_far, rest, context, patterns, cues);
+            let phrase_origin = if paragraph.markers.iter().any(|m| m.end <= clause.range.start) {
+                DeadlineOrigin::Phrase
+            } else {
+                DeadlineOrigin::Lead
+            };
+            clause.scope = own
+                .or_else(|| {
+                    clause.phrase.map(|y| Scope {
+                        year: Some(y),
+                        origin: phrase_origin,
+                    })
+                })
+                .or_else(|| {
+                    lead.map(|(y, _)| Scope {
+                        year: Some(y),
+                        origin: DeadlineOrigin::Lead,
+                    })
+                })
+                .or_else(|| {
+                    section.map(|y| Scope {
+                        year: Some(y),
+                        origin: DeadlineOrigin::Section,
+                    })
+                })
+                .unwrap_or(document);
+        }
+        if let Some(last) = paragraph.markers.last() {
+            section = Some(last.year);
+        }
+        if paragraph.lead {
+            let body = &norm[paragraph.range.clone()];
+            lead = paragraph
+                .markers
+                .last()
+                .map(|m| (m.year, true))
+                .or_else(|| {
+                    let named = named_deadline(body, body, "", context, patterns, cues)?;
+                    let ahead = named.year.filter(|y| context.year.is_none_or(|doc| *y >= doc))?;
+                    Some((ahead, false))
+                })
+                .or(lead);
+        }
+    }
+}

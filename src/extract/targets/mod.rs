@@ -1,0 +1,418 @@
+//! Targets: the goals a document sets, with their deadline.
+//!
+//! Three steps:
+//! - [`clauses::segment`] cuts the text into paragraphs and clauses, each with its
+//!   quantities and the goal frame around it: a deadline phrase ("到2030年，…") whose scope
+//!   runs to the next one or the end of the paragraph, a goal block (a paragraph that
+//!   announces goals, "主要目标是：…", up to the next heading) or a section named as a plan;
+//! - [`clauses::assign_deadlines`] walks the outline once and gives every clause the
+//!   deadline in force and where it came from (the clause, its sentence, a deadline phrase,
+//!   the lead paragraph of its block, its section, the document);
+//! - [`rules::RULES`] decide, in order, for every quantity of every clause: Keep or
+//!   Drop(reason). The first rule that decides wins.
+//!
+//! A clause without a quantity (or whose quantities are all dropped as numbers) inside a
+//! deadline phrase's scope is an unquantified target. [`Explanation`]s record every verdict.
+
+mod clauses;
+pub mod rules;
+
+use super::mentions::techs_in;
+use super::numbers::{year_at, Quantity};
+use super::outline::Heading;
+use super::patterns::Patterns;
+use super::text::{contains_any, Span, Text};
+use super::{Context, TargetFact, TechMention};
+use crate::lexicon::{Cues, Lexicon};
+pub use clauses::{DeadlineOrigin, Scope};
+use regex::Regex;
+pub use rules::Verdict;
+use rules::{ClauseView, Ctx, Stage};
+use std::sync::OnceLock;
+
+const TRIM: &[char] = &['，', ',', '；', ';', '。', '、', '：', ':', ' ', '\u{3000}', '—'];
+
+fn period_patterns() -> &'static (Regex, Regex) {
+    static PATTERNS: OnceLock<(Regex, Regex)> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        #[allow(clippy::expect_used)]
+        let numbered = Regex::new(r"第([一二三四五六七八九十]+)个五年(?:计划|规划)").expect("pattern");
+        #[allow(clippy::expect_used)]
+        let short = Regex::new(r"十([一二三四五六七八九])五").expect("pattern");
+        (numbered, short)
+    })
+}
+
+/// The last year of the N-th five-year plan (1st 1953–57, 2nd 1958–62, 3rd 1966–70, …).
+pub fn plan_end(n: u32) -> Option<i32> {
+    match n {
+        0 => None,
+        1 => Some(1957),
+        2 => Some(1962),
+        n => Some(1966 + 5 * (n as i32 - 3) + 4),
+    }
+}
+
+/// The five-year plan a text names, as its last year: 第一个五年计划, "十五五".
+fn named_plan_end(text: &str) -> Option<i32> {
+    let (numbered, short) = period_patterns();
+    if let Some(c) = numbered.captures(text) {
+        let n = super::patterns::count(c.get(1)?.as_str())?;
+        return plan_end(n);
+    }
+    let c = short.captures(text)?;
+    let n = super::patterns::count(c.get(1)?.as_str())?;
+    plan_end(10 + n)
+}
+
+/// Characters of the opening in which a document without a title says what it is about.
+const OPENING_CHARS: usize = 300;
+/// Characters after 关于 in which the plan is named.
+const SUBJECT_CHARS: usize = 40;
+
+/// The plan a document without a title says it is about in its opening: a report or a
+/// proposal "关于第二个五年计划的…", "关于“十五五”规划纲要的说明". Its last year is the
+/// deadline of the document's targets, as a plan title's would be.
+fn opening_plan(norm: &str, cues: &Cues) -> Option<i32> {
+    let opening: String = norm.chars().take(OPENING_CHARS).collect();
+    cues.subject_leads.iter().filter(|w| !w.is_empty()).find_map(|lead| {
+        opening.match_indices(lead.as_str()).find_map(|(at, _)| {
+            let subject: String = opening[at + lead.len()..]
+                .chars()
+                .take_while(|c| !matches!(c, '。' | '\n'))
+                .take(SUBJECT_CHARS)
+                .collect();
+            named_plan_end(&subject)
+        })
+    })
+}
+
+/// The document's year: the first full date near its start, else the year after the one
+/// its review section looks back on ("一、2030年工作回顾" → 2031).
+pub fn document_year(text: &Text, headings: &[Heading], patterns: &Patterns, cues: &Cues) -> Option<i32> {
+    let head: String = text.norm.chars().take(400).collect();
+    if let Some(c) = patterns.date.captures(&head) {
+        return c.name("y")?.as_str().parse().ok();
+    }
+    headings.iter().filter(|h| h.level == 1).find_map(|h| {
+        let title = text.norm_of(h.title);
+        if contains_any(title, &cues.review_words) {
+            year_at(title).map(|(y, _)| y + 1)
+        } else {
+            None
+        }
+    })
+}
+
+/// Why one quantity of the text is, or is not, a target.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// The characters of the quantity.
+    pub span: Span,
+    /// The clause it was judged in.
+    pub clause: Span,
+    /// The quantity, with byte offsets into the normalized text.
+    pub quantity: Quantity,
+    /// The rule that decided.
+    pub rule: &'static str,
+    pub verdict: Verdict,
+    /// The deadline in force over its clause, and where it came from.
+    pub scope: Scope,
+}
+
+/// The targets of a document, and an explanation for every quantity in it.
+pub fn targets(
+    text: &Text,
+    all_headings: &[Heading],
+    lexicon: &Lexicon,
+    patterns: &Patterns,
+    technologies: &[TechMention],
+    context: &Context,
+) -> (Vec<TargetFact>, Vec<Explanation>) {
+    let cues = &lexicon.cues;
+    let norm = text.norm.as_str();
+    let plan_document = match context.title.as_deref() {
+        Some(title) => named_plan_end(&super::text::normalize(title)),
+        None => opening_plan(norm, cues),
+    };
+    let mut paragraphs = clauses::segment(text, all_headings, patterns, cues, context);
+    clauses::assign_deadlines(&mut paragraphs, norm, patterns, cues, context, plan_document);
+    let mut out: Vec<TargetFact> = Vec::new();
+    let mut explanations = Vec::new();
+    for clause in paragraphs.iter().flat_map(|p| &p.clauses) {
+        let clause_text = &norm[clause.range.clone()];
+        let clause_start = clause.range.start;
+        let view = ClauseView {
+            text: clause_text,
+            sentence: &norm[clause.sentence.clone()],
+            so_far: &norm[clause.sentence.start..clause.range.end],
+            in_phrase_scope: clause.phrase.is_some(),
+            goal_frame: clause.goal_frame,
+            deadline: clause.scope.year,
+        };
+        let located = |q: &Quantity| Quantity {
+            start: q.start + clause_start,
+            end: q.end + clause_start,
+            ..q.clone()
+        };
+        let mut explain = |q: &Quantity, rule: &'static str, verdict: Verdict| {
+            let q = located(q);
+            explanations.push(Explanation {
+                span: text.span(q.start, q.end),
+                clause: clause.span,
+                quantity: q,
+                rule,
+                verdict,
+                scope: clause.scope,
+            });
+        };
+        let ctx = Ctx { cues, kept: &out };
+        let mut found: Vec<&Quantity> = Vec::new();
+        let mut void = false;
+        for q in &clause.quantities {
+            match rules::judge(&view, q, &ctx, Stage::Number) {
+                Some((rule, verdict)) => {
+                    void |= rule.voids_clause;
+                    explain(q, rule.name, verdict);
+                }
+                None => found.push(q),
+            }
+        }
+        if void {
+            continue;
+        }
+        if found.is_empty() {
+            let purpose = cues.purpose_leads.iter().any(|p| clause_text.starts_with(p.as_str()));
+            let fragment = clause.span.len() < rules::MIN_GOAL_CHARS;
+            if let (Some(deadline), false, false, false) = (clause.phrase, purpose, fragment, clause_text.is_ascii()) {
+                out.push(TargetFact {
+                    span: clause.span,
+                    deadline: Some(deadline),
+                    quantity: None,
+                    indicator: strip_fillers(clause_text, &cues.subject_fillers).to_owned(),
+                    technologies: techs_in(technologies, clause.span),
+                });
+            }
+            continue;
+        }
+        let verdicts: Vec<(&'static str, Verdict)> = found
+            .iter()
+            .map(|q| rules::judge(&view, q, &ctx, Stage::Clause).map_or(("none", Verdict::Keep), |(r, v)| (r.name, v)))
+            .collect();
+        let mut kept = Vec::new();
+        for (i, (quantity, (rule, verdict))) in found.iter().zip(verdicts).enumerate() {
+            let keep = verdict == Verdict::Keep;
+            explain(quantity, rule, verdict);
+            if !keep {
+                continue;
+            }
+            let piece_start = if i == 0 { 0 } else { found[i - 1].end };
+            let next_start = found.get(i + 1).map_or(clause_text.len(), |q| q.start);
+            // A list of targets ("示范企业500家以上、领军企业50家以上") splits at its 、.
+            let piece_end = clause_text[quantity.end..next_start]
+                .find('、')
+                .map_or(next_start, |i| quantity.end + i);
+            let piece = text.trim(text.span(clause_start + piece_start, clause_start + piece_end), TRIM);
+            for indicator in indicators(clause_text, quantity, piece_start, piece_end, cues) {
+                kept.push(TargetFact {
+                    span: piece,
+                    deadline: clause.scope.year,
+                    quantity: Some(located(quantity)),
+                    indicator,
+                    technologies: techs_in(technologies, piece),
+                });
+            }
+        }
+        out.extend(kept);
+    }
+    explanations.sort_by_key(|e| (e.span.start, e.span.end));
+    (out, explanations)
+}
+
+fn strip_fillers<'a>(mut text: &'a str, fillers: &[String]) -> &'a str {
+    while let Some(rest) = fillers.iter().find_map(|f| text.strip_prefix(f.as_str())) {
+        text = rest;
+    }
+    text
+}
+
+/// What a quantity measures: the phrase before the number ("粮食产量达到7亿吨",
+/// "研发投入增长8%左右"), or, when only a verb precedes it, the object after its unit
+/// ("培育100家领军企业", "建设30个示范区"). A doubling of coordinated subjects
+/// ("出口总额和进口总额比2030年翻一番", "甲和乙翻一番")
+/// is one target per subject.
+fn indicators(clause: &str, quantity: &Quantity, piece_start: usize, piece_end: usize, cues: &Cues) -> Vec<String> {
+    let before = strip_fillers(
+        clause[piece_start..quantity.start].trim_matches(TRIM),
+        &cues.subject_fillers,
+    );
+    let before = cues
+        .baseline_leads
+        .iter()
+        .filter_map(|l| before.find(l.as_str()))
+        .min()
+        .map_or(before, |i| &before[..i]);
+    let before = strip_fillers(before, &cues.goal_verbs_before_object);
+    let after = clause[quantity.end..piece_end].trim_matches(TRIM);
+    if clause.is_ascii() {
+        // English puts the measured thing after the number: "30 percent of new factories".
+        let object = after.trim_end_matches('.').trim();
+        let object = object.strip_prefix("of ").unwrap_or(object);
+        let subject = before.strip_prefix("and ").unwrap_or(before);
+        return vec![if object.len() >= 2 {
+            object.to_owned()
+        } else {
+            subject.to_owned()
+        }];
+    }
+    let verb_only = before.is_empty() || cues.goal_verbs_before_object.iter().any(|v| before == v.as_str());
+    if verb_only && after.chars().count() >= 2 {
+        return vec![after.to_owned()];
+    }
+    if quantity.unit == "倍" {
+        let parts: Vec<&str> = before.split('和').filter(|p| p.chars().count() >= 2).collect();
+        if parts.len() == 2 {
+            return parts.into_iter().map(str::to_owned).collect();
+        }
+    }
+    vec![before.to_owned()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_coming_years_count_from_the_document_year() {
+        let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
+        let facts = crate::extract::extract("2018年3月5日\n今后五年，要确保新建保障住房300万套以上。\n", &lexicon);
+        let deadlines: Vec<Option<i32>> = facts
+            .targets
+            .iter()
+            .filter(|t| t.quantity.is_some())
+            .map(|t| t.deadline)
+            .collect();
+        assert_eq!(deadlines, [Some(2022)]);
+    }
+
+    /// The deadline in force over each kept or dropped quantity, by its quote.
+    fn deadlines(text: &str) -> Vec<(String, Option<i32>, &'static str)> {
+        let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
+        let facts = crate::extract::extract(text, &lexicon);
+        facts
+            .explanations
+            .iter()
+            .map(|e| (facts.text.quote(e.span).to_owned(), e.scope.year, e.scope.origin.name()))
+            .collect()
+    }
+
+    fn owned(expected: &[(&str, Option<i32>, &'static str)]) -> Vec<(String, Option<i32>, &'static str)> {
+        expected.iter().map(|(q, y, o)| ((*q).to_owned(), *y, *o)).collect()
+    }
+
+    #[test]
+    fn a_lead_paragraph_governs_the_numbered_block_after_it() {
+        let text = "2021年3月1日\n“十四五”时期的主要目标：\n1. 粮食产量达到7亿吨。\n2. 森林覆盖率达到25%。\n今年要新建学校10所。\n要建设公园20个。\n";
+        assert_eq!(
+            deadlines(text),
+            owned(&[
+                ("7亿吨", Some(2025), "lead-paragraph"),
+                ("25%", Some(2025), "lead-paragraph"),
+                ("10所", Some(2021), "clause"),
+                ("20个", Some(2021), "document-year"),
+            ])
+        );
+        // A deadline phrase in the lead also puts its items in the phrase's scope.
+        let text = "2021年3月1日\n到2030年，实现以下目标：\n（一）新建铁路5000公里。\n（二）新建机场30个。\n";
+        let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
+        let facts = crate::extract::extract(text, &lexicon);
+        let kept: Vec<(&str, Option<i32>, &str)> = facts
+            .explanations
+            .iter()
+            .map(|e| (facts.text.quote(e.span), e.scope.year, e.rule))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("5000公里", Some(2030), "deadline-scope"),
+                ("30个", Some(2030), "deadline-scope")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_period_of_years_binds_only_its_sentence() {
+        let text = "1990年3月1日\n从1991年到1995年的五年间，要新建铁路5000公里。\n要新建公路3万公里。\n";
+        assert_eq!(
+            deadlines(text),
+            owned(&[
+                ("5000公里", Some(1995), "period"),
+                ("3万公里", Some(1990), "document-year"),
+            ])
+        );
+    }
+
+    #[test]
+    fn points_of_a_century_and_plan_ends_resolve_to_years() {
+        let text = "1992年3月1日\n到本世纪末，人均收入要达到800美元。\n到下世纪中叶，人均产值要达到4000美元。\n";
+        assert_eq!(
+            deadlines(text),
+            owned(&[
+                ("800美元", Some(2000), "sentence"),
+                ("4000美元", Some(2050), "sentence"),
+            ])
+        );
+        let text =
+            "2021年3月1日\n到“十四五”末，要建成基站60万个。\n本世纪中叶要建成科技强国，研发人员要达到500万人。\n";
+        assert_eq!(
+            deadlines(text),
+            owned(&[("60万个", Some(2025), "sentence"), ("500万人", Some(2050), "sentence"),])
+        );
+    }
+
+    #[test]
+    fn a_document_without_a_title_is_about_the_plan_its_opening_names() {
+        let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
+        let cues = &lexicon.cues;
+        assert_eq!(
+            opening_plan("各位代表：\n现在我向大会作关于第二个五年计划的报告。\n", cues),
+            Some(1962)
+        );
+        assert_eq!(opening_plan("关于“十五五”规划纲要的说明\n", cues), Some(2030));
+        // A plan named elsewhere than after 关于 is not the document's subject.
+        assert_eq!(
+            opening_plan("各位代表：\n第二个五年计划期间，工业增长很快。\n", cues),
+            None
+        );
+        // The base year of a comparison is not a deadline, nor a year in an aside.
+        assert_eq!(
+            deadlines("关于第二个五年计划的报告\n钢产量将由1957年的500万吨上升到1200万吨（1957年尚不能达到）。\n"),
+            owned(&[
+                ("500万吨", Some(1962), "plan-title"),
+                ("1200万吨", Some(1962), "plan-title")
+            ])
+        );
+    }
+
+    #[test]
+    fn a_capacity_after_completion_is_dated_by_the_completion_its_sentence_names() {
+        let text = "2030年2月1日\n新电厂全部建成后的发电能力将为120万千瓦，2034年建成。\n新港区全部建成后的吞吐能力将为5000万吨，计划期内建成。\n新矿区全部建成后的年产能力将为800万吨。\n";
+        assert_eq!(
+            deadlines(text),
+            owned(&[
+                ("120万千瓦", Some(2034), "sentence"),
+                ("5000万吨", Some(2030), "document-year"),
+                ("800万吨", None, "undated"),
+            ])
+        );
+    }
+
+    #[test]
+    fn five_year_plans_end_in_their_last_year() {
+        assert_eq!(plan_end(1), Some(1957));
+        assert_eq!(plan_end(14), Some(2025));
+        assert_eq!(named_plan_end("“十五五”时期经济社会发展"), Some(2030));
+        assert_eq!(named_plan_end("在第一个五年计划期间"), Some(1957));
+        assert_eq!(named_plan_end("今年"), None);
+    }
+}
