@@ -53,6 +53,9 @@ pub enum Attr {
     Indicator,
     Resolved,
     Issued,
+    /// The first and last years a plan covers.
+    PeriodStart,
+    PeriodEnd,
     DateSent,
     DateCreated,
     CreditText,
@@ -241,7 +244,8 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
             let doc = g.node(Kind::Document, format!("source#{}", document.path));
             if plan.title.is_empty() {
                 let name = file_name(&document.path);
-                g.set(doc, Attr::Label, Value::Lang(name.clone(), lang_of(&name)));
+                // A file name is no text of any language.
+                g.set(doc, Attr::Label, Value::Text(name));
             } else {
                 g.set(doc, Attr::Title, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
                 g.set(doc, Attr::Label, Value::Lang(plan.title.clone(), lang_of(&plan.title)));
@@ -263,6 +267,10 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
             let n = org(&mut g, &issuer.org);
             g.cite(n, issuer.span);
             g.link(doc, Relation::IssuedBy, n);
+        }
+        if let Some((start, end)) = plan.period {
+            g.set(doc, Attr::PeriodStart, Value::Year(start));
+            g.set(doc, Attr::PeriodEnd, Value::Year(end));
         }
         if let Some((count, span)) = plan.declared_issuer_count {
             g.set(doc, Attr::DeclaredIssuerCount, Value::Integer(i64::from(count)));

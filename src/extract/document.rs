@@ -12,6 +12,56 @@ use super::Mention;
 use crate::lexicon::{Cues, NewsCues};
 use regex::Regex;
 
+/// The N-th five-year plan's first and last years (1st 1953–57, 2nd 1958–62, then from
+/// the 3rd, 1966–70, every five years).
+pub fn five_year_period(n: u32) -> Option<(i32, i32)> {
+    let end = match n {
+        0 => return None,
+        1 => 1957,
+        2 => 1962,
+        n => 1966 + 5 * (i32::try_from(n).ok()? - 3) + 4,
+    };
+    Some((end - 4, end))
+}
+
+/// The five-year plan a text names, as its years: 第一个五年计划, 第十四个五年规划,
+/// "十五五", the 14th Five-Year Plan.
+pub fn five_year_plan(text: &str) -> Option<(i32, i32)> {
+    static PATTERNS: std::sync::OnceLock<[Regex; 3]> = std::sync::OnceLock::new();
+    let [numbered, short, english] = PATTERNS.get_or_init(|| {
+        [
+            compile(r"第([一二三四五六七八九十]+)个五年(?:计划|规划)"),
+            compile(r"十([一二三四五六七八九])五"),
+            compile(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)\s+five-year\s+(?:plan|program)"),
+        ]
+    });
+    if let Some(c) = numbered.captures(text) {
+        return five_year_period(super::patterns::count(c.get(1)?.as_str())?);
+    }
+    if let Some(c) = short.captures(text) {
+        return five_year_period(10 + super::patterns::count(c.get(1)?.as_str())?);
+    }
+    let c = english.captures(text)?;
+    five_year_period(c.get(1)?.as_str().parse().ok()?)
+}
+
+/// Longest span of years a title's period may cover.
+const MAX_PERIOD_YEARS: i32 = 15;
+
+/// The years a plan covers, as its title names them: a range of years — "（2024—2027年）",
+/// "2021-2025年", "2023至2025年", "(2024-2027)" — or a five-year plan.
+pub fn plan_period(title: &str) -> Option<(i32, i32)> {
+    static RANGE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let range = RANGE
+        .get_or_init(|| compile(r"((?:19|20)\d{2})\s*年?\s*(?:[—–－~～至到-]+|to)\s*((?:19|20)\d{2})(?:\s*年|\D|$)"));
+    let from_range = range.captures(title).and_then(|c| {
+        let start: i32 = c.get(1)?.as_str().parse().ok()?;
+        let end: i32 = c.get(2)?.as_str().parse().ok()?;
+        (start < end && end - start <= MAX_PERIOD_YEARS).then_some((start, end))
+    });
+    from_range.or_else(|| five_year_plan(title))
+}
+
 /// What frames the text of a news page.
 #[derive(Debug, Clone, Default)]
 pub struct Frame {
@@ -270,7 +320,9 @@ fn report_title(text: &Text, cues: &Cues, patterns: &Patterns) -> Option<Span> {
     let caps = patterns.report_title.captures(&text.norm[..head_end])?;
     let title = caps.name("title")?;
     let span = text.span(title.start(), title.end());
-    (span.len() >= 4 && !contains_any(title.as_str(), &cues.issue_verbs)).then_some(span)
+    // "某某所作的报告" is a report someone delivered, which the document speaks of.
+    let delivered_by_another = title.as_str().starts_with('的');
+    (span.len() >= 4 && !delivered_by_another && !contains_any(title.as_str(), &cues.issue_verbs)).then_some(span)
 }
 
 /// The first date written in full near the start of the document ("——2024年3月5日在…",
@@ -422,5 +474,30 @@ mod tests {
             let found = title(&text, &cues, &Patterns::new(&cues)).map(|s| text.quote(s).to_owned());
             assert_eq!(found.as_deref(), expected, "{raw}");
         }
+    }
+
+    #[test]
+    fn plan_periods_from_titles() {
+        let cases: &[(&str, Option<(i32, i32)>)] = &[
+            ("某某产业创新发展行动计划（2031—2034年）", Some((2031, 2034))),
+            ("某省数字化转型实施方案(2030-2032年)", Some((2030, 2032))),
+            ("某某发展规划（2030至2035年）", Some((2030, 2035))),
+            ("Action Plan for Something (2031-2033)", Some((2031, 2033))),
+            ("关于第二个五年计划的报告", Some((1958, 1962))),
+            ("“十五五”某某发展规划", Some((2026, 2030))),
+            ("The 16th Five-Year Plan for Something", Some((2031, 2035))),
+            // A single year, a reversed or overlong range, a date: no period.
+            ("2031年某某工作要点", None),
+            ("某某规划（2035—2031年）", None),
+            ("某某远景目标（2030—2060年）", None),
+            ("某某工作报告", None),
+        ];
+        for (title, expected) in cases {
+            assert_eq!(plan_period(title), *expected, "{title}");
+        }
+        assert_eq!(five_year_period(1), Some((1953, 1957)));
+        assert_eq!(five_year_period(3), Some((1966, 1970)));
+        assert_eq!(five_year_period(14), Some((2021, 2025)));
+        assert_eq!(five_year_period(0), None);
     }
 }

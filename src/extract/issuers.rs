@@ -53,6 +53,7 @@ pub fn plans(
                 spans: Vec::new(),
                 issuers: Vec::new(),
                 declared_issuer_count: None,
+                period: None,
             };
             for s in statements.iter().filter(|s| s.key == *key) {
                 if plan.title.is_empty() {
@@ -77,6 +78,7 @@ pub fn plans(
                 spans: title.into_iter().collect(),
                 issuers,
                 declared_issuer_count: None,
+                period: None,
             }
         }
     };
@@ -121,6 +123,7 @@ pub fn plans(
                 spans: vec![s.title],
                 issuers: s.issuers,
                 declared_issuer_count: s.declared,
+                period: None,
             }),
         }
     }

@@ -44,6 +44,8 @@ pub struct Plan {
     pub spans: Vec<Span>,
     pub issuers: Vec<OrgMention>,
     pub declared_issuer_count: Option<(u32, Span)>,
+    /// The first and last years the plan covers, as its title names them.
+    pub period: Option<(i32, i32)>,
 }
 
 #[derive(Debug, Clone)]
@@ -226,7 +228,10 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     // A term inside a body's name (信息化 in 工业和信息化部) is not a mention of it.
     technologies.retain(|t| !organizations.iter().any(|o| o.span.contains(t.span)));
     let candidates = candidates::candidates(&text, lexicon);
-    let plans = issuers::plans(&text, lexicon, &patterns, &context, &mut diagnostics);
+    let mut plans = issuers::plans(&text, lexicon, &patterns, &context, &mut diagnostics);
+    for plan in &mut plans {
+        plan.period = document::plan_period(&text::normalize(&plan.title));
+    }
     // The document's title (its own, or the sidecar's) names its plan period for targets.
     if let Some(title) = plans.first().map(|p| p.title.clone()).filter(|t| !t.is_empty()) {
         context.title = Some(title);

@@ -76,6 +76,8 @@ fn attr_predicate(attr: Attr) -> NamedNodeRef<'static> {
         Attr::Indicator => pkg::INDICATOR,
         Attr::Resolved => pkg::RESOLVED,
         Attr::Issued => dcterms::ISSUED,
+        Attr::PeriodStart => pkg::PERIOD_START,
+        Attr::PeriodEnd => pkg::PERIOD_END,
         Attr::DateSent => schema::DATE_SENT,
         Attr::DateCreated => schema::DATE_CREATED,
         Attr::CreditText => schema::CREDIT_TEXT,

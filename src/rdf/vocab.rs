@@ -43,6 +43,8 @@ pub mod pkg {
         CONCERNS = "concerns",
         MENTIONS = "mentions",
         DEADLINE = "deadline",
+        PERIOD_START = "periodStart",
+        PERIOD_END = "periodEnd",
         MIN_VALUE = "minValue",
         MAX_VALUE = "maxValue",
         UNIT = "unit",

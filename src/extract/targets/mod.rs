@@ -25,44 +25,14 @@ use super::text::{contains_any, Span, Text};
 use super::{Context, TargetFact, TechMention};
 use crate::lexicon::{Cues, Lexicon};
 pub use clauses::{DeadlineOrigin, Scope};
-use regex::Regex;
 pub use rules::Verdict;
 use rules::{ClauseView, Ctx, Stage};
-use std::sync::OnceLock;
 
 const TRIM: &[char] = &['，', ',', '；', ';', '。', '、', '：', ':', ' ', '\u{3000}', '—'];
 
-fn period_patterns() -> &'static (Regex, Regex) {
-    static PATTERNS: OnceLock<(Regex, Regex)> = OnceLock::new();
-    PATTERNS.get_or_init(|| {
-        #[allow(clippy::expect_used)]
-        let numbered = Regex::new(r"第([一二三四五六七八九十]+)个五年(?:计划|规划)").expect("pattern");
-        #[allow(clippy::expect_used)]
-        let short = Regex::new(r"十([一二三四五六七八九])五").expect("pattern");
-        (numbered, short)
-    })
-}
-
-/// The last year of the N-th five-year plan (1st 1953–57, 2nd 1958–62, 3rd 1966–70, …).
-pub fn plan_end(n: u32) -> Option<i32> {
-    match n {
-        0 => None,
-        1 => Some(1957),
-        2 => Some(1962),
-        n => Some(1966 + 5 * (n as i32 - 3) + 4),
-    }
-}
-
 /// The five-year plan a text names, as its last year: 第一个五年计划, "十五五".
 fn named_plan_end(text: &str) -> Option<i32> {
-    let (numbered, short) = period_patterns();
-    if let Some(c) = numbered.captures(text) {
-        let n = super::patterns::count(c.get(1)?.as_str())?;
-        return plan_end(n);
-    }
-    let c = short.captures(text)?;
-    let n = super::patterns::count(c.get(1)?.as_str())?;
-    plan_end(10 + n)
+    super::document::five_year_plan(text).map(|(_, end)| end)
 }
 
 /// Characters of the opening in which a document without a title says what it is about.
@@ -132,7 +102,7 @@ pub fn targets(
     let cues = &lexicon.cues;
     let norm = text.norm.as_str();
     let plan_document = match context.title.as_deref() {
-        Some(title) => named_plan_end(&super::text::normalize(title)),
+        Some(title) => super::document::plan_period(&super::text::normalize(title)).map(|(_, end)| end),
         None => opening_plan(norm, cues),
     };
     let mut paragraphs = clauses::segment(text, all_headings, patterns, cues, context);
@@ -409,10 +379,17 @@ mod tests {
 
     #[test]
     fn five_year_plans_end_in_their_last_year() {
-        assert_eq!(plan_end(1), Some(1957));
-        assert_eq!(plan_end(14), Some(2025));
         assert_eq!(named_plan_end("“十五五”时期经济社会发展"), Some(2030));
         assert_eq!(named_plan_end("在第一个五年计划期间"), Some(1957));
         assert_eq!(named_plan_end("今年"), None);
+    }
+
+    #[test]
+    fn a_period_in_the_title_dates_the_goals_that_name_no_year() {
+        let text = "某某产业发展行动计划（2031—2034年）\n一、主要目标\n培育骨干企业50家，建成试验线10条。\n";
+        let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
+        let facts = crate::extract::extract(text, &lexicon);
+        let years: Vec<Option<i32>> = facts.targets.iter().map(|t| t.deadline).collect();
+        assert_eq!(years, vec![Some(2034), Some(2034)]);
     }
 }
