@@ -266,14 +266,22 @@ fn growth_beside_level(view: &ClauseView<'_>, q: &Quantity, ctx: &Ctx<'_>) -> Op
     if q.unit != "倍" && q.unit != "%" {
         return None;
     }
-    let verb = ctx
-        .cues
-        .growth_verbs
-        .iter()
-        .find(|v| view.text[..q.start].ends_with(v.as_str()))?;
-    let level = first_in(view.sentence, &ctx.cues.level_verbs)?;
+    // The rate has no subject of its own ("，增长20%"): it speaks of the level the clause
+    // before it states ("增加到7亿吨"). A rate with its own subject ("收入增长4%") is a goal.
+    let before = view.text[..q.start].trim_matches(TRIM_CHARS);
+    let verb = ctx.cues.growth_verbs.iter().find(|v| before == v.as_str())?;
+    let prior = view.so_far.strip_suffix(view.text).unwrap_or(view.so_far);
+    let previous = prior
+        .trim_end_matches(TRIM_CHARS)
+        .rsplit(['，', ',', '；', ';', '：', ':'])
+        .next()
+        .unwrap_or("");
+    let level = first_in(previous, &ctx.cues.level_verbs)?;
     drop(format!("{verb} beside the level {level}"))
 }
+
+/// Punctuation and spaces around a clause.
+const TRIM_CHARS: &[char] = &['，', ',', '；', ';', '。', '、', '：', ':', ' ', '\u{3000}'];
 
 fn comparison_multiple(view: &ClauseView<'_>, q: &Quantity, ctx: &Ctx<'_>) -> Option<Verdict> {
     if q.unit != "倍" || view.text[q.start..].starts_with('翻') {
@@ -568,6 +576,11 @@ mod tests {
                     label: "a multiple beside 达到",
                     text: "要使发电量达到9000亿千瓦时，提高1.5倍。",
                     expect: &[("9000亿千瓦时", "future-clause"), ("1.5倍", "growth-beside-level")],
+                },
+                Case {
+                    label: "rates with their own subjects in a sentence that also names a level",
+                    text: "今年的主要预期目标是：地区生产总值增长5%左右，财政收入增长4%左右，粮食产量达到7亿吨。",
+                    expect: &[("5%左右", "goal-block"), ("4%左右", "goal-block"), ("7亿吨", "goal-block")],
                 },
             ],
         );
