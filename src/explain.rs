@@ -38,6 +38,7 @@ fn value(min: Option<Decimal>, max: Option<Decimal>) -> String {
 fn verdict(e: &Explanation) -> (&'static str, &str) {
     match &e.verdict {
         Verdict::Keep => ("keep", ""),
+        Verdict::Outcome(reason) => ("outcome", reason.as_str()),
         Verdict::Drop(reason) => ("drop", reason.as_str()),
     }
 }
@@ -66,11 +67,15 @@ pub fn table(text: &Text, explanations: &[Explanation], out: &mut impl Write) ->
         )?;
     }
     let kept = explanations.iter().filter(|e| e.verdict == Verdict::Keep).count();
+    let outcomes = explanations
+        .iter()
+        .filter(|e| matches!(e.verdict, Verdict::Outcome(_)))
+        .count();
     writeln!(
         out,
-        "{} quantities: {kept} kept, {} dropped",
+        "{} quantities: {kept} kept, {outcomes} outcomes, {} dropped",
         explanations.len(),
-        explanations.len() - kept
+        explanations.len() - kept - outcomes
     )
 }
 

@@ -307,9 +307,20 @@ pub struct Cues {
     pub glossary_headings: Vec<String>,
     pub task_section_words: Vec<String>,
     pub non_task_section_words: Vec<String>,
-    /// Words of a section that looks back ("2023年工作回顾"): no goals in it, and the
-    /// document's year is the one after.
+    /// Words of a section that looks back ("2023年工作回顾", "发展成就"): its quantities
+    /// are outcomes, and the document's year is the one after the year it names.
     pub review_words: Vec<String>,
+    /// A sentence opening with one of these reports what was done ("过去一年，…",
+    /// "这五年，…"): its paragraph is a review.
+    pub review_openers: Vec<String>,
+    /// A sentence of a review that names one of these turns to the future ("下一步",
+    /// "今年"): its quantities may be goals.
+    pub goal_turn_words: Vec<String>,
+    /// Words before an amount that a result passed ("超过90万亿元"): they end the subject
+    /// a following rate ("，增长6%") carries over.
+    pub exceed_words: Vec<String>,
+    /// "去年": the year before the document's.
+    pub last_year_words: Vec<String>,
     /// A clause naming a goal ("经济增长预期目标为5%左右") whose value was already stated
     /// restates it.
     pub restatement_markers: Vec<String>,

@@ -223,12 +223,18 @@ fn explain_shows_the_rule_and_deadline_of_every_number() {
         .filter(|r| r.len() == 8)
         .map(|r| (r[1], r[5], r[6]))
         .collect();
+    let outcomes: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.len() == 8 && r[4] == "outcome")
+        .map(|r| r[1])
+        .collect();
+    assert_eq!(outcomes, ["300公里"], "{table}");
     assert_eq!(
         decided,
         [
             ("6项", "document-count", "2026 (document-year)"),
             ("3个", "document-count", "2026 (document-year)"),
-            ("300公里", "look-back", "2026 (document-year)"),
+            ("300公里", "review-result", "2026 (document-year)"),
             ("90%以上", "deadline-scope", "2030 (lead-paragraph)"),
             ("2万个", "baseline", "2030 (lead-paragraph)"),
             ("8万个", "deadline-scope", "2030 (lead-paragraph)"),

@@ -24,25 +24,42 @@ pub fn five_year_period(n: u32) -> Option<(i32, i32)> {
     Some((end - 4, end))
 }
 
-/// The five-year plan a text names, as its years: 第一个五年计划, 第十四个五年规划,
-/// "十五五", the 14th Five-Year Plan.
-pub fn five_year_plan(text: &str) -> Option<(i32, i32)> {
+fn five_year_patterns() -> &'static [Regex; 3] {
     static PATTERNS: std::sync::OnceLock<[Regex; 3]> = std::sync::OnceLock::new();
-    let [numbered, short, english] = PATTERNS.get_or_init(|| {
+    PATTERNS.get_or_init(|| {
         [
             compile(r"第([一二三四五六七八九十]+)个五年(?:计划|规划)"),
             compile(r"十([一二三四五六七八九])五"),
             compile(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)\s+five-year\s+(?:plan|program)"),
         ]
-    });
-    if let Some(c) = numbered.captures(text) {
-        return five_year_period(super::patterns::count(c.get(1)?.as_str())?);
-    }
-    if let Some(c) = short.captures(text) {
-        return five_year_period(10 + super::patterns::count(c.get(1)?.as_str())?);
-    }
-    let c = english.captures(text)?;
-    five_year_period(c.get(1)?.as_str().parse().ok()?)
+    })
+}
+
+/// Every five-year plan a text names, with where (byte offset), in text order:
+/// 第一个五年计划, 第十四个五年规划, "十五五", the 14th Five-Year Plan.
+pub fn five_year_plans(text: &str) -> Vec<(usize, (i32, i32))> {
+    let [numbered, short, english] = five_year_patterns();
+    let mut out: Vec<(usize, (i32, i32))> = Vec::new();
+    let mut add = |re: &Regex, offset: u32, parse: fn(&str) -> Option<u32>| {
+        for c in re.captures_iter(text) {
+            let (Some(whole), Some(n)) = (c.get(0), c.get(1)) else {
+                continue;
+            };
+            if let Some(years) = parse(n.as_str()).and_then(|n| five_year_period(offset + n)) {
+                out.push((whole.start(), years));
+            }
+        }
+    };
+    add(numbered, 0, super::patterns::count);
+    add(short, 10, super::patterns::count);
+    add(english, 0, |n| n.parse().ok());
+    out.sort();
+    out
+}
+
+/// The first five-year plan a text names, as its years.
+pub fn five_year_plan(text: &str) -> Option<(i32, i32)> {
+    five_year_plans(text).first().map(|&(_, years)| years)
 }
 
 /// Longest span of years a title's period may cover.

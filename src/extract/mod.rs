@@ -75,6 +75,17 @@ pub struct TargetFact {
     pub technologies: Vec<usize>,
 }
 
+/// A result a document reports (a quantity of a review: "去年国内生产总值增长5.2%"), with
+/// the year it reports on. Never a target.
+#[derive(Debug, Clone)]
+pub struct OutcomeFact {
+    pub span: Span,
+    pub year: Option<i32>,
+    pub quantity: Quantity,
+    pub indicator: String,
+    pub technologies: Vec<usize>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TechMention {
     pub entry: usize,
@@ -165,6 +176,8 @@ pub struct Facts {
     pub declared_task_count: Option<(u32, Span)>,
     pub measures: Vec<MeasureFact>,
     pub targets: Vec<TargetFact>,
+    /// Results the document reports.
+    pub outcomes: Vec<OutcomeFact>,
     /// Why each quantity of the text is or is not a target, in text order.
     pub explanations: Vec<Explanation>,
     pub technologies: Vec<TechMention>,
@@ -238,7 +251,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     }
     let (tasks, declared_task_count) = outline::tasks(&text, &headings, &lexicon.cues, &patterns, &mut diagnostics);
     let measures = outline::measures(&text, &headings, &lexicon.cues, &patterns, &technologies);
-    let (targets, explanations) = targets::targets(&text, &headings, lexicon, &patterns, &technologies, &context);
+    let goals = targets::targets(&text, &headings, lexicon, &patterns, &technologies, &context);
     let glossary = mentions::glossary(&text, lexicon);
     let mut mentions = mentions::named(&page, lexicon, &patterns);
     mentions.extend(frame.mentions);
@@ -253,8 +266,9 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
         tasks,
         declared_task_count,
         measures,
-        targets,
-        explanations,
+        targets: goals.targets,
+        outcomes: goals.outcomes,
+        explanations: goals.explanations,
         technologies,
         candidates,
         organizations,

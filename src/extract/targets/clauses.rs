@@ -29,6 +29,8 @@ pub enum DeadlineOrigin {
     Phrase,
     /// The lead paragraph of the bullet or numbered block the clause is in.
     Lead,
+    /// The plan period its section's heading names ("“十五五”时期主要目标任务").
+    Heading,
     /// The last deadline phrase of the section so far.
     Section,
     /// The five-year plan the document's title names.
@@ -49,6 +51,7 @@ impl DeadlineOrigin {
             Self::Period => "period",
             Self::Phrase => "deadline-phrase",
             Self::Lead => "lead-paragraph",
+            Self::Heading => "section-heading",
             Self::Section => "section",
             Self::PlanTitle => "plan-title",
             Self::DocumentYear => "document-year",
@@ -86,6 +89,11 @@ pub struct Clause {
     pub phrase: Option<i32>,
     /// Inside a goal block or a section named as a plan.
     pub goal_frame: bool,
+    /// Inside a review: a section that looks back ("2030年工作回顾", "发展成就") or a
+    /// paragraph with a sentence that opens by looking back ("过去一年，…").
+    pub review: bool,
+    /// The year a review section names ("2030年工作回顾" → 2030).
+    pub review_year: Option<i32>,
     /// The deadline in force, set by [`assign_deadlines`].
     pub scope: Scope,
     /// Its quantities, with byte offsets into the clause text.
@@ -209,6 +217,42 @@ pub fn relative_year(text: &str, cues: &Cues, context: &Context) -> Option<i32> 
     super::named_plan_end(text)
 }
 
+/// What a section of the outline does, from its heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionRole {
+    /// It looks back: "一、2030年工作回顾", "“十四五”时期发展成就".
+    Review,
+    /// It sets goals or the work ahead: "主要目标", "三、2031年重点工作".
+    Goals,
+    /// Anything else, and headings that do both ("发展成就和主要目标"): their paragraphs
+    /// decide for themselves.
+    Other,
+}
+
+/// The role of a level-1 section from its heading: review words without goal words look
+/// back; goal words without review words, or the work of a year not behind the document
+/// ("2031年重点工作"), look ahead.
+pub fn section_role(title: &str, cues: &Cues, context: &Context) -> SectionRole {
+    let review = contains_any(title, &cues.review_words);
+    let goal = contains_any(title, &cues.goal_section_words);
+    let work_ahead = contains_any(title, &cues.task_section_words)
+        && named_year(title).is_some_and(|y| context.year.is_none_or(|doc| y >= doc));
+    match (review, goal || work_ahead) {
+        (true, false) => SectionRole::Review,
+        (false, true) => SectionRole::Goals,
+        _ => SectionRole::Other,
+    }
+}
+
+/// The first year a heading names ("2030年工作回顾" → 2030).
+fn named_year(title: &str) -> Option<i32> {
+    title
+        .char_indices()
+        .filter(|&(i, _)| !title[..i].ends_with(|c: char| c.is_ascii_digit()))
+        .find_map(|(i, _)| year_at(&title[i..]).filter(|(_, len)| title[i + len..].starts_with('年')))
+        .map(|(y, _)| y)
+}
+
 /// Cuts the text into paragraphs and clauses, and finds each clause's quantities, goal
 /// frame and the deadline phrase in force. Deadlines are left to [`assign_deadlines`].
 pub fn segment(
@@ -221,14 +265,18 @@ pub fn segment(
     let norm = text.norm.as_str();
     let mut out = Vec::new();
     let mut section_goal = false;
+    let mut section_review = false;
+    let mut review_year = None;
     let mut block_goal = false;
     for paragraph in text.paragraphs() {
         let heading = headings.iter().find(|h| h.paragraph == paragraph).map(|h| h.level);
         if let Some(h) = headings.iter().find(|h| h.paragraph == paragraph) {
             block_goal = false;
             if h.level == 1 {
-                section_goal = contains_any(text.norm_of(h.title), &cues.goal_section_words)
-                    && !contains_any(text.norm_of(h.title), &cues.review_words);
+                let role = section_role(text.norm_of(h.title), cues, context);
+                section_goal = role == SectionRole::Goals;
+                section_review = role == SectionRole::Review;
+                review_year = section_review.then(|| named_year(text.norm_of(h.title))).flatten();
             }
         }
         let range = text.norm_range(paragraph);
@@ -236,6 +284,12 @@ pub fn segment(
         if contains_any(body, &cues.goal_openers) {
             block_goal = true;
         }
+        let opens_review = split(body, 0, SENTENCE_END).into_iter().any(|r| {
+            cues.review_openers
+                .iter()
+                .any(|w| !w.is_empty() && body[r.clone()].trim_start().starts_with(w.as_str()))
+        });
+        let review = section_review || opens_review;
         let markers = markers(body, range.start, patterns, cues, context);
         let mut clauses = Vec::new();
         for sentence in split(body, range.start, SENTENCE_END) {
@@ -254,7 +308,9 @@ pub fn segment(
                         range: clause_range,
                         sentence: sentence.clone(),
                         phrase,
-                        goal_frame: section_goal || block_goal,
+                        goal_frame: (section_goal || block_goal) && !review,
+                        review,
+                        review_year,
                         scope: Scope {
                             year: None,
                             origin: DeadlineOrigin::Unknown,
@@ -371,7 +427,8 @@ fn named_deadline(
 /// The deadline pass: one walk over the outline giving each clause the deadline in force,
 /// from the most specific — what the clause (or its sentence) names, a deadline phrase
 /// earlier in its paragraph, the lead paragraph of the bullet or numbered block it is in,
-/// the last deadline phrase of its section — down to the document's (its plan's last year,
+/// the plan period its section's heading names, the last deadline phrase of its section —
+/// down to the document's (its plan's last year,
 /// else the year it was issued).
 ///
 /// A lead paragraph is one ending with a colon; its deadline (a phrase, a plan period,
@@ -400,6 +457,7 @@ pub fn assign_deadlines(
         },
     };
     let mut section: Option<i32> = None;
+    let mut heading_plan: Option<i32> = None;
     // The lead's deadline, and whether it came from a deadline phrase.
     let mut lead: Option<(i32, bool)> = None;
     for paragraph in paragraphs.iter_mut() {
@@ -409,6 +467,12 @@ pub fn assign_deadlines(
         if paragraph.heading == Some(1) && !in_block {
             section = None;
             lead = None;
+            // The latest plan period the heading names that is not behind the document.
+            heading_plan = super::super::document::five_year_plans(&norm[paragraph.range.clone()])
+                .into_iter()
+                .map(|(_, (_, end))| end)
+                .filter(|end| context.year.is_none_or(|doc| *end >= doc))
+                .max();
         }
         if !paragraph.item {
             lead = None;
@@ -437,6 +501,12 @@ pub fn assign_deadlines(
                     lead.map(|(y, _)| Scope {
                         year: Some(y),
                         origin: DeadlineOrigin::Lead,
+                    })
+                })
+                .or_else(|| {
+                    heading_plan.map(|y| Scope {
+                        year: Some(y),
+                        origin: DeadlineOrigin::Heading,
                     })
                 })
                 .or_else(|| {

@@ -22,7 +22,7 @@ use super::numbers::{year_at, Quantity};
 use super::outline::Heading;
 use super::patterns::Patterns;
 use super::text::{contains_any, Span, Text};
-use super::{Context, TargetFact, TechMention};
+use super::{Context, OutcomeFact, TargetFact, TechMention};
 use crate::lexicon::{Cues, Lexicon};
 pub use clauses::{DeadlineOrigin, Scope};
 pub use rules::Verdict;
@@ -98,7 +98,7 @@ pub fn targets(
     patterns: &Patterns,
     technologies: &[TechMention],
     context: &Context,
-) -> (Vec<TargetFact>, Vec<Explanation>) {
+) -> Goals {
     let cues = &lexicon.cues;
     let norm = text.norm.as_str();
     let plan_document = match context.title.as_deref() {
@@ -108,6 +108,7 @@ pub fn targets(
     let mut paragraphs = clauses::segment(text, all_headings, patterns, cues, context);
     clauses::assign_deadlines(&mut paragraphs, norm, patterns, cues, context, plan_document);
     let mut out: Vec<TargetFact> = Vec::new();
+    let mut outcomes: Vec<OutcomeFact> = Vec::new();
     let mut explanations = Vec::new();
     for clause in paragraphs.iter().flat_map(|p| &p.clauses) {
         let clause_text = &norm[clause.range.clone()];
@@ -119,6 +120,7 @@ pub fn targets(
             in_phrase_scope: clause.phrase.is_some(),
             goal_frame: clause.goal_frame,
             deadline: clause.scope.year,
+            review: clause.review,
         };
         let located = |q: &Quantity| Quantity {
             start: q.start + clause_start,
@@ -172,8 +174,9 @@ pub fn targets(
         let mut kept = Vec::new();
         for (i, (quantity, (rule, verdict))) in found.iter().zip(verdicts).enumerate() {
             let keep = verdict == Verdict::Keep;
+            let outcome = matches!(verdict, Verdict::Outcome(_));
             explain(quantity, rule, verdict);
-            if !keep {
+            if !keep && !outcome {
                 continue;
             }
             let piece_start = if i == 0 { 0 } else { found[i - 1].end };
@@ -184,6 +187,17 @@ pub fn targets(
                 .map_or(next_start, |i| quantity.end + i);
             let piece = text.trim(text.span(clause_start + piece_start, clause_start + piece_end), TRIM);
             for indicator in indicators(clause_text, quantity, piece_start, piece_end, cues) {
+                let indicator = with_subject(indicator, view.so_far, clause_text, cues);
+                if outcome {
+                    outcomes.push(OutcomeFact {
+                        span: piece,
+                        year: outcome_year(view.so_far, clause.review_year, cues, context),
+                        quantity: located(quantity),
+                        indicator,
+                        technologies: techs_in(technologies, piece),
+                    });
+                    continue;
+                }
                 kept.push(TargetFact {
                     span: piece,
                     deadline: clause.scope.year,
@@ -196,7 +210,84 @@ pub fn targets(
         out.extend(kept);
     }
     explanations.sort_by_key(|e| (e.span.start, e.span.end));
-    (out, explanations)
+    Goals {
+        targets: out,
+        outcomes,
+        explanations,
+    }
+}
+
+/// What the target pass finds in a document.
+#[derive(Debug, Clone, Default)]
+pub struct Goals {
+    pub targets: Vec<TargetFact>,
+    /// Results the document reports.
+    pub outcomes: Vec<OutcomeFact>,
+    /// Why each quantity is a target, an outcome or neither, in text order.
+    pub explanations: Vec<Explanation>,
+}
+
+/// An indicator that is only a verb of change ("增长" in "国内生产总值超过90万亿元，增长6%")
+/// measures the subject of the clause before it: "国内生产总值增长".
+fn with_subject(indicator: String, so_far: &str, clause: &str, cues: &Cues) -> String {
+    if !cues.growth_verbs.contains(&indicator) {
+        return indicator;
+    }
+    let prior = so_far.strip_suffix(clause).unwrap_or(so_far).trim_end_matches(TRIM);
+    let previous = prior.rsplit(['，', ',', '；', ';', '：', ':']).next().unwrap_or("");
+    // The subject ends where the previous clause's own verb or number begins.
+    let subject_end = previous
+        .char_indices()
+        .find(|&(i, c)| {
+            c.is_ascii_digit()
+                || cues
+                    .level_verbs
+                    .iter()
+                    .chain(&cues.growth_verbs)
+                    .chain(&cues.exceed_words)
+                    .any(|v| !v.is_empty() && previous[i..].starts_with(v.as_str()))
+        })
+        .map_or(previous.len(), |(i, _)| i);
+    let subject = strip_fillers(previous[..subject_end].trim_matches(TRIM), &cues.subject_fillers);
+    if subject.chars().count() < 2 || subject.chars().count() > MAX_SUBJECT_CHARS {
+        return indicator;
+    }
+    format!("{subject}{indicator}")
+}
+
+/// Longest subject carried from one clause to the next.
+const MAX_SUBJECT_CHARS: usize = 16;
+
+/// The year a result reports on: a year its sentence names up to it (not the base of a
+/// comparison: 比2030年), 去年, else the year its review section names, else the year
+/// before the document's.
+fn outcome_year(so_far: &str, review_year: Option<i32>, cues: &Cues, context: &Context) -> Option<i32> {
+    let mut named = None;
+    for (i, _) in so_far.char_indices() {
+        if so_far[..i].ends_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let Some((y, len)) = year_at(&so_far[i..]) else {
+            continue;
+        };
+        let base = cues
+            .baseline_leads
+            .iter()
+            .chain(&cues.from_words)
+            .any(|w| !w.is_empty() && so_far[..i].ends_with(w.as_str()));
+        if so_far[i + len..].starts_with('年') && !base && context.year.is_none_or(|doc| y <= doc) {
+            named = Some(y);
+        }
+    }
+    let last_year = context.year.map(|y| y - 1);
+    named
+        .or_else(|| {
+            contains_any(so_far, &cues.last_year_words)
+                .then_some(last_year)
+                .flatten()
+        })
+        .or(review_year)
+        .or(last_year)
 }
 
 fn strip_fillers<'a>(mut text: &'a str, fillers: &[String]) -> &'a str {

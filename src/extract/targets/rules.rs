@@ -18,6 +18,8 @@ pub const MIN_GOAL_CHARS: usize = 4;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Keep,
+    /// Not a goal but a result the text reports (an outcome), with the words that show it.
+    Outcome(String),
     /// Why it is not a target, with the words that show it.
     Drop(String),
 }
@@ -43,6 +45,8 @@ pub struct ClauseView<'a> {
     pub goal_frame: bool,
     /// The deadline in force.
     pub deadline: Option<i32>,
+    /// Inside a review section or a paragraph that looks back.
+    pub review: bool,
 }
 
 /// What the rules may consult beyond the clause.
@@ -131,8 +135,15 @@ pub const RULES: &[Rule] = &[
         decide: hypothetical,
     },
     Rule {
+        name: "review-result",
+        doc: "in a review (2030年工作回顾, 过去一年…) a quantity is a result, unless its sentence turns ahead (下一步, 今年, 到2035年)",
+        stage: Stage::Clause,
+        voids_clause: false,
+        decide: review_result,
+    },
+    Rule {
         name: "look-back",
-        doc: "a clause that reports or estimates (了, 已经, 预计) and names no deadline ahead",
+        doc: "a clause that reports or estimates (了, 已经, 预计) and names no deadline ahead: a result",
         stage: Stage::Clause,
         voids_clause: false,
         decide: look_back,
@@ -263,7 +274,8 @@ fn idiom(view: &ClauseView<'_>, q: &Quantity, ctx: &Ctx<'_>) -> Option<Verdict> 
 }
 
 fn growth_beside_level(view: &ClauseView<'_>, q: &Quantity, ctx: &Ctx<'_>) -> Option<Verdict> {
-    if q.unit != "倍" && q.unit != "%" {
+    // A review reports both the level and the growth: two results.
+    if view.review || (q.unit != "倍" && q.unit != "%") {
         return None;
     }
     // The rate has no subject of its own ("，增长20%"): it speaks of the level the clause
@@ -312,7 +324,17 @@ fn look_back(view: &ClauseView<'_>, _: &Quantity, ctx: &Ctx<'_>) -> Option<Verdi
     } else {
         view.sentence
     };
-    first_in(text, &ctx.cues.past_markers).map(|w| Verdict::Drop(format!("looks back: {w}")))
+    first_in(text, &ctx.cues.past_markers).map(|w| Verdict::Outcome(format!("looks back: {w}")))
+}
+
+fn review_result(view: &ClauseView<'_>, _: &Quantity, ctx: &Ctx<'_>) -> Option<Verdict> {
+    if !view.review || explicit_future(view, ctx.cues) {
+        return None;
+    }
+    match first_in(view.so_far, &ctx.cues.goal_turn_words) {
+        Some(_) => None,
+        None => Some(Verdict::Outcome("in a review".to_owned())),
+    }
 }
 
 /// Characters a repeated amount must share with the words of the goal first stated.
@@ -580,7 +602,11 @@ mod tests {
                 Case {
                     label: "rates with their own subjects in a sentence that also names a level",
                     text: "今年的主要预期目标是：地区生产总值增长5%左右，财政收入增长4%左右，粮食产量达到7亿吨。",
-                    expect: &[("5%左右", "goal-block"), ("4%左右", "goal-block"), ("7亿吨", "goal-block")],
+                    expect: &[
+                        ("5%左右", "goal-block"),
+                        ("4%左右", "goal-block"),
+                        ("7亿吨", "goal-block"),
+                    ],
                 },
             ],
         );
@@ -624,6 +650,40 @@ mod tests {
                     label: "只要",
                     text: "只要增加5万名教师，就能满足需要。",
                     expect: &[("5万名", "hypothetical")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn review_result() {
+        check(
+            "review-result",
+            &[
+                Case {
+                    label: "a review section",
+                    text:
+                        "一、2025年工作回顾\n地区生产总值达到3万亿元，增长5.5%。\n新建学校20所。\n二、2026年工作安排\n",
+                    expect: &[
+                        ("3万亿元", "review-result"),
+                        ("5.5%", "review-result"),
+                        ("20所", "review-result"),
+                    ],
+                },
+                Case {
+                    label: "a paragraph that opens by looking back, in a section of another kind",
+                    text: "二、发展成就和主要目标\n这五年，我们新建公园300个。\n今后五年，要新建公园500个。",
+                    expect: &[("300个", "review-result"), ("500个", "goal-block")],
+                },
+                Case {
+                    label: "a review sentence that turns to the year ahead",
+                    text: "一、2025年工作回顾\n过去一年，城镇新增就业80万人。下一步，要新增就业岗位90万个。",
+                    expect: &[("80万人", "review-result"), ("90万个", "future-clause")],
+                },
+                Case {
+                    label: "this year's work is a goal frame",
+                    text: "一、2025年工作回顾\n新建学校20所。\n二、2026年重点工作\n新建学校30所。",
+                    expect: &[("20所", "review-result"), ("30所", "goal-block")],
                 },
             ],
         );
