@@ -321,6 +321,13 @@ pub struct Cues {
     pub exceed_words: Vec<String>,
     /// "去年": the year before the document's.
     pub last_year_words: Vec<String>,
+    /// "今年": the document's year, for an estimate of it ("预计今年…"); not 全年, which in
+    /// a review is the year reviewed.
+    pub this_year_words: Vec<String>,
+    /// Words of time that open an indicator and are not part of it ("去年粮食产量").
+    pub indicator_lead_words: Vec<String>,
+    /// Verbs that close an indicator and lead to its value ("粮食产量达到").
+    pub indicator_tail_words: Vec<String>,
     /// A clause naming a goal ("经济增长预期目标为5%左右") whose value was already stated
     /// restates it.
     pub restatement_markers: Vec<String>,

@@ -19,6 +19,8 @@ pub enum Kind {
     Task,
     Measure,
     Target,
+    /// A result a document reports.
+    Outcome,
     GlossaryTerm,
     /// A term that looks like a technology and is not in the lexicon.
     Candidate,
@@ -53,6 +55,8 @@ pub enum Attr {
     Indicator,
     Resolved,
     Issued,
+    /// The year an outcome reports on.
+    Year,
     /// The first and last years a plan covers.
     PeriodStart,
     PeriodEnd,
@@ -83,6 +87,7 @@ pub enum Relation {
     HasSubtask,
     HasMeasure,
     HasTarget,
+    HasOutcome,
     Concerns,
     Mentions,
     Publisher,
@@ -338,6 +343,41 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
         }
     }
 
+    for outcome in &facts.outcomes {
+        let quote = g.facts.text.norm_of(outcome.span).to_owned();
+        let n = g.node(
+            Kind::Outcome,
+            format!(
+                "{doc_key}#outcome#{}#{quote}#{}#{}",
+                outcome.year.unwrap_or(0),
+                normalize(&outcome.indicator),
+                outcome.quantity.start
+            ),
+        );
+        g.cite(n, outcome.span);
+        g.set(
+            n,
+            Attr::Label,
+            Value::Lang(g.facts.text.quote(outcome.span).to_owned(), lang_of(&quote)),
+        );
+        if !outcome.indicator.is_empty() {
+            g.set(
+                n,
+                Attr::Indicator,
+                Value::Lang(outcome.indicator.clone(), lang_of(&outcome.indicator)),
+            );
+        }
+        if let Some(year) = outcome.year {
+            g.set(n, Attr::Year, Value::Year(year));
+        }
+        set_quantity(&mut g, n, &outcome.quantity);
+        g.link(doc, Relation::HasOutcome, n);
+        for &t in &outcome.technologies {
+            let tech = g.technology(lexicon, t);
+            g.link(n, Relation::Concerns, tech);
+        }
+    }
+
     for target in &facts.targets {
         let quote = g.facts.text.norm_of(target.span).to_owned();
         // One clause may set one value for several indicators (A和B翻一番): one target each.
@@ -366,20 +406,7 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
             g.set(n, Attr::Deadline, Value::Year(year));
         }
         if let Some(q) = &target.quantity {
-            let decimal = |d: Decimal| Value::Decimal(d.to_string());
-            if let Some(min) = q.min {
-                g.set(n, Attr::MinValue, decimal(min));
-            }
-            if let Some(max) = q.max {
-                g.set(n, Attr::MaxValue, decimal(max));
-            }
-            g.set(n, Attr::Unit, Value::Text(q.unit.clone()));
-            if let Some(iri) = &q.qudt_unit {
-                g.set(n, Attr::QudtUnit, Value::Iri(iri.clone()));
-            }
-            if let Some(qualifier) = &q.qualifier {
-                g.set(n, Attr::Qualifier, Value::Text(qualifier.clone()));
-            }
+            set_quantity(&mut g, n, q);
         }
         g.link(doc, Relation::HasTarget, n);
         for &t in &target.technologies {
@@ -404,6 +431,24 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
 
     add_mentions(&mut g, &facts.mentions, lexicon, source);
     g
+}
+
+/// The value or range of a quantity, its unit as written (and in QUDT) and its qualifier.
+fn set_quantity(g: &mut KnowledgeGraph, n: NodeIndex, q: &crate::extract::Quantity) {
+    let decimal = |d: Decimal| Value::Decimal(d.to_string());
+    if let Some(min) = q.min {
+        g.set(n, Attr::MinValue, decimal(min));
+    }
+    if let Some(max) = q.max {
+        g.set(n, Attr::MaxValue, decimal(max));
+    }
+    g.set(n, Attr::Unit, Value::Text(q.unit.clone()));
+    if let Some(iri) = &q.qudt_unit {
+        g.set(n, Attr::QudtUnit, Value::Iri(iri.clone()));
+    }
+    if let Some(qualifier) = &q.qualifier {
+        g.set(n, Attr::Qualifier, Value::Text(qualifier.clone()));
+    }
 }
 
 /// A publisher: the lexicon's organization when the whole name is one, else a node of its own.

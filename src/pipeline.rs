@@ -90,12 +90,13 @@ pub struct Progress<'a> {
 }
 
 /// The kinds counted per source in the report.
-pub const SUMMARY_KINDS: [Kind; 6] = [
+pub const SUMMARY_KINDS: [Kind; 7] = [
     Kind::Document,
     Kind::Organization,
     Kind::Task,
     Kind::Measure,
     Kind::Target,
+    Kind::Outcome,
     Kind::Technology,
 ];
 

@@ -244,7 +244,10 @@ fn explain_shows_the_rule_and_deadline_of_every_number() {
         ],
         "{table}"
     );
-    assert!(table.ends_with("9 quantities: 3 kept, 1 outcomes, 5 dropped\n"), "{table}");
+    assert!(
+        table.ends_with("9 quantities: 3 kept, 1 outcomes, 5 dropped\n"),
+        "{table}"
+    );
 
     let out = policykg()
         .args(["explain", "tests/fixtures/explain/plan.txt", "--format", "json"])

@@ -17,6 +17,7 @@ fn iri_kind(kind: Kind) -> IriKind {
         Kind::Task => IriKind::Task,
         Kind::Measure => IriKind::Measure,
         Kind::Target => IriKind::Target,
+        Kind::Outcome => IriKind::Outcome,
         Kind::GlossaryTerm
         | Kind::Candidate
         | Kind::Person
@@ -46,6 +47,7 @@ fn classes(kind: Kind) -> &'static [NamedNodeRef<'static>] {
         Kind::Task => &[pkg::TASK],
         Kind::Measure => &[pkg::MEASURE],
         Kind::Target => &[pkg::TARGET],
+        Kind::Outcome => &[pkg::OUTCOME],
         Kind::GlossaryTerm => &[pkg::GLOSSARY_TERM, skos::CONCEPT],
         Kind::Candidate => &[pkg::TECHNOLOGY_CANDIDATE, skos::CONCEPT],
         Kind::Category => &[pkg::INDUSTRY_CATEGORY, skos::CONCEPT],
@@ -76,6 +78,7 @@ fn attr_predicate(attr: Attr) -> NamedNodeRef<'static> {
         Attr::Indicator => pkg::INDICATOR,
         Attr::Resolved => pkg::RESOLVED,
         Attr::Issued => dcterms::ISSUED,
+        Attr::Year => pkg::YEAR,
         Attr::PeriodStart => pkg::PERIOD_START,
         Attr::PeriodEnd => pkg::PERIOD_END,
         Attr::DateSent => schema::DATE_SENT,
@@ -92,6 +95,7 @@ fn relation_predicate(relation: Relation) -> NamedNodeRef<'static> {
         Relation::HasSubtask => pkg::HAS_SUBTASK,
         Relation::HasMeasure => pkg::HAS_MEASURE,
         Relation::HasTarget => pkg::HAS_TARGET,
+        Relation::HasOutcome => pkg::HAS_OUTCOME,
         Relation::Concerns => pkg::CONCERNS,
         Relation::Mentions => pkg::MENTIONS,
         Relation::Publisher => schema::PUBLISHER,

@@ -15,6 +15,7 @@ pub enum IriKind {
     Task,
     Measure,
     Target,
+    Outcome,
     Evidence,
     /// People, events, messages, photographs, glossary terms and candidates.
     Entity,
@@ -32,6 +33,7 @@ impl IriKind {
             IriKind::Task => "task",
             IriKind::Measure => "measure",
             IriKind::Target => "target",
+            IriKind::Outcome => "outcome",
             IriKind::Evidence => "evidence",
             IriKind::Entity => "entity",
             IriKind::Graph => "graph",

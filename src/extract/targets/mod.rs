@@ -187,7 +187,7 @@ pub fn targets(
                 .map_or(next_start, |i| quantity.end + i);
             let piece = text.trim(text.span(clause_start + piece_start, clause_start + piece_end), TRIM);
             for indicator in indicators(clause_text, quantity, piece_start, piece_end, cues) {
-                let indicator = with_subject(indicator, view.so_far, clause_text, cues);
+                let indicator = clean_indicator(&with_subject(indicator, view.so_far, clause_text, cues), cues);
                 if outcome {
                     outcomes.push(OutcomeFact {
                         span: piece,
@@ -255,11 +255,42 @@ fn with_subject(indicator: String, so_far: &str, clause: &str, cues: &Cues) -> S
     format!("{subject}{indicator}")
 }
 
+/// An indicator without the time it is said of ("2030年", "去年", "预计今年") or the verb
+/// that leads to its value ("达到", "提高到", "平均为"): "粮食产量", "城镇化率". A verb of
+/// change (增长, 下降) stays: a rate is not a level.
+fn clean_indicator(indicator: &str, cues: &Cues) -> String {
+    let mut text = indicator.trim_matches(TRIM);
+    loop {
+        let year = year_at(text).filter(|(_, len)| text[*len..].starts_with('年'));
+        let before = text;
+        if let Some((_, len)) = year {
+            text = &text[len + '年'.len_utf8()..];
+        }
+        text = strip_fillers(text, &cues.indicator_lead_words);
+        if text == before {
+            break;
+        }
+    }
+    while let Some(rest) = cues
+        .indicator_tail_words
+        .iter()
+        .filter(|w| !w.is_empty())
+        .find_map(|w| text.strip_suffix(w.as_str()))
+    {
+        text = rest;
+    }
+    let text = text.trim_matches(TRIM);
+    if text.chars().count() < 2 {
+        return indicator.to_owned();
+    }
+    text.to_owned()
+}
+
 /// Longest subject carried from one clause to the next.
 const MAX_SUBJECT_CHARS: usize = 16;
 
 /// The year a result reports on: a year its sentence names up to it (not the base of a
-/// comparison: 比2030年), 去年, else the year its review section names, else the year
+/// comparison: 比2030年), 去年, 今年, else the year its review section names, else the year
 /// before the document's.
 fn outcome_year(so_far: &str, review_year: Option<i32>, cues: &Cues, context: &Context) -> Option<i32> {
     let mut named = None;
@@ -284,6 +315,12 @@ fn outcome_year(so_far: &str, review_year: Option<i32>, cues: &Cues, context: &C
         .or_else(|| {
             contains_any(so_far, &cues.last_year_words)
                 .then_some(last_year)
+                .flatten()
+        })
+        // An estimate of the year under way ("预计今年…").
+        .or_else(|| {
+            contains_any(so_far, &cues.this_year_words)
+                .then_some(context.year)
                 .flatten()
         })
         .or(review_year)
@@ -482,5 +519,29 @@ mod tests {
         let facts = crate::extract::extract(text, &lexicon);
         let years: Vec<Option<i32>> = facts.targets.iter().map(|t| t.deadline).collect();
         assert_eq!(years, vec![Some(2034), Some(2034)]);
+    }
+
+    #[test]
+    fn outcomes_carry_the_year_they_report_on() {
+        let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
+        let text = "2031年3月5日\n一、2030年工作回顾\n地区生产总值超过9万亿元，增长5.5%。2029年新建学校20所。去年粮食产量达到600亿斤。\n二、2031年工作任务\n预计今年高校毕业生超过30万人。要新建学校40所。\n";
+        let facts = crate::extract::extract(text, &lexicon);
+        let outcomes: Vec<(&str, Option<i32>, &str)> = facts
+            .outcomes
+            .iter()
+            .map(|o| (facts.text.quote(o.span), o.year, o.indicator.as_str()))
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                ("地区生产总值超过9万亿元", Some(2030), "地区生产总值"),
+                ("增长5.5%", Some(2030), "地区生产总值增长"),
+                ("2029年新建学校20所", Some(2029), "新建学校"),
+                ("去年粮食产量达到600亿斤", Some(2030), "粮食产量"),
+                ("预计今年高校毕业生超过30万人", Some(2031), "高校毕业生"),
+            ]
+        );
+        let targets: Vec<&str> = facts.targets.iter().map(|t| facts.text.quote(t.span)).collect();
+        assert_eq!(targets, ["要新建学校40所"]);
     }
 }
