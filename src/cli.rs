@@ -169,7 +169,7 @@ pub struct QueryArgs {
     /// Read the query from a file.
     #[arg(short = 'f', long = "file", value_name = "FILE", conflicts_with = "named")]
     pub file: Option<PathBuf>,
-    /// Run a query shipped in ontology/queries/: organizations, plan-outline,
+    /// Run a query shipped in ontology/queries/: organizations, outcomes, planned-vs-achieved, plan-outline,
     /// targets-by-deadline, technologies.
     #[arg(long, value_name = "NAME")]
     pub named: Option<String>,

@@ -15,6 +15,7 @@ const ORGANIZATIONS: &str = include_str!("../ontology/lexicon/organizations.ttl"
 const TECHNOLOGIES: &str = include_str!("../ontology/lexicon/technologies.ttl");
 const CUES: &str = include_str!("../ontology/lexicon/cues.json");
 const UNITS: &str = include_str!("../ontology/lexicon/units.tsv");
+const INDICATORS: &str = include_str!("../ontology/lexicon/indicators.ttl");
 
 #[derive(Debug, thiserror::Error)]
 pub enum LexiconError {
@@ -528,6 +529,10 @@ fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 pub struct Lexicon {
     pub organizations: Vec<Organization>,
     pub technologies: Vec<Technology>,
+    /// The canonical indicators targets and outcomes are matched through.
+    pub indicators: Vec<Indicator>,
+    pub indicator_zh: Matcher,
+    pub indicator_en: Matcher,
     pub cues: Cues,
     /// The lexicon files' own triples, stored in the lexicon graph.
     pub triples: Vec<Triple>,
@@ -540,7 +545,99 @@ pub struct Lexicon {
     pub tech_en: Matcher,
 }
 
+/// Whether more of an indicator is better, or its target is a ceiling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Polarity {
+    /// More is better: a result above the target's upper end exceeds it.
+    Higher,
+    /// The target is a ceiling: a result at or under its upper end meets it.
+    Lower,
+}
+
+/// A canonical indicator (`indicators.ttl`): GDP growth, CPI, new urban jobs…
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    pub id: String,
+    pub iri: NamedNode,
+    pub label_zh: String,
+    pub label_en: Option<String>,
+    pub polarity: Polarity,
+}
+
+/// Characters an indicator text may hold outside the label it matches (全国…, …平均).
+const INDICATOR_SLACK: usize = 3;
+
 impl Lexicon {
+    /// The canonical indicator a target's or outcome's indicator text names: the longest
+    /// label it contains, with at most a few characters outside it.
+    pub fn indicator_of(&self, text: &str) -> Option<usize> {
+        let norm = crate::extract::text::normalize(text);
+        let lower = norm.to_lowercase();
+        let chars = norm.chars().count();
+        self.indicator_zh
+            .find_all(&norm)
+            .into_iter()
+            .map(|h| (h, &norm))
+            .chain(self.indicator_en.find_all(&lower).into_iter().map(|h| (h, &lower)))
+            .map(|(h, text)| (text[h.start..h.end].chars().count(), h.start, h.entry))
+            .filter(|&(len, _, _)| chars - len.min(chars) <= INDICATOR_SLACK)
+            .max_by_key(|&(len, start, _)| (len, std::cmp::Reverse(start)))
+            .map(|(_, _, entry)| entry)
+    }
+
+    /// The indicators of `indicators.ttl` (and the user's), their matchers, their triples
+    /// in the lexicon graph and their text in the fingerprint.
+    fn with_indicators(mut self, file: &str, triples: Vec<Triple>, text: &str) -> Result<Self, LexiconError> {
+        let index = Index::new(&triples);
+        let mut zh = Vec::new();
+        let mut en = Vec::new();
+        for subject in index.subjects_of_type(skos::CONCEPT.as_str()) {
+            let incomplete = |what| LexiconError::Incomplete {
+                file: file.to_owned(),
+                subject: subject.clone(),
+                what,
+            };
+            let label_zh = index
+                .label(&subject, skos::PREF_LABEL.as_str(), "zh")
+                .ok_or_else(|| incomplete("skos:prefLabel in Chinese"))?;
+            let polarity = match index
+                .plain(&subject, pkg::POLARITY.as_str())
+                .first()
+                .map(String::as_str)
+            {
+                Some("higher") => Polarity::Higher,
+                Some("lower") => Polarity::Lower,
+                _ => return Err(incomplete("pkg:polarity \"higher\" or \"lower\"")),
+            };
+            let entry = self.indicators.len();
+            let (mut own_zh, mut own_en) = (Vec::new(), Vec::new());
+            index.split_labels(
+                &subject,
+                &[skos::PREF_LABEL.as_str(), skos::ALT_LABEL.as_str()],
+                entry,
+                &mut own_zh,
+                &mut own_en,
+            );
+            zh.extend(own_zh);
+            en.extend(own_en.into_iter().map(|(l, e)| (l.to_lowercase(), e)));
+            self.indicators.push(Indicator {
+                id: local_key(&subject),
+                iri: NamedNode::new_unchecked(subject.clone()),
+                label_en: index.label(&subject, skos::PREF_LABEL.as_str(), "en"),
+                label_zh,
+                polarity,
+            });
+        }
+        self.indicator_zh = Matcher::new(zh, MatchMode::Chinese, "indicator")?;
+        self.indicator_en = Matcher::new(en, MatchMode::EnglishWords, "indicator (English)")?;
+        self.triples.extend(derived_triples(&index));
+        self.triples.extend(triples);
+        self.triples.sort_by_key(|t| t.to_string());
+        self.triples.dedup();
+        self.fingerprint = crate::ingest::sha256_hex(format!("{}\0{text}", self.fingerprint).as_bytes());
+        Ok(self)
+    }
+
     /// Organization hits in Chinese, English and acronyms, left to right, one per span.
     pub fn organizations_in(&self, text: &str) -> Vec<Hit> {
         let mut hits: Vec<Hit> = [&self.org_zh, &self.org_en, &self.org_acronyms]
@@ -593,6 +690,11 @@ impl Lexicon {
             ("technologies.ttl", TECHNOLOGIES),
             ("cues.json", CUES),
             ("units.tsv", UNITS),
+        )?
+        .with_indicators(
+            "indicators.ttl",
+            parse_turtle("indicators.ttl", INDICATORS)?,
+            INDICATORS,
         )
     }
 
@@ -641,12 +743,20 @@ impl Lexicon {
         if let Some((file, text)) = &units {
             cues.units = std::mem::take(&mut cues.units).overlay(UnitTable::parse(file, text)?);
         }
+        let indicators = read("indicators.ttl")?;
+        let indicator_triples = overlay(parse_turtle("indicators.ttl", INDICATORS)?, indicators.as_ref())?;
+        let indicator_text = format!("{INDICATORS}\0{indicators:?}");
         Self::assemble(
             org_triples,
             tech_triples,
             cues,
             fingerprint,
             ("organizations.ttl", "technologies.ttl"),
+        )?
+        .with_indicators(
+            indicators.as_ref().map_or("indicators.ttl", |(file, _)| file.as_str()),
+            indicator_triples,
+            &indicator_text,
         )
     }
 
@@ -771,6 +881,9 @@ impl Lexicon {
             org_acronyms: Matcher::new(org_acronyms, MatchMode::Acronyms, "organization acronym")?,
             tech_zh: Matcher::new(tech_zh, MatchMode::Chinese, "technology")?,
             tech_en: Matcher::new(tech_en, MatchMode::EnglishWords, "technology (English)")?,
+            indicators: Vec::new(),
+            indicator_zh: Matcher::new(Vec::new(), MatchMode::Chinese, "indicator")?,
+            indicator_en: Matcher::new(Vec::new(), MatchMode::EnglishWords, "indicator (English)")?,
             organizations,
             technologies,
             cues: cues_value,

@@ -13,6 +13,7 @@
 //! | model | [`model`] | the petgraph knowledge graph of one source, keyed for cross-document identity |
 //! | rdf | [`rdf`] | vocabulary constants, the IRI minter, the mapping to quads |
 //! | store | [`store`] | Oxigraph (SPARQL) persisted as an atomic N-Quads snapshot |
+//! | compare | [`compare`] | planned vs achieved: outcomes linked to the targets they report on |
 //! | export | [`export`] | Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD |
 //! | render | [`render`] | the plan map: DOT (graphviz-rust AST) and SVG |
 //! | serve | [`serve`] | SPARQL 1.1 Protocol endpoint, Graph Store Protocol, the map in the browser |
@@ -23,6 +24,7 @@
 //! A new extractor goes under `extract/`; a new export format in [`export`]; a new query
 //! under `ontology/queries/`.
 
+pub mod compare;
 pub mod eval;
 pub mod export;
 pub mod extract;

@@ -21,6 +21,8 @@ pub enum Kind {
     Target,
     /// A result a document reports.
     Outcome,
+    /// A canonical indicator of the indicator scheme.
+    Indicator,
     GlossaryTerm,
     /// A term that looks like a technology and is not in the lexicon.
     Candidate,
@@ -88,6 +90,8 @@ pub enum Relation {
     HasMeasure,
     HasTarget,
     HasOutcome,
+    /// A target or outcome measures a canonical indicator.
+    IndicatorConcept,
     Concerns,
     Mentions,
     Publisher,
@@ -371,6 +375,7 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
             g.set(n, Attr::Year, Value::Year(year));
         }
         set_quantity(&mut g, n, &outcome.quantity);
+        link_indicator(&mut g, lexicon, n, &outcome.indicator);
         g.link(doc, Relation::HasOutcome, n);
         for &t in &outcome.technologies {
             let tech = g.technology(lexicon, t);
@@ -407,6 +412,7 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
         }
         if let Some(q) = &target.quantity {
             set_quantity(&mut g, n, q);
+            link_indicator(&mut g, lexicon, n, &target.indicator);
         }
         g.link(doc, Relation::HasTarget, n);
         for &t in &target.technologies {
@@ -431,6 +437,14 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
 
     add_mentions(&mut g, &facts.mentions, lexicon, source);
     g
+}
+
+/// Links a target or outcome to the canonical indicator its indicator text names.
+fn link_indicator(g: &mut KnowledgeGraph, lexicon: &Lexicon, n: NodeIndex, indicator: &str) {
+    if let Some(entry) = lexicon.indicator_of(indicator) {
+        let concept = g.node(Kind::Indicator, lexicon.indicators[entry].id.clone());
+        g.link(n, Relation::IndicatorConcept, concept);
+    }
 }
 
 /// The value or range of a quantity, its unit as written (and in QUDT) and its qualifier.

@@ -11,7 +11,7 @@ use crate::ingest::{self, IngestError};
 use crate::lexicon::{Lexicon, LexiconError};
 use crate::model::{self, Kind};
 use crate::rdf::mapping;
-use crate::rdf::vocab::LEXICON_GRAPH;
+use crate::rdf::vocab::{DERIVED_GRAPH, LEXICON_GRAPH};
 use crate::render::{self, RenderError, Renderer, Used};
 use crate::store::{write_atomically, GraphStore, SourceRecord, StoreError};
 use oxigraph::model::NamedNodeRef;
@@ -217,6 +217,10 @@ pub fn build_with_progress(
         NamedNodeRef::new_unchecked(LEXICON_GRAPH),
         &mapping::lexicon_quads(&lexicon),
     )?;
+    // Links across documents (an outcome of one report, a target of an earlier plan) are
+    // derived from the whole store, after every source is in place.
+    let derived = crate::compare::derived_quads(&store)?;
+    store.replace_graph(NamedNodeRef::new_unchecked(DERIVED_GRAPH), &derived)?;
     store.manifest.sources = kept;
     store.save()?;
     report.quads = store.len(None)?;

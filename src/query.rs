@@ -13,6 +13,11 @@ use std::io::Write;
 /// from the repository.
 pub const NAMED: &[(&str, &str)] = &[
     ("organizations", include_str!("../ontology/queries/organizations.rq")),
+    ("outcomes", include_str!("../ontology/queries/outcomes.rq")),
+    (
+        "planned-vs-achieved",
+        include_str!("../ontology/queries/planned-vs-achieved.rq"),
+    ),
     ("plan-outline", include_str!("../ontology/queries/plan-outline.rq")),
     (
         "targets-by-deadline",

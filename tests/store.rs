@@ -152,13 +152,20 @@ fn a_reopened_store_answers_like_the_built_one() {
 }
 
 #[test]
-fn every_named_query_runs_and_answers_on_the_seed() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (store, _) = build_into(&[seeds()], dir.path(), Renderer::Builtin);
+fn every_named_query_runs_and_answers_on_the_seed_and_two_reports() {
+    // The seed is a plan; two consecutive work reports add outcomes and their assessment.
+    let both = tempfile::tempdir().expect("tempdir");
+    let (store, _) = build_into(
+        &[seeds(), root().join("tests/fixtures/reports")],
+        both.path(),
+        Renderer::Builtin,
+    );
     for (name, query) in policykg::query::NAMED {
         let rows = store.select(query).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(!rows.is_empty(), "{name} returned no rows on the seed");
+        assert!(!rows.is_empty(), "{name} returned no rows");
     }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, _) = build_into(&[seeds()], dir.path(), Renderer::Builtin);
     let deadlines = column(
         &store
             .select(policykg::query::named("targets-by-deadline").expect("named"))

@@ -18,6 +18,7 @@ fn iri_kind(kind: Kind) -> IriKind {
         Kind::Measure => IriKind::Measure,
         Kind::Target => IriKind::Target,
         Kind::Outcome => IriKind::Outcome,
+        Kind::Indicator => IriKind::Indicator,
         Kind::GlossaryTerm
         | Kind::Candidate
         | Kind::Person
@@ -48,6 +49,7 @@ fn classes(kind: Kind) -> &'static [NamedNodeRef<'static>] {
         Kind::Measure => &[pkg::MEASURE],
         Kind::Target => &[pkg::TARGET],
         Kind::Outcome => &[pkg::OUTCOME],
+        Kind::Indicator => &[skos::CONCEPT],
         Kind::GlossaryTerm => &[pkg::GLOSSARY_TERM, skos::CONCEPT],
         Kind::Candidate => &[pkg::TECHNOLOGY_CANDIDATE, skos::CONCEPT],
         Kind::Category => &[pkg::INDUSTRY_CATEGORY, skos::CONCEPT],
@@ -96,6 +98,7 @@ fn relation_predicate(relation: Relation) -> NamedNodeRef<'static> {
         Relation::HasMeasure => pkg::HAS_MEASURE,
         Relation::HasTarget => pkg::HAS_TARGET,
         Relation::HasOutcome => pkg::HAS_OUTCOME,
+        Relation::IndicatorConcept => pkg::INDICATOR_CONCEPT,
         Relation::Concerns => pkg::CONCERNS,
         Relation::Mentions => pkg::MENTIONS,
         Relation::Publisher => schema::PUBLISHER,

@@ -16,6 +16,8 @@ pub enum IriKind {
     Measure,
     Target,
     Outcome,
+    Indicator,
+    Assessment,
     Evidence,
     /// People, events, messages, photographs, glossary terms and candidates.
     Entity,
@@ -34,6 +36,8 @@ impl IriKind {
             IriKind::Measure => "measure",
             IriKind::Target => "target",
             IriKind::Outcome => "outcome",
+            IriKind::Indicator => "indicator",
+            IriKind::Assessment => "assessment",
             IriKind::Evidence => "evidence",
             IriKind::Entity => "entity",
             IriKind::Graph => "graph",

@@ -27,6 +27,7 @@ pub mod pkg {
         TECHNOLOGY = "Technology",
         TARGET = "Target",
         OUTCOME = "Outcome",
+        ASSESSMENT = "Assessment",
         EVIDENCE = "Evidence",
         TECHNOLOGY_CANDIDATE = "TechnologyCandidate",
         GLOSSARY_TERM = "GlossaryTerm",
@@ -42,6 +43,11 @@ pub mod pkg {
         HAS_MEASURE = "hasMeasure",
         HAS_TARGET = "hasTarget",
         HAS_OUTCOME = "hasOutcome",
+        INDICATOR_CONCEPT = "indicatorConcept",
+        OUTCOME_OF = "outcomeOf",
+        ASSESSED_OUTCOME = "assessedOutcome",
+        ASSESSED_TARGET = "assessedTarget",
+        VERDICT = "verdict",
         YEAR = "year",
         CONCERNS = "concerns",
         MENTIONS = "mentions",
@@ -63,6 +69,7 @@ pub mod pkg {
         ENCODING = "encoding",
         ACRONYM = "acronym",
         RESOLVED = "resolved",
+        POLARITY = "polarity",
         SURFACE_FORM = "surfaceForm",
     );
 }
@@ -142,6 +149,8 @@ pub const ID_BASE: &str = "https://w3id.org/policykg/id/";
 
 /// The named graph that holds the lexicons (organizations, technology scheme).
 pub const LEXICON_GRAPH: &str = "https://w3id.org/policykg/id/graph/lexicon";
+/// The graph of links derived from the whole store (planned vs achieved).
+pub const DERIVED_GRAPH: &str = "https://w3id.org/policykg/id/graph/derived";
 
 /// Prefixes used when writing Turtle, one per instance kind so local names need no `\/`.
 pub const PREFIXES: &[(&str, &str)] = &[
@@ -164,6 +173,8 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("pmeas", "https://w3id.org/policykg/id/measure/"),
     ("ptgt", "https://w3id.org/policykg/id/target/"),
     ("pout", "https://w3id.org/policykg/id/outcome/"),
+    ("pind", "https://w3id.org/policykg/id/indicator/"),
+    ("pass", "https://w3id.org/policykg/id/assessment/"),
     ("pev", "https://w3id.org/policykg/id/evidence/"),
     ("pent", "https://w3id.org/policykg/id/entity/"),
 ];
