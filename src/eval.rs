@@ -142,6 +142,10 @@ pub struct DocumentScore {
     pub scores: BTreeMap<&'static str, Score>,
     pub missed: BTreeMap<&'static str, Vec<String>>,
     pub spurious: BTreeMap<&'static str, Vec<String>>,
+    /// Outcomes the stored graph gives the document (results it reports).
+    pub outcomes: usize,
+    /// Stored targets whose evidence lies in a paragraph that looks back (should be ≈ 0).
+    pub review_targets: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -242,6 +246,8 @@ pub struct Predicted {
     pub tasks: Vec<String>,
     /// Technologies as written.
     pub technologies: Vec<String>,
+    /// How many outcomes.
+    pub outcomes: usize,
 }
 
 /// Scores what the store says of one document against its gold file.
@@ -388,6 +394,8 @@ pub fn score(gold: &Gold, predicted: &Predicted) -> DocumentScore {
     );
 
     DocumentScore {
+        outcomes: predicted.outcomes,
+        review_targets: 0,
         doc: gold.doc.clone(),
         scores,
         missed,
@@ -430,6 +438,11 @@ pub fn read_predictions(store: &GraphStore) -> Result<BTreeMap<String, Predicted
     for row in rows(include_str!("../ontology/queries/eval/tasks.rq"))? {
         if let (Some(path), Some(title)) = (row.get("path"), row.get("title")) {
             out.entry(path.clone()).or_default().tasks.push(title.clone());
+        }
+    }
+    for row in rows(include_str!("../ontology/queries/eval/outcomes.rq"))? {
+        if let (Some(path), Some(n)) = (row.get("path"), row.get("outcomes").and_then(|n| n.parse().ok())) {
+            out.entry(path.clone()).or_default().outcomes = n;
         }
     }
     for row in rows(include_str!("../ontology/queries/eval/technologies.rq"))? {
@@ -512,7 +525,13 @@ pub fn evaluate(dir: &Path, config: &EvalConfig) -> Result<Report, EvalError> {
     for (gold, input) in golds.iter().zip(&inputs) {
         let path = ingest::display(input);
         let predicted = predictions.get(&path).cloned().unwrap_or_default();
-        let scored = score(gold, &predicted);
+        let mut scored = score(gold, &predicted);
+        let review = review_paragraphs(input, config)?;
+        scored.review_targets = predicted
+            .targets
+            .iter()
+            .filter(|t| review.iter().any(|r| r.start <= t.start && t.start < r.end))
+            .count();
         for (name, s) in &scored.scores {
             if let Some(total) = overall.get_mut(name) {
                 total.add(*s);
@@ -521,6 +540,20 @@ pub fn evaluate(dir: &Path, config: &EvalConfig) -> Result<Report, EvalError> {
         documents.push(scored);
     }
     Ok(Report { documents, overall })
+}
+
+/// The paragraphs of a document that look back, as the extractor reads them: where no
+/// stored target belongs.
+fn review_paragraphs(input: &Path, config: &EvalConfig) -> Result<Vec<crate::extract::Span>, EvalError> {
+    let io = |e: ingest::IngestError| EvalError::Build(e.to_string());
+    let bytes = ingest::read_bytes(input).map_err(io)?;
+    let mut document = ingest::decode_document(input, &bytes).map_err(io)?;
+    if !config.with_meta {
+        document.meta = None;
+    }
+    let lexicon =
+        crate::pipeline::lexicon(config.lexicon_dir.as_deref()).map_err(|e| EvalError::Build(e.to_string()))?;
+    Ok(crate::extract::extract_document(&document, &lexicon).review)
 }
 
 /// The report as a table for people.
@@ -554,5 +587,16 @@ pub fn table(report: &Report) -> String {
         out.push_str(&row(&d.doc, &d.scores));
     }
     out.push_str(&row("OVERALL (micro)", &report.overall));
+    out.push('\n');
+    out.push_str(&format!(
+        "{:<28} | {:>8} | {:>17}\n",
+        "document", "outcomes", "targets in review"
+    ));
+    for d in &report.documents {
+        out.push_str(&format!(
+            "{:<28} | {:>8} | {:>17}\n",
+            d.doc, d.outcomes, d.review_targets
+        ));
+    }
     out
 }

@@ -178,6 +178,8 @@ pub struct Facts {
     pub targets: Vec<TargetFact>,
     /// Results the document reports.
     pub outcomes: Vec<OutcomeFact>,
+    /// The paragraphs that look back (review sections, 过去一年…), where no target belongs.
+    pub review: Vec<Span>,
     /// Why each quantity of the text is or is not a target, in text order.
     pub explanations: Vec<Explanation>,
     pub technologies: Vec<TechMention>,
@@ -268,6 +270,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
         measures,
         targets: goals.targets,
         outcomes: goals.outcomes,
+        review: goals.review,
         explanations: goals.explanations,
         technologies,
         candidates,

@@ -109,6 +109,11 @@ pub fn targets(
     clauses::assign_deadlines(&mut paragraphs, norm, patterns, cues, context, plan_document);
     let mut out: Vec<TargetFact> = Vec::new();
     let mut outcomes: Vec<OutcomeFact> = Vec::new();
+    let review: Vec<Span> = paragraphs
+        .iter()
+        .filter(|p| p.clauses.first().is_some_and(|c| c.review))
+        .map(|p| text.span(p.range.start, p.range.end))
+        .collect();
     let mut explanations = Vec::new();
     for clause in paragraphs.iter().flat_map(|p| &p.clauses) {
         let clause_text = &norm[clause.range.clone()];
@@ -214,6 +219,7 @@ pub fn targets(
         targets: out,
         outcomes,
         explanations,
+        review,
     }
 }
 
@@ -225,6 +231,8 @@ pub struct Goals {
     pub outcomes: Vec<OutcomeFact>,
     /// Why each quantity is a target, an outcome or neither, in text order.
     pub explanations: Vec<Explanation>,
+    /// The paragraphs that look back (review sections, 过去一年…).
+    pub review: Vec<Span>,
 }
 
 /// An indicator that is only a verb of change ("增长" in "国内生产总值超过90万亿元，增长6%")
