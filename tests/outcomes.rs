@@ -122,3 +122,24 @@ fn outcomes_and_assessments_satisfy_their_shapes() {
     }
     assert!(violations.is_empty(), "{}", violations.join("\n"));
 }
+
+#[test]
+fn the_page_shows_a_target_with_its_outcome_and_verdict() {
+    let (_dir, store) = reports();
+    let target = select(
+        &store,
+        "SELECT ?t WHERE { ?t a pkg:Target ; pkg:evidence/pkg:quote '国内生产总值增长5%左右' ; pkg:deadline ?y . FILTER(STR(?y) = '2031') }",
+    );
+    let iri = &target[0]["t"];
+    let node = policykg::serve::api::node(&store, iri).expect("node");
+    let assessments = node["assessments"].as_array().expect("assessments");
+    assert_eq!(assessments.len(), 1, "{node}");
+    assert_eq!(assessments[0]["role"], "outcome");
+    assert_eq!(assessments[0]["quote"], "增长4.8%");
+    assert_eq!(assessments[0]["year"], "2031");
+    assert_eq!(assessments[0]["verdict"], "missed");
+    // And the outcome points back to its target.
+    let outcome = policykg::serve::api::node(&store, assessments[0]["iri"].as_str().expect("iri")).expect("node");
+    assert_eq!(outcome["assessments"][0]["role"], "target");
+    assert_eq!(outcome["assessments"][0]["quote"], "国内生产总值增长5%左右");
+}

@@ -129,7 +129,34 @@ pub fn node(store: &GraphStore, iri: &str) -> Result<Value, String> {
             })
         })
         .collect();
-    Ok(json!({"iri": iri, "facts": facts, "evidence": evidence}))
+    let assessments = store
+        .select(&format!(
+            "PREFIX pkg: <https://w3id.org/policykg/ontology#>
+             SELECT ?role ?other ?quote ?year ?verdict WHERE {{
+               {{ ?a pkg:assessedTarget <{iri}> ; pkg:assessedOutcome ?other . BIND(\"outcome\" AS ?role)
+                  OPTIONAL {{ ?other pkg:year ?year }} }}
+               UNION
+               {{ ?a pkg:assessedOutcome <{iri}> ; pkg:assessedTarget ?other . BIND(\"target\" AS ?role)
+                  OPTIONAL {{ ?other pkg:deadline ?year }} }}
+               ?other pkg:evidence/pkg:quote ?quote .
+               OPTIONAL {{ ?a pkg:verdict ?verdict }}
+             }} ORDER BY ?role ?year ?quote"
+        ))
+        .map_err(|e| e.to_string())?;
+    // Planned vs achieved: a target's outcomes, an outcome's target, with the verdict.
+    let assessments: Vec<Value> = assessments
+        .into_iter()
+        .map(|r| {
+            json!({
+                "role": r.get("role"),
+                "iri": r.get("other"),
+                "quote": r.get("quote"),
+                "year": r.get("year"),
+                "verdict": r.get("verdict"),
+            })
+        })
+        .collect();
+    Ok(json!({"iri": iri, "facts": facts, "evidence": evidence, "assessments": assessments}))
 }
 
 /// The decoded text of a source the store holds (and only such a source: the path comes
