@@ -638,7 +638,9 @@ pub fn quantities(text: &str, cues: &Cues) -> Vec<Quantity> {
             || (c == '倍' && text[pos..].starts_with("倍增"))
             || chinese_digit(c).is_some();
         let continues_number = prev.is_some_and(|p| p.is_ascii_digit() || p == '.' || is_chinese_numeral_char(p));
-        if starts_number && !continues_number {
+        // A digit after a Latin letter is part of a name (PM2.5, CO2, H7N9), not a number.
+        let in_name = c.is_ascii_digit() && prev.is_some_and(|p| p.is_ascii_alphabetic());
+        if starts_number && !continues_number && !in_name {
             if let Some(q) = quantity_at(text, pos, cues) {
                 pos = q.end.max(pos + c.len_utf8());
                 out.push(q);
@@ -1146,12 +1148,38 @@ mod tests {
     #[test]
     fn dates_ordinals_and_bare_numbers_are_not_quantities() {
         let cues = cues();
-        for text in ["2025年12月12日", "第3个", "共100", "第十四届"] {
+        for text in [
+            "2025年12月12日",
+            "第3个",
+            "共100",
+            "第十四届",
+            "PM2.5",
+            "CO2排放",
+            "H7N9",
+        ] {
             assert!(
                 quantities(text, &cues).is_empty(),
                 "{text}: {:?}",
                 quantities(text, &cues)
             );
+        }
+    }
+
+    #[test]
+    fn compound_units_and_regional_units_read_after_a_number() {
+        let cues = cues();
+        let cases: &[(&str, &str, &str)] = &[
+            ("细颗粒物浓度控制在29微克/立方米左右", "29", "微克/立方米"),
+            ("骨干网带宽达到20太比特/秒（Tbps）", "20", "太比特/秒"),
+            ("接入速率1000兆比特/秒（Mbps）以上", "1000", "兆比特/秒"),
+            ("裝置容量331萬瓩", "331", "万瓩"),
+            ("PM2.5浓度下降17%", "17", "%"),
+        ];
+        for (text, value, unit) in cases {
+            let found = quantities(&crate::extract::text::normalize(text), &cues);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(found[0].min.map(|d| d.to_string()).as_deref(), Some(*value), "{text}");
+            assert_eq!(found[0].unit, *unit, "{text}");
         }
     }
 
