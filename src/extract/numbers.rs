@@ -367,6 +367,13 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
     if unit.is_empty() {
         return None;
     }
+    // "in 2024 as follows", "by 2030 most cities": a year before English words counts nothing.
+    let year_like = text[at..at + first.len].len() == 4
+        && text[at..at + first.len].bytes().all(|b| b.is_ascii_digit())
+        && (1900.0..=2200.0).contains(&first.value.to_f64());
+    if entry.is_none() && year_like && min == max {
+        return None;
+    }
     if entry.is_some_and(|u| u.kind == UnitKind::ZhDuration)
         && !(entry.is_some_and(|u| u.written == unit)
             && plain_count(text, at, &first)
@@ -426,7 +433,7 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
 
 /// Words that end an English noun phrase.
 const PHRASE_BREAKS: &[&str] = &[
-    "of", "in", "by", "and", "to", "for", "with", "at", "on", "from", "that", "which", "will", "per",
+    "of", "in", "by", "and", "to", "for", "with", "at", "on", "from", "that", "which", "will", "per", "as",
 ];
 
 /// The head of the lowercase noun phrase that starts `text` ("advanced smart factories, …"

@@ -12,7 +12,9 @@ use std::ops::Range;
 
 const SENTENCE_END: &[char] = &['。', '!', '！', '?', '？', '\n'];
 const CLAUSE_END: &[char] = &['，', ',', '；', ';', '：', ':'];
-const TRIM: &[char] = &['，', ',', '；', ';', '。', '、', '：', ':', ' ', '\u{3000}', '—'];
+const TRIM: &[char] = &[
+    '，', ',', '；', ';', '。', '、', '：', ':', ' ', '\u{3000}', '—', '-', '•',
+];
 
 /// Where the deadline of a clause comes from, from the most specific.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

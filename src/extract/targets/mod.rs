@@ -28,7 +28,9 @@ pub use clauses::{DeadlineOrigin, Scope};
 pub use rules::Verdict;
 use rules::{ClauseView, Ctx, Stage};
 
-const TRIM: &[char] = &['，', ',', '；', ';', '。', '、', '：', ':', ' ', '\u{3000}', '—'];
+const TRIM: &[char] = &[
+    '，', ',', '；', ';', '。', '、', '：', ':', ' ', '\u{3000}', '—', '-', '•',
+];
 
 /// The five-year plan a text names, as its last year: 第一个五年计划, "十五五".
 fn named_plan_end(text: &str) -> Option<i32> {
@@ -294,6 +296,36 @@ fn clean_indicator(indicator: &str, cues: &Cues) -> String {
     text.to_owned()
 }
 
+/// What an English quantity measures. "GDP growth of around 5 percent", "grain output of
+/// over 650 million tons": the subject before "of". "a drop of 2.5 percent in energy use":
+/// the change and what it is in. Else the measured thing after the number ("30 percent of
+/// new factories", "12 million new urban jobs"), or the subject.
+fn english_indicator(before: &str, after: &str) -> String {
+    let subject = before.trim_start_matches(LIST_MARKS);
+    let subject = subject.strip_prefix("and ").unwrap_or(subject).trim();
+    let object = after.trim_end_matches('.').trim();
+    let of_subject = subject.strip_suffix(" of").map(str::trim).filter(|s| !s.is_empty());
+    if let (Some(change), Some(what)) = (of_subject, object.strip_prefix("in ")) {
+        let change = ["a ", "an ", "the "]
+            .iter()
+            .find_map(|a| change.strip_prefix(a))
+            .unwrap_or(change);
+        return format!("{change} in {what}");
+    }
+    if let Some(s) = of_subject {
+        return s.to_owned();
+    }
+    let object = object.strip_prefix("of ").unwrap_or(object);
+    if object.len() >= 2 {
+        object.to_owned()
+    } else {
+        subject.to_owned()
+    }
+}
+
+/// Marks that open a list item ("- ", "-- ", "• ").
+const LIST_MARKS: &[char] = &['-', '—', '•', '·', '*', ' '];
+
 /// Longest subject carried from one clause to the next.
 const MAX_SUBJECT_CHARS: usize = 16;
 
@@ -361,15 +393,7 @@ fn indicators(clause: &str, quantity: &Quantity, piece_start: usize, piece_end: 
     let before = strip_fillers(before, &cues.goal_verbs_before_object);
     let after = clause[quantity.end..piece_end].trim_matches(TRIM);
     if clause.is_ascii() {
-        // English puts the measured thing after the number: "30 percent of new factories".
-        let object = after.trim_end_matches('.').trim();
-        let object = object.strip_prefix("of ").unwrap_or(object);
-        let subject = before.strip_prefix("and ").unwrap_or(before);
-        return vec![if object.len() >= 2 {
-            object.to_owned()
-        } else {
-            subject.to_owned()
-        }];
+        return vec![english_indicator(before, after)];
     }
     let verb_only = before.is_empty() || cues.goal_verbs_before_object.iter().any(|v| before == v.as_str());
     if verb_only && after.chars().count() >= 2 {
@@ -551,5 +575,35 @@ mod tests {
         );
         let targets: Vec<&str> = facts.targets.iter().map(|t| facts.text.quote(t.span)).collect();
         assert_eq!(targets, ["要新建学校40所"]);
+    }
+
+    #[test]
+    fn english_goal_lists_give_targets_with_their_indicators() {
+        let lexicon = crate::lexicon::Lexicon::builtin().expect("lexicon");
+        let text = "March 5, 2031\nThe main targets for development this year are as follows:\n-- GDP growth of around 4 percent\n-- over 11 million new urban jobs\n-- a drop of around 3 percent in energy consumption per unit of GDP\n-- grain output of over 700 million metric tons\n";
+        let facts = crate::extract::extract(text, &lexicon);
+        let got: Vec<(&str, Option<i32>, Option<&str>)> = facts
+            .targets
+            .iter()
+            .map(|t| {
+                let concept = lexicon
+                    .indicator_of(&t.indicator)
+                    .map(|i| lexicon.indicators[i].id.as_str());
+                (t.indicator.as_str(), t.deadline, concept)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("GDP growth", Some(2031), Some("gdp-growth")),
+                ("new urban jobs", Some(2031), Some("new-urban-jobs")),
+                (
+                    "drop in energy consumption per unit of GDP",
+                    Some(2031),
+                    Some("energy-intensity-reduction")
+                ),
+                ("grain output", Some(2031), Some("grain-output")),
+            ]
+        );
     }
 }
