@@ -325,6 +325,10 @@ pub struct Cues {
     /// "今年": the document's year, for an estimate of it ("预计今年…"); not 全年, which in
     /// a review is the year reviewed.
     pub this_year_words: Vec<String>,
+    /// Words that open a clause stating an action or a circumstance rather than a state to
+    /// reach ("在…中", "推广…", "加大…力度", "（某部指导）"): without a number, such a
+    /// clause under a deadline is a measure, not a target.
+    pub action_leads: Vec<String>,
     /// Words of time that open an indicator and are not part of it ("去年粮食产量").
     pub indicator_lead_words: Vec<String>,
     /// Verbs that close an indicator and lead to its value ("粮食产量达到").

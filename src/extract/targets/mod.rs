@@ -161,7 +161,13 @@ pub fn targets(
             continue;
         }
         if found.is_empty() {
-            let purpose = cues.purpose_leads.iter().any(|p| clause_text.starts_with(p.as_str()));
+            // An unquantified goal states a state to reach ("体系基本建立", "建成…"), not a
+            // purpose (为…), an action (推广…, 加大…) or a circumstance (在…中).
+            let purpose = cues
+                .purpose_leads
+                .iter()
+                .chain(&cues.action_leads)
+                .any(|p| !p.is_empty() && clause_text.starts_with(p.as_str()));
             let fragment = clause.span.len() < rules::MIN_GOAL_CHARS;
             if let (Some(deadline), false, false, false) = (clause.phrase, purpose, fragment, clause_text.is_ascii()) {
                 out.push(TargetFact {
