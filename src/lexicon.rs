@@ -406,8 +406,35 @@ pub struct Cues {
     pub notice_nouns: Vec<String>,
     /// "某部关于印发《…》": words between an issuer and its verb in a heading.
     pub title_leads: Vec<String>,
+    pub title_endings: TitleEndings,
     pub news: NewsCues,
     pub sessions: SessionCues,
+}
+
+/// The genre nouns titles end with (意见, 规划, "action plan"), Chinese and English.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TitleEndings {
+    pub zh: Vec<String>,
+    /// Lower case; matched against the lower-cased title.
+    pub en: Vec<String>,
+}
+
+impl TitleEndings {
+    /// Whether `title` ends in a genre noun, a trailing bracket ("（2024—2027年）") aside.
+    pub fn ends(&self, title: &str) -> bool {
+        let mut t = title.trim().trim_end_matches(['》', '"', '”', '’', '\'']);
+        if let Some(stripped) = t.strip_suffix(['）', ')']) {
+            if let Some(open) = stripped.rfind(['（', '(']) {
+                t = stripped[..open].trim_end();
+            }
+        }
+        let lower = t.to_lowercase();
+        self.zh.iter().any(|e| t.ends_with(e.as_str()))
+            || self.en.iter().any(|e| {
+                lower.ends_with(e.as_str())
+                    && !lower[..lower.len() - e.len()].ends_with(|c: char| c.is_ascii_alphanumeric())
+            })
+    }
 }
 
 /// "作关于…的报告": the verb and noun of the title a speaker gives the report.
@@ -440,6 +467,10 @@ pub struct NewsCues {
     pub end_marks: Vec<String>,
     pub reporter_words: Vec<String>,
     pub editor_words: Vec<String>,
+    /// The end of a photo caption's credit ("记者某某摄", "記者某某／攝影").
+    pub photo_marks: Vec<String>,
+    /// What separates the parts of a byline line ("某报/ 记者某某/即时报导").
+    pub byline_separators: Vec<String>,
 }
 
 /// Meetings that date the document delivered at them.

@@ -144,3 +144,34 @@ fn a_news_page_names_publishers_and_reporters_not_issuers() {
         r#"?d pkg:describedIn ?s ; pkg:cites ?c . ?c dcterms:title "示例科技创新规划"@zh"#
     ));
 }
+
+#[test]
+fn a_byline_line_and_a_photo_caption_are_frame_not_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, report) = build_into(&[root().join("tests/fixtures/bylines")], dir.path(), Renderer::Builtin);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let reporters = column(
+        &select(
+            &store,
+            "SELECT ?name WHERE { ?s a pkg:Source ; schema:author ?p . ?p rdfs:label ?name } ORDER BY ?name",
+        ),
+        "name",
+    );
+    assert_eq!(reporters, ["甲乙丙"]);
+    assert!(ask(&store, r#"?s schema:publisher ?p . ?p rdfs:label "示例日报"@zh"#));
+    // The page's lines are no title; the date line dates nothing but the page.
+    assert!(!ask(&store, r#"?d a pkg:PolicyDocument ; dcterms:title ?t"#));
+    // The caption and the byline yield no facts; the text's target stays.
+    assert!(!ask(
+        &store,
+        r#"?x pkg:evidence ?e . ?e pkg:quote ?q FILTER(CONTAINS(?q, "记者") || CONTAINS(?q, "摄影") || CONTAINS(?q, "相关报道"))"#
+    ));
+    let targets = column(
+        &select(
+            &store,
+            "SELECT ?v WHERE { ?t a pkg:Target ; pkg:minValue ?v ; pkg:deadline \"2035\"^^xsd:gYear }",
+        ),
+        "v",
+    );
+    assert_eq!(targets, ["500"]);
+}

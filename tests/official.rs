@@ -190,3 +190,42 @@ fn a_measures_section_lists_measures() {
         ["2026-02-10"]
     );
 }
+
+#[test]
+fn a_heading_wrapped_over_two_lines_names_the_plan_and_the_signature_dates_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, report) = build_into(
+        &[root().join("tests/fixtures/official/wrapped_notice.txt")],
+        dir.path(),
+        Renderer::Builtin,
+    );
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let rows = select(
+        &store,
+        "SELECT ?title ?issued WHERE { ?d pkg:describedIn ?s ; dcterms:title ?title ; dcterms:issued ?issued }",
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["title"], "示例省低空经济高质量发展三年行动方案");
+    assert_eq!(rows[0]["issued"], "2031-03-09");
+    // The title's evidence is where the text writes it, quoted exactly.
+    let quotes = column(
+        &select(
+            &store,
+            "SELECT ?q WHERE { ?d pkg:describedIn ?s ; dcterms:title ?t ; pkg:evidence/pkg:quote ?q }",
+        ),
+        "q",
+    );
+    assert!(
+        quotes.iter().any(|q| q == "示例省低空经济高质量发展三年行动方案"),
+        "{quotes:?}"
+    );
+    // The signature above the date issued it.
+    let issuers = column(
+        &select(
+            &store,
+            "SELECT ?label WHERE { ?d pkg:issuedBy ?o . ?o rdfs:label ?label }",
+        ),
+        "label",
+    );
+    assert_eq!(issuers, ["示例省人民政府"]);
+}

@@ -100,6 +100,10 @@ pub struct FramePatterns {
     datetime_line: Regex,
     iso: Regex,
     editor: Regex,
+    /// "2031年12月27日 18:48 某某社": a publication time, with the publisher.
+    datetime_zh: Regex,
+    /// "(Example News) 08:05, March 13, 2031".
+    datetime_en: Regex,
 }
 
 impl FramePatterns {
@@ -121,9 +125,15 @@ impl FramePatterns {
             ),
             iso: compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
             editor: compile(&format!(
-                r"[【\[][ \t]*(?:{})[ \t]*[:：][ \t]*(?P<name>[^】\]\n]{{1,20}}?)[ \t]*[】\]]",
+                r"[【\[(（][ \t]*(?:{})[ \t]*[:：][ \t]*(?P<name>[^】\]()（）\n]{{1,40}}?)[ \t]*[】\])）]",
                 alternation(&cues.editor_words)
             )),
+            datetime_zh: compile(&format!(
+                r"\A(?P<y>\d{{4}})[ \t]*年[ \t]*(?P<m>\d{{1,2}})[ \t]*月[ \t]*(?P<d>\d{{1,2}})[ \t]*日[ \t]*\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:[ \t]*(?:来源[:：])?[ \t]*(?P<agency>{agency}))?\z"
+            )),
+            datetime_en: compile(
+                r"\A\((?P<agency>[A-Z][A-Za-z .&-]{1,30})\)[ \t]*\d{1,2}:\d{2},?[ \t]+[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2},[ \t]*\d{4}\z",
+            ),
         }
     }
 }
@@ -154,7 +164,27 @@ pub fn frame(text: &Text, cues: &NewsCues, patterns: &FramePatterns) -> Frame {
         } else if let Some(caps) = patterns.datetime_line.captures(trimmed) {
             out.date = out.date.or_else(|| iso_date(&caps));
             out.masked.push(paragraph);
-        } else if is_chrome(trimmed, cues) {
+        } else if let Some(caps) = patterns
+            .datetime_zh
+            .captures(trimmed)
+            .or_else(|| patterns.datetime_en.captures(trimmed))
+        {
+            if caps.name("y").is_some() {
+                out.date = out.date.or_else(|| iso_date(&caps));
+            }
+            if let Some(agency) = caps.name("agency") {
+                let at = start + (line.len() - line.trim_start().len()) + agency.start();
+                let span = text.span(at, at + agency.len());
+                out.mentions.push(Mention::Publisher {
+                    name: text.quote(span).to_owned(),
+                    span,
+                });
+            }
+            out.masked.push(paragraph);
+        } else if let Some(mentions) = byline(text, start + (line.len() - line.trim_start().len()), trimmed, cues) {
+            out.mentions.extend(mentions);
+            out.masked.push(paragraph);
+        } else if is_caption(trimmed, cues) || is_chrome(trimmed, cues) {
             out.masked.push(paragraph);
         }
     }
@@ -193,10 +223,19 @@ pub fn frame(text: &Text, cues: &NewsCues, patterns: &FramePatterns) -> Frame {
         let (Some(whole), Some(name)) = (caps.get(0), caps.name("name")) else {
             continue;
         };
-        out.mentions.push(Mention::Person {
-            name: text.quote(span(name)).to_owned(),
-            span: span(name),
-        });
+        let mut at = name.start();
+        for piece in name.as_str().split([',', '，', '、']) {
+            let lead = piece.len() - piece.trim_start().len();
+            let person = piece.trim();
+            if !person.is_empty() {
+                let s = text.span(at + lead, at + lead + person.len());
+                out.mentions.push(Mention::Person {
+                    name: text.quote(s).to_owned(),
+                    span: s,
+                });
+            }
+            at += piece.len() + piece_separator_len(&norm[at + piece.len()..]);
+        }
         out.masked.push(span(whole));
     }
     for mark in &cues.end_marks {
@@ -216,8 +255,80 @@ fn text_date(line: &str) -> Option<regex::Captures<'_>> {
         .captures(line)
 }
 
+/// The length of the separator that starts `rest`, if any (one character).
+fn piece_separator_len(rest: &str) -> usize {
+    rest.chars().next().map_or(0, char::len_utf8)
+}
+
+/// A byline line ("某报/ 记者甲乙/即时报导", "某某社记者甲乙、丙丁"): short, no sentence, with a
+/// reporter word; the names after the word are reporters, a part ending in an agency suffix
+/// before it the publisher. `offset` is the line's byte offset in the normalized text.
+fn byline(text: &Text, offset: usize, line: &str, cues: &NewsCues) -> Option<Vec<Mention>> {
+    let sentence = line.contains(['。', '，', '；', ',', ';', '！', '？']);
+    if sentence || line.chars().count() > 40 || !cues.reporter_words.iter().any(|w| line.contains(w.as_str())) {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut pos = 0;
+    let separators: Vec<char> = cues.byline_separators.iter().filter_map(|s| s.chars().next()).collect();
+    for piece in line.split(&separators[..]) {
+        let at = offset + pos;
+        pos += piece.len() + piece_separator_len(&line[pos + piece.len()..]);
+        let Some((role_at, role)) = cues
+            .reporter_words
+            .iter()
+            .filter_map(|w| piece.find(w.as_str()).map(|i| (i, w)))
+            .min_by_key(|(i, w)| (*i, std::cmp::Reverse(w.len())))
+        else {
+            let name = piece.trim();
+            if !name.is_empty()
+                && cues.agency_suffixes.iter().any(|s| name.ends_with(s.as_str()))
+                && name.chars().all(super::text::is_han)
+            {
+                let s = text.span(at, at + piece.len());
+                out.push(Mention::Publisher {
+                    name: name.to_owned(),
+                    span: s,
+                });
+            }
+            continue;
+        };
+        let publisher = &piece[..role_at];
+        if !publisher.is_empty() && cues.agency_suffixes.iter().any(|s| publisher.ends_with(s.as_str())) {
+            let s = text.span(at, at + publisher.len());
+            out.push(Mention::Publisher {
+                name: text.quote(s).to_owned(),
+                span: s,
+            });
+        }
+        let names = &piece[role_at + role.len()..];
+        let mut name_at = at + role_at + role.len();
+        for name in names.split('、') {
+            let chars = name.chars().count();
+            if (2..=4).contains(&chars) && name.chars().all(super::text::is_han) {
+                let s = text.span(name_at, name_at + name.len());
+                out.push(Mention::Reporter {
+                    name: text.quote(s).to_owned(),
+                    span: s,
+                });
+            }
+            name_at += name.len() + '、'.len_utf8();
+        }
+    }
+    Some(out)
+}
+
+/// A photo caption: a line whose last sentence credits a photographer ("…。记者某某摄").
+fn is_caption(line: &str, cues: &NewsCues) -> bool {
+    let line = line.trim_end_matches([')', '）']);
+    let last = line.rsplit(['。', '！', '？']).next().unwrap_or(line);
+    cues.photo_marks.iter().any(|m| last.ends_with(m.as_str()))
+        && (last.chars().count() <= 12 || cues.reporter_words.iter().any(|w| last.contains(w.as_str())))
+}
+
 /// A navigation line: one of the chrome words, or a breadcrumb ("产经 > 科技").
 fn is_chrome(line: &str, cues: &NewsCues) -> bool {
+    let line = line.trim_end_matches([':', '：']);
     if cues.chrome_lines.iter().any(|w| w == line) {
         return true;
     }
@@ -305,26 +416,77 @@ const HEAD_CHARS: usize = 600;
 /// A title line is at most this long.
 const MAX_TITLE_CHARS: usize = 60;
 
-/// The title a document gives itself: its heading line (the first line, when it is short
-/// and not a sentence, a salutation or a dateline), else the title of the report a speaker
-/// delivers ("作关于…的报告"). Spans in `text`.
-pub fn title(text: &Text, cues: &Cues, patterns: &Patterns) -> Option<Span> {
-    heading_title(text).or_else(|| report_title(text, cues, patterns))
+/// The title a document gives itself: its heading (see [`heading`]), else the title of the
+/// report a speaker delivers ("作关于…的报告"). The title as one line, and its span in `text`.
+pub fn title(text: &Text, cues: &Cues, patterns: &Patterns) -> Option<(String, Span)> {
+    heading(text, cues, patterns).or_else(|| {
+        let span = report_title(text, cues, patterns)?;
+        Some((text.quote(span).to_owned(), span))
+    })
 }
 
-fn heading_title(text: &Text) -> Option<Span> {
-    let first = text
-        .paragraphs()
-        .into_iter()
-        .find(|p| !text.norm_of(*p).trim().is_empty())?;
-    let line = text.norm_of(first).trim();
-    let chars = line.chars().count();
-    let sentence = line.contains(['。', '，', ',', '；', '！', '？', '!', '?', ';']);
-    let salutation = line.ends_with([':', '：']);
-    let dated = line.starts_with('—') || line.starts_with('-');
-    let has_han = line.chars().any(super::text::is_han);
-    (has_han && (2..=MAX_TITLE_CHARS).contains(&chars) && !sentence && !salutation && !dated)
-        .then(|| text.trim(first, &['《', '》', '#', ' ']))
+/// The heading of a document: its first line when that reads as a title — short, not a
+/// sentence, a salutation or a dated line; a headline above a news frame may carry a
+/// question mark or comma. A title wrapped over lines ("国务院关于加快推进某某和\n某某的指导
+/// 意见") is joined up to the line that ends in a genre noun (`title_endings`), never across a
+/// document number (国发〔2031〕1号). The heading as one line (Chinese lines join without a
+/// space, Latin ones with one), and the span of its lines.
+pub fn heading(text: &Text, cues: &Cues, patterns: &Patterns) -> Option<(String, Span)> {
+    let lines: Vec<Span> = text.paragraphs().into_iter().take(4).collect();
+    let first = *lines.first()?;
+    let is_title_line = |span: Span, headline: bool| {
+        let line = text.norm_of(span).trim();
+        let chars = line.chars().count();
+        let stops: &[char] = if headline {
+            &['。', '；', ';']
+        } else {
+            &['。', '，', ',', '；', '！', '？', '!', '?', ';']
+        };
+        let sentence = line.contains(stops) || (!line.chars().any(super::text::is_han) && line.ends_with('.'));
+        let salutation = line.ends_with([':', '：']);
+        let dated = line.starts_with(['—', '-', '–', '•']);
+        let han = line.chars().any(super::text::is_han);
+        let latin_words = line.split_whitespace().count();
+        let latin = !han && line.starts_with(|c: char| c.is_ascii_uppercase()) && (2..=16).contains(&latin_words);
+        let limit = if han { MAX_TITLE_CHARS } else { 2 * MAX_TITLE_CHARS };
+        (han || latin)
+            && (2..=limit).contains(&chars)
+            && !sentence
+            && !salutation
+            && !dated
+            && !patterns.document_number.is_match(line)
+    };
+    // A headline sits right above the frame of a news page (a masked date or byline line).
+    let headline = lines.len() > 1 && text.is_masked_between(first, lines[1]);
+    if !is_title_line(first, headline) {
+        return None;
+    }
+    let trim = |span: Span| text.trim(span, &['《', '》', '#', ' ']);
+    let mut joined = text.quote(trim(first)).to_owned();
+    if !cues.title_endings.ends(&joined) {
+        let mut candidate = joined.clone();
+        for (i, next) in lines.iter().enumerate().skip(1).take(2) {
+            if !is_title_line(*next, false) || text.is_masked_between(lines[i - 1], *next) {
+                break;
+            }
+            let piece = text.quote(trim(*next));
+            let latin_seam = candidate.ends_with(|c: char| c.is_ascii_alphanumeric())
+                && piece.starts_with(|c: char| c.is_ascii_alphanumeric());
+            if latin_seam {
+                candidate.push(' ');
+            }
+            candidate.push_str(piece);
+            if cues.title_endings.ends(&candidate) && candidate.chars().count() <= MAX_TITLE_CHARS * 2 {
+                let span = Span {
+                    start: trim(first).start,
+                    end: trim(*next).end,
+                };
+                return Some((candidate, span));
+            }
+        }
+    }
+    joined = joined.trim().to_owned();
+    Some((joined, trim(first)))
 }
 
 /// "我代表国务院向大会作关于第一个五年计划的报告" → 关于第一个五年计划的报告.
@@ -340,6 +502,21 @@ fn report_title(text: &Text, cues: &Cues, patterns: &Patterns) -> Option<Span> {
     // "某某所作的报告" is a report someone delivered, which the document speaks of.
     let delivered_by_another = title.as_str().starts_with('的');
     (span.len() >= 4 && !delivered_by_another && !contains_any(title.as_str(), &cues.issue_verbs)).then_some(span)
+}
+
+/// The date a report was delivered, on the dashed line under its title ("——2031年1月5日在
+/// 某市第一届人民代表大会第二次会议上").
+pub fn delivered_date(text: &Text, patterns: &Patterns) -> Option<String> {
+    text.paragraphs().into_iter().take(5).find_map(|span| {
+        let line = text.norm_of(span).trim_start_matches(['—', '-', '–', '－']);
+        if line.len() == text.norm_of(span).len() {
+            return None;
+        }
+        let caps = patterns.date.captures(line)?;
+        (caps.get(0)?.start() == 0)
+            .then(|| super::patterns::iso_date(&caps))
+            .flatten()
+    })
 }
 
 /// The first date written in full near the start of the document ("——2024年3月5日在…",
@@ -488,8 +665,133 @@ mod tests {
             ("这是一句话，不是标题。\n", None),
         ] {
             let text = Text::new(raw);
-            let found = title(&text, &cues, &Patterns::new(&cues)).map(|s| text.quote(s).to_owned());
+            let found = title(&text, &cues, &Patterns::new(&cues)).map(|(t, _)| t);
             assert_eq!(found.as_deref(), expected, "{raw}");
+        }
+    }
+
+    #[test]
+    fn headings_join_wrapped_lines_up_to_a_genre_noun() {
+        let lexicon = lexicon();
+        let cues = &lexicon.cues;
+        let patterns = Patterns::new(cues);
+        for (raw, expected) in [
+            // Wrapped titles join; the number line and the salutation end the heading.
+            (
+                "某省关于加快推进某某和\n某某产业转型升级的指导意见\n某政发〔2031〕2号\n各市：\n",
+                Some("某省关于加快推进某某和某某产业转型升级的指导意见"),
+            ),
+            (
+                "某部关于印发\n“十六五”某某规划的通知\n某发〔2031〕1号\n",
+                Some("某部关于印发“十六五”某某规划的通知"),
+            ),
+            (
+                "Example Industries Development\nAction Plan (2031-2033)\n",
+                Some("Example Industries Development Action Plan (2031-2033)"),
+            ),
+            // A complete title stays alone; a speaker's name under it is no part of it.
+            ("某市政府工作报告\n张某某\n各位代表：\n", Some("某市政府工作报告")),
+            // A line that never reaches a genre noun: the first line alone.
+            (
+                "某某大会胜利召开\n某地举行\n正文开始了，这是一句话。\n",
+                Some("某某大会胜利召开"),
+            ),
+            // An English headline.
+            (
+                "Example Country releases its industrial plan\nThe plan was published today.\n",
+                Some("Example Country releases its industrial plan"),
+            ),
+            // A sentence, a salutation, a number line: no heading.
+            ("这是一句话，不是标题。\n", None),
+            ("各位代表：\n", None),
+            ("某发〔2031〕1号\n", None),
+        ] {
+            let text = Text::new(raw);
+            let found = heading(&text, cues, &patterns).map(|(t, _)| t);
+            assert_eq!(found.as_deref(), expected, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_headline_above_a_news_frame_may_ask_a_question() {
+        let lexicon = lexicon();
+        let news = &lexicon.cues.news;
+        let page =
+            Text::new("某产业如何发展？某部提出明年着力点\n2031年12月27日 18:48 示例社\n正文第一句，说明情况。\n");
+        let frame = frame(&page, news, &FramePatterns::new(news));
+        assert_eq!(frame.date.as_deref(), Some("2031-12-27"));
+        assert!(matches!(&frame.mentions[..], [Mention::Publisher { name, .. }] if name == "示例社"));
+        let text = page.masked(&frame.masked);
+        let found = heading(&text, &lexicon.cues, &Patterns::new(&lexicon.cues)).map(|(t, _)| t);
+        assert_eq!(found.as_deref(), Some("某产业如何发展？某部提出明年着力点"));
+        // Without a frame below it, a question is no heading.
+        let plain = Text::new("某产业如何发展？某部提出明年着力点\n正文第一句，说明情况。\n");
+        assert_eq!(heading(&plain, &lexicon.cues, &Patterns::new(&lexicon.cues)), None);
+    }
+
+    #[test]
+    fn bylines_captions_and_editor_credits_are_frame() {
+        let lexicon = lexicon();
+        let news = &lexicon.cues.news;
+        for (raw, masked, names) in [
+            (
+                "示例日报/ 记者甲乙/即时报导\n正文。\n",
+                vec!["示例日报/ 记者甲乙/即时报导"],
+                vec!["publisher 示例日报", "reporter 甲乙"],
+            ),
+            (
+                "示例社记者丙丁、戊己\n正文。\n",
+                vec!["示例社记者丙丁、戊己"],
+                vec!["publisher 示例社", "reporter 丙丁", "reporter 戊己"],
+            ),
+            (
+                "市长在会上作报告。本报记者 庚辛摄\n正文。\n",
+                vec!["市长在会上作报告。本报记者 庚辛摄"],
+                vec![],
+            ),
+            (
+                "正文。\n(Web editor: Alpha Beta, Gamma Delta)\n",
+                vec!["(Web editor: Alpha Beta, Gamma Delta)"],
+                vec!["person Alpha Beta", "person Gamma Delta"],
+            ),
+            (
+                "(Example News) 08:05, March 13, 2031\nText.\n",
+                vec!["(Example News) 08:05, March 13, 2031"],
+                vec!["publisher Example News"],
+            ),
+            // A sentence that names a reporter is text.
+            ("记者从会上获悉，某部将出台新政策。\n", vec![], vec![]),
+        ] {
+            let text = Text::new(raw);
+            let frame = frame(&text, news, &FramePatterns::new(news));
+            let got: Vec<&str> = frame.masked.iter().map(|s| text.quote(*s)).collect();
+            assert_eq!(got, masked, "{raw}");
+            let got: Vec<String> = frame
+                .mentions
+                .iter()
+                .map(|m| match m {
+                    Mention::Publisher { name, .. } => format!("publisher {name}"),
+                    Mention::Reporter { name, .. } => format!("reporter {name}"),
+                    Mention::Person { name, .. } => format!("person {name}"),
+                    other => format!("{other:?}"),
+                })
+                .collect();
+            assert_eq!(got, names, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_report_is_dated_by_its_delivery_line() {
+        let cues = lexicon().cues;
+        let patterns = Patterns::new(&cues);
+        for (raw, date) in [
+            (
+                "某市政府工作报告\n——2031年1月25日在某市人民代表大会上\n",
+                Some("2031-01-25"),
+            ),
+            ("某市政府工作报告\n2031年1月25日\n", None),
+        ] {
+            assert_eq!(delivered_date(&Text::new(raw), &patterns).as_deref(), date, "{raw}");
         }
     }
 

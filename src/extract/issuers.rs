@@ -39,7 +39,7 @@ pub fn plans(
     let statements = statements(text, lexicon, patterns);
     let lead = lead_paragraph(text);
     let notice = notice_title(text, lexicon, patterns);
-    let primary_key = notice.clone().or_else(|| {
+    let primary_key = notice.as_ref().map(|(key, _)| key.clone()).or_else(|| {
         let lead = lead?;
         statements
             .iter()
@@ -62,6 +62,23 @@ pub fn plans(
                 plan.issuers.extend(s.issuers.iter().cloned());
                 plan.declared_issuer_count = plan.declared_issuer_count.or(s.declared);
             }
+            // A notice transmitting a plan it names without 《》 ("关于印发X的通知"): the plan's
+            // title as the text writes it in 《》 elsewhere, else as the heading has it.
+            if plan.title.is_empty() {
+                let written = patterns
+                    .title
+                    .captures_iter(&text.norm)
+                    .filter_map(|c| c.get(1))
+                    .find(|m| m.as_str() == key.as_str());
+                match (written, &notice) {
+                    (Some(m), _) => plan.title = text.quote(text.span(m.start(), m.end())).to_owned(),
+                    (None, Some((_, heading))) => {
+                        plan.title = key.clone();
+                        plan.spans.push(*heading);
+                    }
+                    (None, None) => {}
+                }
+            }
             if plan.issuers.is_empty() {
                 plan.issuers.extend(document_number_issuer(text, lexicon, patterns));
                 plan.issuers.extend(signatures(text, lexicon, patterns));
@@ -70,12 +87,16 @@ pub fn plans(
         }
         None => {
             let title = super::document::title(text, &lexicon.cues, patterns);
+            let (title, spans) = match title {
+                Some((title, span)) => (title, vec![span]),
+                None => (String::new(), Vec::new()),
+            };
             let mut issuers = representatives(text, lexicon, patterns);
             issuers.extend(document_number_issuer(text, lexicon, patterns));
             issuers.extend(signatures(text, lexicon, patterns));
             Plan {
-                title: title.map(|t| text.quote(t).to_owned()).unwrap_or_default(),
-                spans: title.into_iter().collect(),
+                title,
+                spans,
                 issuers,
                 declared_issuer_count: None,
                 period: None,
@@ -207,16 +228,28 @@ fn lead_paragraph(text: &Text) -> Option<Span> {
     })
 }
 
-/// "关于印发《X》的通知" as the document's heading: the document is X.
-fn notice_title(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Option<String> {
-    let first = *text.paragraphs().first()?;
-    let line = text.norm_of(first);
-    let caps = patterns.title.captures(line)?;
-    let inner = caps.get(1)?;
-    let before = &line[..inner.start()];
-    let after = &line[inner.end()..];
-    (patterns.issue_verb.is_match(before) && contains_any(after, &lexicon.cues.notice_nouns))
-        .then(|| inner.as_str().to_owned())
+/// "关于印发《X》的通知" as the document's heading (one line, or wrapped over two): the
+/// document is X, named between 《》 or, in a heading without them, between the issuing
+/// verb and 的通知. The key of X and the heading's span.
+fn notice_title(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Option<(String, Span)> {
+    let (_, heading) = super::document::heading(text, &lexicon.cues, patterns)?;
+    let line: String = text.norm_of(heading).lines().map(str::trim).collect();
+    if let Some(caps) = patterns.title.captures(&line) {
+        let inner = caps.get(1)?;
+        let before = &line[..inner.start()];
+        let after = &line[inner.end()..];
+        return (patterns.issue_verb.is_match(before) && contains_any(after, &lexicon.cues.notice_nouns))
+            .then(|| (inner.as_str().to_owned(), heading));
+    }
+    let verb = patterns.issue_verb.find(&line)?;
+    let rest = &line[verb.end()..];
+    let plan = lexicon
+        .cues
+        .notice_nouns
+        .iter()
+        .find_map(|n| rest.strip_suffix(n.as_str())?.strip_suffix('的'))?
+        .trim();
+    (plan.chars().count() >= 2).then(|| (plan.to_owned(), heading))
 }
 
 /// The organizations named in `head` (the text before the issuing verb), in order; a
@@ -322,16 +355,26 @@ fn representatives(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<O
     out
 }
 
-/// The date line closing an official document ("2026年2月10日" under the signatures).
-pub fn signature_date(text: &Text, patterns: &Patterns) -> Option<String> {
-    text.paragraphs().iter().rev().take(4).find_map(|span| {
+/// The date an official document is signed: the first date line under signature lines
+/// (the notice's "国务院\n2031年1月2日" above the plan it transmits), else a date line among
+/// the last lines of the text.
+pub fn signature_date(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Option<String> {
+    let paragraphs = text.paragraphs();
+    let date_line = |span: &Span| {
         let line = text.norm_of(*span);
         let caps = patterns.date.captures(line)?;
         let whole = caps.get(0)?;
         (whole.start() == 0 && line[whole.end()..].trim().is_empty())
             .then(|| super::patterns::iso_date(&caps))
             .flatten()
-    })
+    };
+    let signed = paragraphs.iter().enumerate().find_map(|(at, span)| {
+        let date = date_line(span)?;
+        let mut signers = Vec::new();
+        signed_above(text, lexicon, &paragraphs[..at], &mut signers);
+        (!signers.is_empty()).then_some(date)
+    });
+    signed.or_else(|| paragraphs.iter().rev().take(4).find_map(date_line))
 }
 
 /// The issuer abbreviated in a document number ("工信部联科〔2026〕12号" → 工信部).

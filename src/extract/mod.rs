@@ -226,7 +226,8 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     let text = page.masked(&frame.masked);
     let headings = outline::headings(&text);
     if context.date.is_none() {
-        context.date = issuers::signature_date(&text, &patterns);
+        context.date =
+            issuers::signature_date(&text, lexicon, &patterns).or_else(|| document::delivered_date(&text, &patterns));
     }
     if context.year.is_none() {
         context.year = context.date.as_deref().and_then(|d| d.get(..4)?.parse().ok());

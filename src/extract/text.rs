@@ -153,6 +153,14 @@ impl Text {
         }
     }
 
+    /// Whether text the twin blanks (a masked frame line) lies between two spans.
+    pub fn is_masked_between(&self, before: Span, after: Span) -> bool {
+        let (Some(&from), Some(&to)) = (self.raw_bytes.get(before.end), self.raw_bytes.get(after.start)) else {
+            return false;
+        };
+        from < to && self.raw[from..to].chars().any(|c| !c.is_whitespace())
+    }
+
     /// Number of characters of the original.
     pub fn len(&self) -> usize {
         self.raw_bytes.len() - 1
