@@ -407,8 +407,18 @@ pub struct Cues {
     /// "某部关于印发《…》": words between an issuer and its verb in a heading.
     pub title_leads: Vec<String>,
     pub title_endings: TitleEndings,
+    /// "2035年碳排放强度目标": the goal nouns after a year that make it a deadline.
+    pub year_goal_nouns: WordList,
+    /// "5年一周期": what follows a period that recurs.
+    pub cadence_marks: Vec<String>,
     pub news: NewsCues,
     pub sessions: SessionCues,
+}
+
+/// A list of words with a comment, as the cue file writes it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WordList {
+    pub words: Vec<String>,
 }
 
 /// The genre nouns titles end with (意见, 规划, "action plan"), Chinese and English.

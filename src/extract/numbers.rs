@@ -40,6 +40,14 @@ impl Decimal {
         Self::new(self.mantissa, self.scale + k)
     }
 
+    /// `self - tolerance` and `self + tolerance`, exactly (28±2 → 26 and 30).
+    pub fn plus_minus(self, tolerance: Decimal) -> Option<(Decimal, Decimal)> {
+        let scale = self.scale.max(tolerance.scale);
+        let widen = |d: Decimal| d.mantissa.checked_mul(10i128.checked_pow(scale - d.scale)?);
+        let (a, b) = (widen(self)?, widen(tolerance)?);
+        Some((Self::new(a.checked_sub(b)?, scale), Self::new(a.checked_add(b)?, scale)))
+    }
+
     /// The value as f64, for comparisons only.
     pub fn to_f64(self) -> f64 {
         self.mantissa as f64 / 10f64.powi(self.scale as i32)
@@ -333,11 +341,21 @@ pub fn quantity_at(text: &str, at: usize, cues: &Cues) -> Option<Quantity> {
     if let Some(q) = special_at(text, at, cues) {
         return Some(q);
     }
-    let first = numeral_at(&text[at..])?;
+    let mut first = numeral_at(&text[at..])?;
+    // A value with its tolerance (28±2%): the range it allows.
+    let mut tolerance = None;
+    if let Some(sign) = ["±", "+/-"].iter().find(|s| text[at + first.len..].starts_with(**s)) {
+        let tol_at = at + first.len + sign.len();
+        if let Some(tol) = numeral_at(&text[tol_at..]).filter(|t| t.magnitude.is_empty()) {
+            if let Some(bounds) = first.value.plus_minus(tol.value) {
+                tolerance = Some(bounds);
+                first.len = tol_at + tol.len - at;
+            }
+        }
+    }
     let first_unit = magnitude_and_unit(text, at + first.len, cues, first.magnitude);
     let mut pos = first_unit.end;
-    let min = first.value;
-    let mut max = first.value;
+    let (min, mut max) = tolerance.unwrap_or((first.value, first.value));
     let mut unit = format!("{}{}", first_unit.magnitude, first_unit.unit);
     let mut entry = first_unit.entry;
     let mut qualifier: Option<String> = first_unit.inner.clone();
@@ -729,6 +747,16 @@ mod tests {
             ("增长6%－6.5%", "增长".len(), Some("6"), Some("6.5"), "%", None),
             ("增长10%—15%", "增长".len(), Some("10"), Some("15"), "%", None),
             ("增长4.5%—5%", "增长".len(), Some("4.5"), Some("5"), "%", None),
+            // A value with its tolerance is the range it allows.
+            ("减量28±2%", "减量".len(), Some("26"), Some("30"), "%", None),
+            (
+                "误差为1.5±0.25个百分点",
+                "误差为".len(),
+                Some("1.25"),
+                Some("1.75"),
+                "个百分点",
+                None,
+            ),
             (
                 "城镇新增就业1200万人以上",
                 "城镇新增就业".len(),

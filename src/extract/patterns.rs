@@ -42,6 +42,8 @@ pub struct Patterns {
     pub deadline_en: Regex,
     /// A deadline named without a year: 到本世纪末, 到“十四五”末.
     pub deadline_relative: Regex,
+    /// A year named with its goal: "2035年碳排放强度目标".
+    pub year_goal: Regex,
     /// A period of years, 从1953年到1957年: its end binds only its own sentence.
     pub period: Regex,
     /// A bullet or numbered item opening a paragraph: （一）, (2), 3., ①, 一是, —.
@@ -123,6 +125,10 @@ impl Patterns {
             deadline_en: compile(&format!(
                 r"(?i)\b(?:{})\s+(?P<year>(?:19|20)\d{{2}})\b",
                 alternation(&cues.deadline_leads_en)
+            )),
+            year_goal: compile(&format!(
+                r"(?:^|[^\d从比较至到—\-~])(?P<year>{YEAR})\s*年(?:底|末)?(?:的)?[\p{{Han}}“”「」]{{0,16}}?(?:{})",
+                alternation(&cues.year_goal_nouns.words)
             )),
             deadline_relative: compile(&format!(
                 r"(?:{})\s*(?P<phrase>{})",

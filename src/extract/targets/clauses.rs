@@ -156,7 +156,7 @@ fn coordinated(norm: &str, clause: Range<usize>, cues: &Cues) -> Vec<Range<usize
 }
 
 /// The deadline phrases of a paragraph that open a scope: a year ahead of the document
-/// (到2027年), or a point named without one (到本世纪末, 到“十四五”末). A period of years
+/// (到2027年, or named with its goal: 2027年某某目标), or a point named without one (到本世纪末, 到“十四五”末). A period of years
 /// (从X年到Y年) opens none: its end binds only its sentence.
 fn markers(body: &str, offset: usize, patterns: &Patterns, cues: &Cues, context: &Context) -> Vec<Marker> {
     let periods: Vec<Range<usize>> = patterns.period.find_iter(body).map(|m| m.range()).collect();
@@ -165,6 +165,7 @@ fn markers(body: &str, offset: usize, patterns: &Patterns, cues: &Cues, context:
         .deadline
         .captures_iter(body)
         .chain(patterns.deadline_en.captures_iter(body))
+        .chain(patterns.year_goal.captures_iter(body))
     {
         let (Some(whole), Some(year)) = (caps.get(0), caps.name("year")) else {
             continue;
@@ -487,6 +488,16 @@ pub fn assign_deadlines(
             let so_far = &norm[clause.sentence.start..clause.range.end];
             let rest = &norm[clause.range.end..clause.sentence.end];
             let own = named_deadline(&norm[clause.range.clone()], so_far, rest, context, patterns, cues);
+            // A deadline phrase between the sentence's start and the clause is nearer than a
+            // word earlier in the sentence (今年核定…2030年某某目标…提升为N%).
+            let phrase_in_sentence = paragraph
+                .markers
+                .iter()
+                .rfind(|m| m.start >= clause.sentence.start && m.end <= clause.range.start)
+                .map(|m| m.year);
+            let own = own.filter(|s| {
+                s.origin != DeadlineOrigin::Sentence || phrase_in_sentence.is_none_or(|y| s.year == Some(y))
+            });
             let phrase_origin = if paragraph.markers.iter().any(|m| m.end <= clause.range.start) {
                 DeadlineOrigin::Phrase
             } else {

@@ -477,6 +477,19 @@ mod tests {
     }
 
     #[test]
+    fn a_year_named_with_its_goal_governs_what_follows() {
+        let text = "2031年3月1日\n今年已经确定2035年单位产值能耗下降目标，由原来的下降10%，提高为下降15%。\n2040年主要指标：森林覆盖率达到30%。\n";
+        assert_eq!(
+            deadlines(text),
+            owned(&[
+                ("10%", Some(2035), "deadline-phrase"),
+                ("15%", Some(2035), "deadline-phrase"),
+                ("30%", Some(2040), "deadline-phrase"),
+            ])
+        );
+    }
+
+    #[test]
     fn a_period_of_years_binds_only_its_sentence() {
         let text = "1990年3月1日\n从1991年到1995年的五年间，要新建铁路5000公里。\n要新建公路3万公里。\n";
         assert_eq!(

@@ -114,6 +114,13 @@ pub const RULES: &[Rule] = &[
         decide: idiom,
     },
     Rule {
+        name: "cadence",
+        doc: "the period a thing recurs in (5年一周期, 3年一轮, 两年一次), not a level to reach",
+        stage: Stage::Number,
+        voids_clause: false,
+        decide: cadence,
+    },
+    Rule {
         name: "growth-beside-level",
         doc: "a growth rate stated beside the level it leads to (增加到X吨，增长N倍) restates it",
         stage: Stage::Number,
@@ -216,6 +223,20 @@ fn baseline(view: &ClauseView<'_>, q: &Quantity, ctx: &Ctx<'_>) -> Option<Verdic
     if let Some(verb) = ctx.cues.change_to.iter().find(|w| after.starts_with(w.as_str())) {
         return drop(format!("followed by {verb}"));
     }
+    // 从X，提升为Y: a clause opened by 从 whose number ends it, and the next clause changes it.
+    let closers: &[char] = &['」', '”', '’', '"', '』', ')', '）', ' '];
+    let starts_from = ctx
+        .cues
+        .from_words
+        .iter()
+        .any(|w| !w.is_empty() && view.text[..q.start].contains(w.as_str()));
+    if starts_from && after.trim_matches(closers).is_empty() {
+        let rest = view.sentence.get(view.so_far.len()..).unwrap_or("");
+        let rest = rest.trim_start_matches(|c: char| closers.contains(&c) || matches!(c, '，' | ',' | '、'));
+        if let Some(verb) = ctx.cues.change_to.iter().find(|w| rest.starts_with(w.as_str())) {
+            return drop(format!("the start of a change: …{verb}"));
+        }
+    }
     // 比…的X: the level of the base the comparison is made against.
     let before = &view.text[..q.start];
     let lead = ctx
@@ -271,6 +292,15 @@ fn idiom(view: &ClauseView<'_>, q: &Quantity, ctx: &Ctx<'_>) -> Option<Verdict> 
             .any(|(at, _)| at <= q.start && q.start < at + w.len())
             .then(|| Verdict::Drop(format!("inside {w}")))
     })
+}
+
+fn cadence(view: &ClauseView<'_>, q: &Quantity, ctx: &Ctx<'_>) -> Option<Verdict> {
+    let after = &view.text[q.end..];
+    ctx.cues
+        .cadence_marks
+        .iter()
+        .find(|m| !m.is_empty() && after.starts_with(m.as_str()))
+        .map(|m| Verdict::Drop(format!("recurs: {}{m}", q.unit)))
 }
 
 fn growth_beside_level(view: &ClauseView<'_>, q: &Quantity, ctx: &Ctx<'_>) -> Option<Verdict> {
@@ -579,6 +609,49 @@ mod tests {
                     label: "最后一百米",
                     text: "到2035年，要解决社区服务最后一百米问题。",
                     expect: &[("一百米", "idiom")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn baseline_across_clauses() {
+        check(
+            "baseline",
+            &[
+                Case {
+                    label: "从X，提升为Y",
+                    text: "到2035年，覆盖率从原来的40%，提升为60%。",
+                    expect: &[("40%", "baseline"), ("60%", "deadline-scope")],
+                },
+                Case {
+                    label: "由X，降低到Y in quotes",
+                    text: "到2035年，目标由“下降10%”，降低到“下降15%”。",
+                    expect: &[("10%", "baseline"), ("15%", "deadline-scope")],
+                },
+            ],
+        );
+    }
+
+    #[test]
+    fn cadence() {
+        check(
+            "cadence",
+            &[
+                Case {
+                    label: "N年一周期",
+                    text: "要落实教师5年一周期的全员培训制度。",
+                    expect: &[("5年", "cadence")],
+                },
+                Case {
+                    label: "N年一次",
+                    text: "到2035年，各地要坚持3年一次的质量评估。",
+                    expect: &[("3年", "cadence")],
+                },
+                Case {
+                    label: "a duration to reach stays",
+                    text: "到2035年，平均受教育年限达到11年。",
+                    expect: &[("11年", "deadline-scope")],
                 },
             ],
         );
