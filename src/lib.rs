@@ -36,4 +36,5 @@ pub mod query;
 pub mod rdf;
 pub mod render;
 pub mod serve;
+pub mod sparql;
 pub mod store;

@@ -39,7 +39,33 @@ pub enum QueryError {
     Io(#[from] std::io::Error),
     #[error("SPARQL evaluation error: {0}")]
     Evaluation(String),
+    /// A `--format` that does not fit the query form (a SELECT as Turtle).
+    #[error("--format {format} does not fit a {form} query; use one of: {valid}")]
+    Format {
+        format: &'static str,
+        form: &'static str,
+        valid: &'static str,
+    },
 }
+
+impl ResultFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Table => "table",
+            Self::Csv => "csv",
+            Self::Tsv => "tsv",
+            Self::Json => "json",
+            Self::Xml => "xml",
+            Self::Turtle => "turtle",
+            Self::NTriples => "ntriples",
+        }
+    }
+}
+
+/// The formats a SELECT or ASK answer can take.
+const SOLUTION_FORMATS: &str = "table, csv, tsv, json, xml";
+/// The formats a CONSTRUCT or DESCRIBE answer can take.
+const GRAPH_FORMATS: &str = "turtle (the default), ntriples";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResultFormat {
@@ -53,8 +79,31 @@ pub enum ResultFormat {
 }
 
 /// Runs `query` and writes its results to `out`.
+///
+/// A format that does not fit the query's form is an error naming the ones that do; every
+/// answer ends with a newline.
 pub fn run(store: &GraphStore, query: &str, format: ResultFormat, out: &mut dyn Write) -> Result<(), QueryError> {
-    match store.query(query)? {
+    let results = store.query(query)?;
+    let mismatch = |form: &'static str, valid: &'static str| QueryError::Format {
+        format: format.name(),
+        form,
+        valid,
+    };
+    match (&results, format) {
+        (QueryResults::Boolean(_), ResultFormat::Turtle | ResultFormat::NTriples) => {
+            return Err(mismatch("ASK", SOLUTION_FORMATS))
+        }
+        (QueryResults::Solutions(_), ResultFormat::Turtle | ResultFormat::NTriples) => {
+            return Err(mismatch("SELECT", SOLUTION_FORMATS))
+        }
+        (QueryResults::Graph(_), ResultFormat::Csv | ResultFormat::Tsv | ResultFormat::Json | ResultFormat::Xml) => {
+            return Err(mismatch("CONSTRUCT or DESCRIBE", GRAPH_FORMATS))
+        }
+        _ => {}
+    }
+    // JSON and XML serializers end without a newline.
+    let newline = matches!(format, ResultFormat::Json | ResultFormat::Xml);
+    match results {
         QueryResults::Boolean(value) => match results_format(format) {
             Some(f) => {
                 QueryResultsSerializer::from_format(f).serialize_boolean_to_writer(&mut *out, value)?;
@@ -101,6 +150,9 @@ pub fn run(store: &GraphStore, query: &str, format: ResultFormat, out: &mut dyn 
             }
             writer.finish()?;
         }
+    }
+    if newline {
+        writeln!(out)?;
     }
     out.flush()?;
     Ok(())

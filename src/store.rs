@@ -5,7 +5,7 @@
 
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::sparql::QueryResults;
 use oxigraph::store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -198,13 +198,13 @@ impl GraphStore {
 
     /// Evaluates a SPARQL query with an explicit dataset and a cancellation token.
     pub fn query_with(&self, query: &str, options: &QueryOptions) -> Result<QueryResults<'static>, StoreError> {
-        let mut evaluator = SparqlEvaluator::new();
+        let mut evaluator = crate::sparql::evaluator();
         if let Some(token) = &options.cancel {
             evaluator = evaluator.with_cancellation_token(token.clone());
         }
         let mut prepared = evaluator
             .parse_query(query)
-            .map_err(|e| StoreError::Syntax(e.to_string()))?;
+            .map_err(|e| StoreError::Syntax(crate::sparql::syntax_message(query, &e.to_string())))?;
         // A dataset given by the protocol (default-graph-uri, named-graph-uri) wins over the
         // query's FROM clauses; without either, the default graph is the union of all graphs.
         let query_has_dataset = !prepared.dataset().is_default_dataset();
@@ -225,9 +225,9 @@ impl GraphStore {
 
     /// Runs a SPARQL update, then saves the snapshot.
     pub fn update(&mut self, update: &str) -> Result<(), StoreError> {
-        SparqlEvaluator::new()
+        crate::sparql::evaluator()
             .parse_update(update)
-            .map_err(|e| StoreError::Syntax(e.to_string()))?
+            .map_err(|e| StoreError::Syntax(crate::sparql::syntax_message(update, &e.to_string())))?
             .on_store(&self.store)
             .execute()
             .map_err(|e| StoreError::Evaluation(e.to_string()))?;

@@ -67,14 +67,15 @@ fn request(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], 
     stream.write_all(body).expect("write");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (headers, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(raw.len());
+    let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let body = raw.get(split + 4..).unwrap_or(&[]);
     let status = headers.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    // Bodies are small here; tiny_http sends them with Content-Length or chunked.
+    // tiny_http sends bodies with Content-Length or chunked; chunks may split a character.
     let body = if headers.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        dechunk(body)
+        String::from_utf8_lossy(&dechunk(body)).into_owned()
     } else {
-        body.to_owned()
+        String::from_utf8_lossy(body).into_owned()
     };
     Response {
         status,
@@ -83,16 +84,18 @@ fn request(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], 
     }
 }
 
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
+fn dechunk(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
     let mut rest = body;
-    while let Some((size, after)) = rest.split_once("\r\n") {
+    while let Some(end) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&rest[..end]);
         let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
         if n == 0 {
             break;
         }
-        out.push_str(&after[..n.min(after.len())]);
-        rest = after.get(n + 2..).unwrap_or("");
+        let after = &rest[end + 2..];
+        out.extend_from_slice(&after[..n.min(after.len())]);
+        rest = after.get(n + 2..).unwrap_or(&[]);
     }
     out
 }
@@ -311,7 +314,58 @@ fn the_graph_store_protocol_reads_source_graphs() {
         .collect::<Result<_, _>>()
         .expect("turtle parses");
     assert!(parsed.len() > 100);
-    assert_eq!(get(&server, "/store?default", "").status, 200);
+    // The default graph is the union a query sees: it holds the source graph's triples.
+    let union = get(&server, "/store?default", "application/n-triples");
+    assert_eq!(union.status, 200);
+    let union: std::collections::BTreeSet<&str> = union.body.lines().collect();
+    let one = get(
+        &server,
+        &format!("/store?graph={}", encode(&graph)),
+        "application/n-triples",
+    );
+    assert!(one.body.lines().all(|t| union.contains(t)));
+    let count = get(
+        &server,
+        &format!(
+            "/sparql?query={}",
+            encode("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+        ),
+        "text/csv",
+    );
+    let n: usize = count
+        .body
+        .lines()
+        .nth(1)
+        .and_then(|l| l.trim().parse().ok())
+        .expect("a count");
+    assert_eq!(union.len(), n);
+}
+
+#[test]
+fn get_sparql_without_a_query_describes_the_service() {
+    let (_dir, store) = seed_store();
+    let server = start(&store, &[]);
+    let reply = get(&server, "/sparql", "text/turtle");
+    assert_eq!(reply.status, 200);
+    let triples: Vec<oxigraph::model::Triple> = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+        .for_slice(reply.body.as_bytes())
+        .map(|q| q.map(Into::into))
+        .collect::<Result<_, _>>()
+        .expect("turtle parses");
+    let sd = |local: &str| format!("<http://www.w3.org/ns/sparql-service-description#{local}>");
+    let rows: Vec<(String, String)> = triples
+        .iter()
+        .map(|t| (t.predicate.to_string(), t.object.to_string()))
+        .collect();
+    let has = |p: &str, o: &str| rows.iter().any(|(rp, ro)| rp == p && ro == o);
+    assert!(has("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", &sd("Service")));
+    assert!(has(&sd("supportedLanguage"), &sd("SPARQL11Query")));
+    assert!(!has(&sd("supportedLanguage"), &sd("SPARQL11Update")));
+    assert!(has(&sd("feature"), &sd("UnionDefaultGraph")));
+    assert!(rows.iter().any(|(p, _)| *p == sd("name")));
+    let jsonld = get(&server, "/sparql", "application/ld+json");
+    assert_eq!(jsonld.status, 200);
+    assert!(jsonld.body.contains("sparql-service-description#Service"));
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! serialized results under a size limit.
 
 pub mod api;
+mod description;
 mod http;
 
 use crate::store::{GraphStore, QueryOptions, StoreError};
@@ -141,6 +142,11 @@ impl Server {
             );
         };
         let Some(query) = query else {
+            // GET /sparql without a query: the SPARQL 1.1 Service Description.
+            if request.method == "GET" {
+                let graphs = self.read_store().named_graphs().unwrap_or_default();
+                return description::describe(request, &graphs, self.config.allow_update);
+            }
             return Reply::text(400, "missing the query parameter");
         };
         if request.method == "POST"
@@ -303,9 +309,23 @@ impl Server {
             "GET" | "HEAD" => {
                 let (format, mime) = graph_format(&request.accept());
                 let store = self.read_store();
+                // The default graph is what a query's default graph is: the union of the
+                // named graphs (as Fuseki's unionDefaultGraph), each triple once.
                 let quads: Vec<Quad> = match &graph {
                     GraphName::NamedNode(n) => store.quads_in(Some(n.as_ref())),
-                    _ => store.quads_in(None),
+                    _ => {
+                        let mut union = store.quads_in(None);
+                        for g in store.named_graphs().unwrap_or_default() {
+                            union.extend(store.quads_in(Some(g.as_ref())));
+                        }
+                        let mut union: Vec<Quad> = union
+                            .into_iter()
+                            .map(|q| Quad::new(q.subject, q.predicate, q.object, GraphName::DefaultGraph))
+                            .collect();
+                        union.sort_by_cached_key(|q| q.to_string());
+                        union.dedup();
+                        union
+                    }
                 };
                 if quads.is_empty() && matches!(graph, GraphName::NamedNode(_)) {
                     return Reply::text(404, "no such graph");
