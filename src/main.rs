@@ -5,7 +5,7 @@ mod cli;
 mod explain;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use cli::{Cli, Command};
 use policykg::pipeline::{self, BuildConfig};
 use policykg::query::{self};
@@ -115,10 +115,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Query(args) => {
             let text = match (&args.query, &args.file, &args.named) {
+                (Some(q), None, None) if q == "-" => read_stdin("the query")?,
                 (Some(q), None, None) => q.clone(),
-                (None, Some(f), None) => {
-                    std::fs::read_to_string(f).with_context(|| format!("reading query file {}", f.display()))?
-                }
+                (None, Some(f), None) => read_text_arg(f, "query")?,
                 (None, None, Some(name)) => match query::named(name) {
                     Some(q) => q.to_owned(),
                     None => {
@@ -228,6 +227,108 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Update(args) => {
+            let text = match (&args.update, &args.file) {
+                (Some(u), None) if u == "-" => read_stdin("the update")?,
+                (Some(u), None) => u.clone(),
+                (None, Some(f)) => read_text_arg(f, "update")?,
+                _ => anyhow::bail!("give one of: an update, -f FILE"),
+            };
+            let mut store = GraphStore::open(&args.store)?;
+            let before = store.len(None)?;
+            match store.update(&text) {
+                Ok(()) => {
+                    eprintln!(
+                        "updated {}: {before} quads before, {} after",
+                        args.store.display(),
+                        store.len(None)?
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(StoreError::Syntax(message)) => {
+                    eprintln!("policykg: malformed update: {message}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Load(args) => {
+            let inputs: Vec<policykg::load::Input> = args
+                .paths
+                .iter()
+                .map(|p| {
+                    if p.as_os_str() == "-" {
+                        policykg::load::Input::Stdin
+                    } else {
+                        policykg::load::Input::Path(p.clone())
+                    }
+                })
+                .collect();
+            let format = args
+                .format
+                .map(|f| policykg::export::ExportFormat::from(f).rdf_format());
+            let mut store = GraphStore::open_or_create(&args.store)?;
+            let report = policykg::load::load(&store, &inputs, format, args.graph.as_deref())?;
+            if !report.loaded.is_empty() {
+                store.save()?;
+            }
+            let mut err = std::io::stderr().lock();
+            for (path, graphs) in &report.loaded {
+                for (graph, n) in graphs {
+                    writeln!(err, "loaded {path}: {n} quads into <{graph}>")?;
+                }
+            }
+            for note in &report.skipped {
+                writeln!(err, "not read: {note}")?;
+            }
+            for problem in &report.problems {
+                writeln!(err, "policykg: not loaded: {problem}")?;
+            }
+            writeln!(err, "store: {} ({} quads)", args.store.display(), store.len(None)?)?;
+            Ok(if report.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Validate(args) => {
+            let store = match &args.file {
+                Some(file) => {
+                    let store = GraphStore::in_memory()?;
+                    let report =
+                        policykg::load::load(&store, &[policykg::load::Input::Path(file.clone())], None, None)?;
+                    if let Some(problem) = report.problems.into_iter().next() {
+                        return Err(problem.into());
+                    }
+                    store
+                }
+                None => GraphStore::open(&args.store)?,
+            };
+            let report = policykg::validate::validate(&store)?;
+            let format = match args.format {
+                cli::ValidateFormat::Text => policykg::validate::ReportFormat::Text,
+                cli::ValidateFormat::Turtle => policykg::validate::ReportFormat::Turtle,
+                cli::ValidateFormat::Json => policykg::validate::ReportFormat::JsonLd,
+            };
+            let mut out = std::io::stdout().lock();
+            policykg::validate::write(&report, format, &mut out)?;
+            out.flush()?;
+            Ok(if report.conforms {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Completions(args) => {
+            let mut command = Cli::command();
+            clap_complete::generate(args.shell, &mut command, "policykg", &mut std::io::stdout().lock());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            write_output(None, &page)
+        }
         Command::Export(args) => {
             let store = GraphStore::open(&args.store)?;
             let mut bytes = Vec::new();
@@ -235,6 +336,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             write_output(args.output.as_deref(), &bytes)
         }
     }
+}
+
+/// Standard input as text, for a query or an update given as `-`.
+fn read_stdin(what: &str) -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .with_context(|| format!("reading {what} from standard input"))?;
+    Ok(text)
+}
+
+/// The text of a `-f FILE` argument; `-` is standard input.
+fn read_text_arg(path: &std::path::Path, what: &str) -> anyhow::Result<String> {
+    if path.as_os_str() == "-" {
+        return read_stdin(&format!("the {what}"));
+    }
+    std::fs::read_to_string(path).with_context(|| format!("reading {what} file {}", path.display()))
 }
 
 fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<ExitCode> {

@@ -81,6 +81,16 @@ fn storage(e: impl std::fmt::Display) -> StoreError {
 }
 
 impl GraphStore {
+    /// An empty store that lives only in memory (to validate a file, for example); it has
+    /// no directory to save to.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Ok(Self {
+            dir: PathBuf::new(),
+            store: Store::new().map_err(storage)?,
+            manifest: Manifest::default(),
+        })
+    }
+
     /// Opens the store in `dir`, empty if there is none yet.
     pub fn open_or_create(dir: &Path) -> Result<Self, StoreError> {
         if dir.join(SNAPSHOT).is_file() {
