@@ -56,12 +56,18 @@ pub struct LoadReport {
 /// The RDF format a file name says, if any.
 pub fn format_of(path: &Path) -> Option<RdfFormat> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    // An explicit list: Oxigraph's own table also takes `.txt` as N-Triples, and a folder of
+    // policy texts must not be read as RDF.
     match ext.as_str() {
-        "owl" | "xml" => Some(RdfFormat::RdfXml),
-        "json" => Some(RdfFormat::JsonLd {
+        "ttl" | "turtle" => Some(RdfFormat::Turtle),
+        "nt" | "ntriples" => Some(RdfFormat::NTriples),
+        "nq" | "nquads" => Some(RdfFormat::NQuads),
+        "trig" => Some(RdfFormat::TriG),
+        "rdf" | "owl" | "xml" => Some(RdfFormat::RdfXml),
+        "jsonld" => Some(RdfFormat::JsonLd {
             profile: Default::default(),
         }),
-        other => RdfFormat::from_extension(other),
+        _ => None,
     }
 }
 
@@ -279,6 +285,7 @@ mod tests {
             ("a.rdf", Some(RdfFormat::RdfXml)),
             ("a.owl", Some(RdfFormat::RdfXml)),
             ("a.txt", None),
+            ("a.json", None),
             ("a", None),
         ] {
             assert_eq!(format_of(Path::new(name)), format, "{name}");
