@@ -263,6 +263,16 @@ pub struct RenderArgs {
     /// dot (the Graphviz source), svg, or html (a self-contained page to share).
     #[arg(long, value_enum, default_value_t = MapFormat::Svg)]
     pub format: MapFormat,
+    /// Draw one plan: its document IRI, or the path of the file that describes it.
+    #[arg(long, value_name = "IRI|FILE", conflicts_with_all = ["overview", "full"])]
+    pub doc: Option<String>,
+    /// Draw the overview (organizations → plans → technology areas, with counts), the
+    /// default when the store holds more than 12 plans.
+    #[arg(long, conflicts_with = "full")]
+    pub overview: bool,
+    /// Draw every plan in full, however many.
+    #[arg(long)]
+    pub full: bool,
     /// Output file (default: standard output).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

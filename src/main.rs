@@ -140,7 +140,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Render(args) => {
             let store = GraphStore::open(&args.store)?;
-            let map = render::plan_map(&store)?;
+            let scope = match (&args.doc, args.overview, args.full) {
+                (Some(doc), _, _) => render::Scope::Plan(
+                    render::resolve_plan(&store, doc)?.ok_or_else(|| render::RenderError::UnknownPlan(doc.clone()))?,
+                ),
+                (None, true, _) => render::Scope::Overview,
+                (None, false, true) => render::Scope::Full,
+                (None, false, false) => render::Scope::Auto,
+            };
+            let map = render::map(&store, &scope)?;
             let bytes = match args.format {
                 cli::MapFormat::Dot => render::dot_text(&map),
                 cli::MapFormat::Svg => {

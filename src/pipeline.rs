@@ -237,7 +237,7 @@ pub fn build_with_progress(
     if let Some(out) = &config.out_dir {
         let mut turtle = Vec::new();
         export(&store, ExportFormat::Turtle, &mut turtle)?;
-        let map = render::plan_map(&store)?;
+        let map = render::map(&store, &render::Scope::Auto)?;
         let dot = render::dot_text(&map);
         let (svg, used) = render::svg(&map, config.renderer)?;
         for (name, bytes) in [
