@@ -25,10 +25,26 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("policykg: error: {error:#}");
+            eprintln!("policykg: error: {}", message(&error));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, each said once: our errors already name their cause in their
+/// own message (`{path}: {source}`), which `{:#}` would repeat.
+fn message(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -41,6 +57,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 lexicon_dir: args.lexicon.clone(),
                 renderer: args.renderer.into(),
                 sidecars: !args.no_sidecars,
+                policy: pipeline::BuildPolicy {
+                    wait: args.wait,
+                    prune: args.prune,
+                    max_file_size: args.max_file_size,
+                },
             };
             let show_progress = !args.quiet && std::io::stderr().is_terminal();
             let report = pipeline::build_with_progress(&config, &mut |p| {
@@ -84,6 +105,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 for path in &report.removed {
                     writeln!(err, "removed {path}")?;
+                }
+                for path in &report.kept {
+                    writeln!(
+                        err,
+                        "kept {path} (its input failed; the stored graphs stay, --prune drops them)"
+                    )?;
                 }
                 let diagnostics: usize = report.sources.iter().map(|s| s.diagnostics.len()).sum();
                 let totals: Vec<String> = report.totals.iter().map(|(k, n)| format!("{n} {k}")).collect();
