@@ -465,3 +465,166 @@ fn remove_leftovers(dir: &Path) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{GraphName, Literal};
+
+    fn quad(s: &str, o: &str, g: &str) -> Quad {
+        Quad::new(
+            NamedNode::new_unchecked(format!("https://example.org/{s}")),
+            NamedNode::new_unchecked("https://example.org/p"),
+            Literal::new_simple_literal(o),
+            GraphName::NamedNode(NamedNode::new_unchecked(format!("https://example.org/{g}"))),
+        )
+    }
+
+    /// A saved store with two graphs and one source record.
+    fn saved(dir: &Path) -> GraphStore {
+        let mut store = GraphStore::open_or_create(dir).expect("create");
+        let a = NamedNode::new_unchecked("https://example.org/a");
+        let b = NamedNode::new_unchecked("https://example.org/b");
+        store
+            .replace_graph(a.as_ref(), &[quad("x", "一", "a"), quad("y", "line\nbreak", "a")])
+            .expect("a");
+        store.replace_graph(b.as_ref(), &[quad("z", "2", "b")]).expect("b");
+        store.manifest.fingerprint = "f".into();
+        store.manifest.sources.insert(
+            "docs/a.txt".into(),
+            SourceRecord {
+                sha256: "00".into(),
+                graph: a.as_str().into(),
+                encoding: "UTF-8".into(),
+            },
+        );
+        store.save().expect("save");
+        store
+    }
+
+    #[test]
+    fn the_manifest_travels_inside_the_snapshot_and_is_verified() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = saved(dir.path());
+        let text = std::fs::read_to_string(dir.path().join(SNAPSHOT)).expect("read");
+        assert_eq!(text.lines().filter(|l| l.starts_with(MANIFEST_LINE)).count(), 1);
+        assert!(text.lines().last().is_some_and(|l| l.starts_with(MANIFEST_LINE)));
+        assert!(!dir.path().join(LEGACY_MANIFEST).exists());
+        let reopened = GraphStore::open(dir.path()).expect("open");
+        assert_eq!(reopened.manifest, store.manifest);
+        assert_eq!(
+            reopened.canonical_nquads().expect("dump"),
+            store.canonical_nquads().expect("dump")
+        );
+    }
+
+    #[test]
+    fn a_changed_byte_or_a_cut_at_a_line_end_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        saved(dir.path());
+        let path = dir.path().join(SNAPSHOT);
+        let good = std::fs::read(&path).expect("read");
+        // One changed letter inside a literal still parses as N-Quads: only the checksum
+        // can tell.
+        let at = good.windows(4).position(|w| w == b"line").expect("literal");
+        let mut changed = good.clone();
+        changed[at] = b'L';
+        std::fs::write(&path, &changed).expect("write");
+        let error = GraphStore::open(dir.path()).err().expect("refused").to_string();
+        assert!(error.contains("checksum does not match"), "{error}");
+        assert!(error.contains("mv ") && error.contains("policykg build"), "{error}");
+        // Every cut at a line boundary before the manifest line.
+        for (cut, _) in good.iter().enumerate().filter(|(_, &b)| b == b'\n') {
+            if cut + 1 == good.len() {
+                continue;
+            }
+            std::fs::write(&path, &good[..=cut]).expect("write");
+            let error = GraphStore::open(dir.path()).err().expect("refused").to_string();
+            assert!(error.contains("damaged store"), "cut at {cut}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_legacy_store_opens_and_is_migrated_by_the_next_save() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = saved(dir.path());
+        // Rewrite it the old way: bare N-Quads plus manifest.json with the file's checksum.
+        let body = store.canonical_nquads().expect("dump");
+        let mut manifest = store.manifest.clone();
+        manifest.snapshot_sha256 = crate::ingest::sha256_hex(body.as_bytes());
+        std::fs::write(dir.path().join(SNAPSHOT), &body).expect("write");
+        std::fs::write(
+            dir.path().join(LEGACY_MANIFEST),
+            serde_json::to_string(&manifest).expect("json"),
+        )
+        .expect("write");
+        let legacy = GraphStore::open(dir.path()).expect("legacy opens");
+        assert_eq!(legacy.manifest.sources, store.manifest.sources);
+        assert_eq!(legacy.canonical_nquads().expect("dump"), body);
+        store.save().expect("save");
+        assert!(!dir.path().join(LEGACY_MANIFEST).exists());
+        assert_eq!(GraphStore::open(dir.path()).expect("open").manifest, store.manifest);
+    }
+
+    #[test]
+    fn a_second_writer_fails_fast_or_waits_and_leftovers_go() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let leftover = dir.path().join(".tmpAbC123");
+        std::fs::write(&leftover, b"half a snapshot").expect("write");
+        let first = WriteLock::acquire(dir.path(), false).expect("first");
+        assert!(!leftover.exists(), "the leftover of a killed write is removed");
+        match WriteLock::acquire(dir.path(), false) {
+            Err(StoreError::Locked { holder, .. }) => {
+                assert!(holder.contains(&format!("pid {}", std::process::id())), "{holder}")
+            }
+            other => panic!("expected Locked, got {other:?}"),
+        }
+        let path = dir.path().to_owned();
+        let waiter = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            WriteLock::acquire(&path, true).map(|_| started.elapsed())
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!waiter.is_finished(), "--wait waits while the lock is held");
+        drop(first);
+        let waited = waiter.join().expect("thread").expect("acquired after release");
+        assert!(waited >= std::time::Duration::from_millis(250), "{waited:?}");
+        let missing = WriteLock::acquire(&dir.path().join("nope"), false);
+        assert!(matches!(missing, Err(StoreError::Missing { .. })));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn opening_arbitrary_bytes_never_panics(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+            with_manifest_line in proptest::prelude::any::<bool>(),
+        ) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let mut bytes = bytes;
+            if with_manifest_line {
+                // Past the first check, so the JSON and checksum paths are fuzzed too.
+                bytes.extend_from_slice(MANIFEST_LINE.as_bytes());
+                bytes.extend_from_slice(b"{\"fingerprint\":\"\",\"snapshot_sha256\":\"\",\"sources\":{}}\n");
+            }
+            std::fs::write(dir.path().join(SNAPSHOT), &bytes).expect("write");
+            let _ = GraphStore::open(dir.path());
+        }
+
+        #[test]
+        fn a_truncated_snapshot_is_refused_or_whole(cut in 0usize..4096) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let store = saved(dir.path());
+            let path = dir.path().join(SNAPSHOT);
+            let good = std::fs::read(&path).expect("read");
+            let cut = cut % (good.len() + 1);
+            std::fs::write(&path, &good[..cut]).expect("write");
+            if let Ok(opened) = GraphStore::open(dir.path()) {
+                // Only the final newline may go: the state is then the whole one.
+                proptest::prop_assert!(cut + 1 >= good.len(), "cut at {} of {} opened", cut, good.len());
+                proptest::prop_assert_eq!(&opened.manifest, &store.manifest);
+                proptest::prop_assert_eq!(opened.canonical_nquads().expect("dump"), store.canonical_nquads().expect("dump"));
+            }
+        }
+    }
+}
