@@ -376,7 +376,7 @@ fn bomless_utf16(bytes: &[u8]) -> Option<Result<(String, &'static str), String>>
             encoding.name()
         ))
     };
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Some(refuse(format!("its length ({} bytes) is odd", bytes.len())));
     }
     Some(
