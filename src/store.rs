@@ -46,7 +46,7 @@ pub enum StoreError {
     #[error(
         "{dir}: the store is being written by another process ({holder}): a build, or \
          `serve --allow-update`, which owns the store while it runs. Wait for it to finish \
-         (or stop that serve), or pass --wait to queue behind it"
+         (or stop that serve); `build --wait` queues behind it"
     )]
     Locked { dir: String, holder: String },
     #[error("store: {0}")]
@@ -563,6 +563,20 @@ mod tests {
         assert_eq!(legacy.canonical_nquads().expect("dump"), body);
         store.save().expect("save");
         assert!(!dir.path().join(LEGACY_MANIFEST).exists());
+        assert_eq!(GraphStore::open(dir.path()).expect("open").manifest, store.manifest);
+    }
+
+    #[test]
+    fn a_crash_before_the_legacy_manifest_is_removed_changes_nothing() {
+        // The new snapshot was renamed into place, then the process died before removing
+        // the old manifest.json: the manifest line inside the snapshot wins.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = saved(dir.path());
+        std::fs::write(
+            dir.path().join(LEGACY_MANIFEST),
+            r#"{"fingerprint":"old","snapshot_sha256":"x","sources":{}}"#,
+        )
+        .expect("write");
         assert_eq!(GraphStore::open(dir.path()).expect("open").manifest, store.manifest);
     }
 

@@ -433,3 +433,13 @@ fn utf16_without_a_bom_is_decoded_like_utf8() {
     assert_eq!(targets[0], targets[1]);
     assert_eq!(targets[0], targets[2]);
 }
+
+#[test]
+fn an_error_with_a_cause_is_printed_once() {
+    // `{path}: {source}` already names the cause; printing the chain too said it twice.
+    let out = policykg().args(["explain", "no/such/plan.txt"]).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.matches("no/such/plan.txt").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("(os error 2)").count(), 1, "{stderr}");
+}
