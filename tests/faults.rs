@@ -207,16 +207,18 @@ fn a_second_build_fails_fast_or_waits_with_wait() {
     assert_eq!(sources(&store), ["seeds/000_ddbfb2b346a9e714.txt"]);
 }
 
-/// POSTs a SPARQL update; returns the status code.
+/// POSTs a SPARQL update; returns the status code (0 when the server is gone).
 fn post_update(addr: &str, update: &str) -> u16 {
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        return 0;
+    };
     write!(
         stream,
         "POST /update HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/sparql-update\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{update}",
         update.len()
     )
-    .expect("send");
+    .unwrap_or(());
     let mut reply = String::new();
     let _ = stream.read_to_string(&mut reply);
     reply
@@ -226,11 +228,8 @@ fn post_update(addr: &str, update: &str) -> u16 {
         .unwrap_or(0)
 }
 
-#[test]
-fn build_refuses_while_serve_allow_update_owns_the_store_and_keeps_its_updates() {
-    let work = tempfile::tempdir().expect("tempdir");
-    let store = work.path().join("store");
-    assert_eq!(build(&store, &[&seeds()], &[]).0, 0);
+/// Starts `serve --allow-update` on a free port; returns it and its address.
+fn serve_for_updates(store: &Path) -> (Child, String) {
     let mut serve = policykg()
         .args(["serve", "--allow-update", "--bind", "127.0.0.1:0", "--store"])
         .arg(&store)
@@ -248,6 +247,15 @@ fn build_refuses_while_serve_allow_update_owns_the_store_and_keeps_its_updates()
         .and_then(|r| r.split('/').next())
         .unwrap_or_else(|| panic!("no address in {banner:?}"))
         .to_owned();
+    (serve, addr)
+}
+
+#[test]
+fn build_refuses_while_serve_allow_update_owns_the_store_and_keeps_its_updates() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let store = work.path().join("store");
+    assert_eq!(build(&store, &[&seeds()], &[]).0, 0);
+    let (mut serve, addr) = serve_for_updates(&store);
     let status = post_update(
         &addr,
         "INSERT DATA { GRAPH <urn:test:notes> { <urn:test:a> <urn:test:said> \"acknowledged\" } }",
@@ -442,4 +450,63 @@ fn an_error_with_a_cause_is_printed_once() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert_eq!(stderr.matches("no/such/plan.txt").count(), 1, "{stderr}");
     assert_eq!(stderr.matches("(os error 2)").count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_killed_serve_loses_no_acknowledged_update() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let store = work.path().join("store");
+    assert_eq!(build(&store, &[&seeds()], &[]).0, 0);
+    let (serve, addr) = serve_for_updates(&store);
+    let serve = std::sync::Arc::new(std::sync::Mutex::new(serve));
+    let killer = {
+        let serve = std::sync::Arc::clone(&serve);
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(1500));
+            let mut child = serve.lock().expect("child");
+            let _ = child.kill();
+            let _ = child.wait();
+        })
+    };
+    let mut acknowledged = Vec::new();
+    for i in 0..10_000 {
+        let update = format!("INSERT DATA {{ GRAPH <urn:test:log> {{ <urn:test:n{i}> <urn:test:n> {i} }} }}");
+        match post_update(&addr, &update) {
+            204 => acknowledged.push(i),
+            0 => break,
+            other => panic!("update {i} answered {other}"),
+        }
+    }
+    killer.join().expect("killer");
+    assert!(
+        !acknowledged.is_empty(),
+        "some updates were acknowledged before the kill"
+    );
+    let opened = GraphStore::open(&store).expect("the store opens after the kill");
+    let mut stored: Vec<i64> = opened
+        .select("SELECT ?n WHERE { GRAPH <urn:test:log> { ?s <urn:test:n> ?n } }")
+        .expect("select")
+        .iter()
+        .filter_map(|row| row.get("n")?.parse().ok())
+        .collect();
+    stored.sort();
+    eprintln!(
+        "serve killed after {} acknowledged updates; {} stored",
+        acknowledged.len(),
+        stored.len()
+    );
+    // Every acknowledged update is there; at most the one in flight when the kill came
+    // may be there too.
+    let acked: Vec<i64> = acknowledged.iter().map(|&i| i64::from(i)).collect();
+    assert_eq!(
+        &stored[..acked.len().min(stored.len())],
+        &acked[..],
+        "acknowledged updates lost"
+    );
+    assert!(
+        stored.len() <= acked.len() + 1,
+        "{} stored, {} acknowledged",
+        stored.len(),
+        acked.len()
+    );
 }
