@@ -232,7 +232,7 @@ fn post_update(addr: &str, update: &str) -> u16 {
 fn serve_for_updates(store: &Path) -> (Child, String) {
     let mut serve = policykg()
         .args(["serve", "--allow-update", "--bind", "127.0.0.1:0", "--store"])
-        .arg(&store)
+        .arg(store)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
