@@ -63,6 +63,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     max_file_size: args.max_file_size,
                 },
             };
+            if args.wait {
+                // Say why nothing happens yet; the build takes the lock itself.
+                if let Err(StoreError::Locked { holder, .. }) = policykg::store::WriteLock::acquire(&args.store, false)
+                {
+                    eprintln!("policykg: waiting for the store lock ({holder})");
+                }
+            }
             let show_progress = !args.quiet && std::io::stderr().is_terminal();
             let report = pipeline::build_with_progress(&config, &mut |p| {
                 if show_progress && p.total > 1 {

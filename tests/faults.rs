@@ -204,6 +204,7 @@ fn a_second_build_fails_fast_or_waits_with_wait() {
     drop(lock);
     let (code, stderr) = wait_bounded(waiting, Duration::from_secs(120), "build --wait");
     assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("waiting for the store lock"), "{stderr}");
     assert_eq!(sources(&store), ["seeds/000_ddbfb2b346a9e714.txt"]);
 }
 
