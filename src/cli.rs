@@ -82,6 +82,9 @@ pub struct UpdateArgs {
     /// The store directory.
     #[arg(long, value_name = "DIR", default_value = "output/store")]
     pub store: PathBuf,
+    /// Wait for another writer of the store (a build, an updating serve) instead of failing.
+    #[arg(long)]
+    pub wait: bool,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +102,9 @@ pub struct LoadArgs {
     /// The store directory (created when missing).
     #[arg(long, value_name = "DIR", default_value = "output/store")]
     pub store: PathBuf,
+    /// Wait for another writer of the store (a build, an updating serve) instead of failing.
+    #[arg(long)]
+    pub wait: bool,
 }
 
 #[derive(Debug, Args)]
@@ -229,6 +235,17 @@ pub struct BuildArgs {
     /// override what the text says).
     #[arg(long)]
     pub no_sidecars: bool,
+    /// When another process writes the store (a build, or `serve --allow-update`), wait
+    /// for it to finish instead of failing at once.
+    #[arg(long)]
+    pub wait: bool,
+    /// Drop every stored source not built in this run. Without it, the graphs of an input
+    /// that failed (missing path, unreadable or undecodable file) are kept.
+    #[arg(long)]
+    pub prune: bool,
+    /// Refuse files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = policykg::pipeline::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
 }
 
 impl BuildArgs {

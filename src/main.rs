@@ -25,10 +25,26 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("policykg: error: {error:#}");
+            eprintln!("policykg: error: {}", message(&error));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, each said once: our errors already name their cause in their
+/// own message (`{path}: {source}`), which `{:#}` would repeat.
+fn message(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -41,7 +57,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 lexicon_dir: args.lexicon.clone(),
                 renderer: args.renderer.into(),
                 sidecars: !args.no_sidecars,
+                policy: pipeline::BuildPolicy {
+                    wait: args.wait,
+                    prune: args.prune,
+                    max_file_size: args.max_file_size,
+                },
             };
+            if args.wait {
+                // Say why nothing happens yet; the build takes the lock itself.
+                if let Err(StoreError::Locked { holder, .. }) = policykg::store::WriteLock::acquire(&args.store, false)
+                {
+                    eprintln!("policykg: waiting for the store lock ({holder})");
+                }
+            }
             let show_progress = !args.quiet && std::io::stderr().is_terminal();
             let report = pipeline::build_with_progress(&config, &mut |p| {
                 if show_progress && p.total > 1 {
@@ -84,6 +112,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 for path in &report.removed {
                     writeln!(err, "removed {path}")?;
+                }
+                for path in &report.kept {
+                    writeln!(
+                        err,
+                        "kept {path} (its input failed; the stored graphs stay, --prune drops them)"
+                    )?;
                 }
                 let diagnostics: usize = report.sources.iter().map(|s| s.diagnostics.len()).sum();
                 let totals: Vec<String> = report.totals.iter().map(|(k, n)| format!("{n} {k}")).collect();
@@ -242,6 +276,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 (None, Some(f)) => read_text_arg(f, "update")?,
                 _ => anyhow::bail!("give one of: an update, -f FILE"),
             };
+            let _lock = policykg::store::WriteLock::acquire(&args.store, args.wait)?;
             let mut store = GraphStore::open(&args.store)?;
             let before = store.len(None)?;
             match store.update(&text) {
@@ -275,6 +310,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let format = args
                 .format
                 .map(|f| policykg::export::ExportFormat::from(f).rdf_format());
+            std::fs::create_dir_all(&args.store).with_context(|| format!("creating {}", args.store.display()))?;
+            let _lock = policykg::store::WriteLock::acquire(&args.store, args.wait)?;
             let mut store = GraphStore::open_or_create(&args.store)?;
             let report = policykg::load::load(&store, &inputs, format, args.graph.as_deref())?;
             if !report.loaded.is_empty() {

@@ -13,7 +13,7 @@ use crate::model::{self, Kind};
 use crate::rdf::mapping;
 use crate::rdf::vocab::{DERIVED_GRAPH, LEXICON_GRAPH};
 use crate::render::{self, RenderError, Renderer, Used};
-use crate::store::{write_atomically, GraphStore, SourceRecord, StoreError};
+use crate::store::{write_atomically, GraphStore, SourceRecord, StoreError, WriteLock};
 use oxigraph::model::NamedNodeRef;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -44,6 +44,32 @@ pub struct BuildConfig {
     /// Read `NAME.meta.json` beside each file: its title and date override what the text
     /// says.
     pub sidecars: bool,
+    /// How the build treats the store and inputs it cannot read.
+    pub policy: BuildPolicy,
+}
+
+/// How a build shares the store and what it does with sources it could not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildPolicy {
+    /// Wait for another writer's lock instead of failing at once.
+    pub wait: bool,
+    /// Drop every stored source not built in this run, even one whose input failed.
+    pub prune: bool,
+    /// Larger files are refused (a device or a runaway file must not fill memory).
+    pub max_file_size: u64,
+}
+
+/// 256 MiB: far above any real plan, far below a machine's memory.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+impl Default for BuildPolicy {
+    fn default() -> Self {
+        Self {
+            wait: false,
+            prune: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
 }
 
 /// What one source yielded.
@@ -65,6 +91,9 @@ pub struct BuildReport {
     pub unchanged: Vec<String>,
     /// Sources of an earlier build that are no longer among the inputs; their graphs are gone.
     pub removed: Vec<String>,
+    /// Sources whose input failed in this build (missing, unreadable, undecodable): what an
+    /// earlier build stored of them is kept.
+    pub kept: Vec<String>,
     pub problems: Vec<String>,
     pub renderer: Option<Used>,
     pub artifacts: Vec<PathBuf>,
@@ -122,9 +151,15 @@ pub fn build_with_progress(
 ) -> Result<BuildReport, PipelineError> {
     let lexicon = lexicon(config.lexicon_dir.as_deref())?;
     let mut report = BuildReport::default();
-    let (files, missing) = ingest::discover(&config.inputs);
-    report.problems.extend(missing.iter().map(IngestError::to_string));
-    if files.is_empty() {
+    // Held until the build returns: no other writer interleaves with this one.
+    std::fs::create_dir_all(&config.store_dir).map_err(|source| StoreError::Io {
+        path: config.store_dir.display().to_string(),
+        source,
+    })?;
+    let _lock = WriteLock::acquire(&config.store_dir, config.policy.wait)?;
+    let (files, failed) = ingest::discover(&config.inputs);
+    report.problems.extend(failed.iter().map(IngestError::to_string));
+    if files.is_empty() && failed.is_empty() {
         report.problems.push(format!(
             "no .txt or .md files found in {}",
             config
@@ -156,7 +191,7 @@ pub fn build_with_progress(
                 kept.insert(path, record.clone());
             }
         };
-        let bytes = match ingest::read_bytes(file) {
+        let bytes = match ingest::read_bytes_limited(file, config.policy.max_file_size) {
             Ok(b) => b,
             Err(e) => {
                 skip(e, path);
@@ -207,9 +242,21 @@ pub fn build_with_progress(
         path: "",
     });
     for (path, record) in &previous {
-        if !kept.contains_key(path) {
+        let built = report.sources.iter().any(|s| &s.path == path) || report.unchanged.contains(path);
+        if built {
+            continue;
+        }
+        // A source is dropped only when the inputs were all read and it is not among them:
+        // after a mistyped path or an unreadable folder, nobody can tell whether it would
+        // have been there, so it stays (and `--prune` is the explicit way out).
+        let uncertain = kept.contains_key(path) || !failed.is_empty();
+        if config.policy.prune || !uncertain {
+            kept.remove(path);
             store.remove_graph(NamedNodeRef::new_unchecked(&record.graph))?;
             report.removed.push(path.clone());
+        } else {
+            kept.insert(path.clone(), record.clone());
+            report.kept.push(path.clone());
         }
     }
     store.manifest.fingerprint = fingerprint;

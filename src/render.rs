@@ -174,9 +174,8 @@ pub fn resolve_plan(store: &GraphStore, doc: &str) -> Result<Option<String>, Sto
     Ok(rows
         .iter()
         .find(|r| {
-            r.get("path").is_some_and(|p| {
-                p == doc || (wanted.is_some() && std::fs::canonicalize(p).ok() == wanted)
-            })
+            r.get("path")
+                .is_some_and(|p| p == doc || (wanted.is_some() && std::fs::canonicalize(p).ok() == wanted))
         })
         .and_then(|r| r.get("doc").cloned()))
 }
@@ -238,17 +237,25 @@ pub fn overview(store: &GraphStore) -> Result<Graph, RenderError> {
             continue;
         };
         let short: String = title.chars().take(OVERVIEW_TITLE).collect();
-        let ellipsis = if title.chars().count() > OVERVIEW_TITLE { "…" } else { "" };
+        let ellipsis = if title.chars().count() > OVERVIEW_TITLE {
+            "…"
+        } else {
+            ""
+        };
         let d = b.node(doc, &format!("《{short}{ellipsis}》"), PLAN);
         let (org, label) = match (row.get("org"), row.get("label")) {
             (Some(org), Some(label)) => (org.as_str(), format!("{label} ({})", issued[org.as_str()])),
-            _ => ("urn:policykg:issuer-not-named", "发布机关未识别 / issuer not named".to_owned()),
+            _ => (
+                "urn:policykg:issuer-not-named",
+                "发布机关未识别 / issuer not named".to_owned(),
+            ),
         };
         let o = b.node(org, &label, ISSUER);
         b.edge(&o, &d);
     }
     for row in rows(store, include_str!("../ontology/queries/map/overview-technologies.rq"))? {
-        let (Some(doc), Some(top), Some(label), Some(n)) = (row.get("doc"), row.get("top"), row.get("label"), row.get("n"))
+        let (Some(doc), Some(top), Some(label), Some(n)) =
+            (row.get("doc"), row.get("top"), row.get("label"), row.get("n"))
         else {
             continue;
         };

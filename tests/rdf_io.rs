@@ -220,3 +220,22 @@ fn completions_and_the_man_page_come_from_the_same_definitions_as_help() {
         "the man page lists commands and exit codes"
     );
 }
+
+#[test]
+fn update_and_load_respect_the_store_lock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    let (code, _, err) = run(&store, &["load", &fixture("notes.trig")], None);
+    assert_eq!(code, 0, "{err}");
+    let before = std::fs::read(store.join("store.nq")).expect("snapshot");
+    let held = policykg::store::WriteLock::acquire(&store, false).expect("lock");
+    let (code, _, err) = run(&store, &["update", "DROP ALL"], None);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("lock") || err.contains("another"), "{err}");
+    let (code, _, err) = run(&store, &["load", &fixture("bad-target.ttl")], None);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(std::fs::read(store.join("store.nq")).expect("snapshot"), before);
+    drop(held);
+    let (code, _, err) = run(&store, &["update", "DROP ALL"], None);
+    assert_eq!(code, 0, "{err}");
+}
