@@ -139,6 +139,50 @@ fn fingerprint(lexicon: &Lexicon, sidecars: bool) -> String {
     ingest::sha256_hex(format!("{program}\0{}\0{sidecars}", lexicon.fingerprint).as_bytes())
 }
 
+/// A file that cannot be read or decoded: reported, and what an earlier build made of it is
+/// kept rather than lost.
+fn skip(
+    report: &mut BuildReport,
+    kept: &mut BTreeMap<String, SourceRecord>,
+    previous: &BTreeMap<String, SourceRecord>,
+    error: IngestError,
+    path: String,
+) {
+    report.problems.push(error.to_string());
+    if let Some(record) = previous.get(&path) {
+        kept.insert(path, record.clone());
+    }
+}
+
+/// `f` over `items` on `workers` threads; the results in the order of `items`.
+fn parallel_map<T: Sync, R: Send>(items: &[T], workers: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if workers <= 1 || items.len() <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.min(items.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, f(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Builds the store (and the artifacts) from the inputs.
 pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
     build_with_progress(config, &mut |_| {})
@@ -176,65 +220,78 @@ pub fn build_with_progress(
     let reusable = store.manifest.fingerprint == fingerprint;
     let previous = std::mem::take(&mut store.manifest.sources);
     let mut kept = BTreeMap::new();
-    for (i, file) in files.iter().enumerate() {
-        let path = ingest::display(file);
-        progress(Progress {
-            done: i,
-            total: files.len(),
-            path: &path,
-        });
-        // A file that cannot be read or decoded is reported; what an earlier build made of
-        // it is kept rather than lost.
-        let mut skip = |error: IngestError, path: String| {
-            report.problems.push(error.to_string());
-            if let Some(record) = previous.get(&path) {
-                kept.insert(path, record.clone());
+    // Files go in chunks: each chunk is read in order, extracted in parallel (one worker
+    // per core), then stored in input order, so the result never depends on the workers and
+    // memory holds one chunk's graphs at a time.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut done = 0;
+    for chunk in files.chunks(workers * 4) {
+        let mut pending = Vec::new();
+        for file in chunk {
+            let path = ingest::display(file);
+            // A file that cannot be read is reported; what an earlier build made of it is
+            // kept rather than lost.
+            let bytes = match ingest::read_bytes_limited(file, config.policy.max_file_size) {
+                Ok(b) => b,
+                Err(e) => {
+                    skip(&mut report, &mut kept, &previous, e, path);
+                    continue;
+                }
+            };
+            // An unchanged file keeps its graph: same bytes, same code, same lexicons.
+            let sha256 = ingest::sha256_hex(&bytes);
+            if let Some(record) = previous.get(&path).filter(|r| reusable && r.sha256 == sha256) {
+                if store.contains_graph(NamedNodeRef::new_unchecked(&record.graph))? {
+                    report.unchanged.push(path.clone());
+                    kept.insert(path, record.clone());
+                    continue;
+                }
             }
-        };
-        let bytes = match ingest::read_bytes_limited(file, config.policy.max_file_size) {
-            Ok(b) => b,
-            Err(e) => {
-                skip(e, path);
-                continue;
-            }
-        };
-        // An unchanged file keeps its graph: same bytes, same code, same lexicons.
-        let sha256 = ingest::sha256_hex(&bytes);
-        if let Some(record) = previous.get(&path).filter(|r| reusable && r.sha256 == sha256) {
-            if store.contains_graph(NamedNodeRef::new_unchecked(&record.graph))? {
-                report.unchanged.push(path.clone());
-                kept.insert(path, record.clone());
-                continue;
-            }
+            pending.push((file, path, bytes));
         }
-        let document = match ingest::decode_document(file, &bytes) {
-            Ok(d) if config.sidecars => d,
-            Ok(d) => ingest::Document { meta: None, ..d },
-            Err(e) => {
-                skip(e, path);
-                continue;
-            }
-        };
-        let facts = extract::extract_document(&document, &lexicon);
-        let graph = model::build(&document, facts, &lexicon);
-        let quads = mapping::quads(&graph);
-        let graph_iri = mapping::source_iri(&document.path);
-        store.replace_graph(graph_iri.as_ref(), &quads)?;
-        let counts = SUMMARY_KINDS.iter().map(|&kind| (kind, graph.count(kind))).collect();
-        report.sources.push(SourceSummary {
-            path: document.path.clone(),
-            encoding: document.encoding,
-            counts,
-            diagnostics: graph.facts.diagnostics.clone(),
+        let extracted = parallel_map(&pending, workers, |(file, _, bytes)| {
+            let document = match ingest::decode_document(file, bytes) {
+                Ok(d) if config.sidecars => d,
+                Ok(d) => ingest::Document { meta: None, ..d },
+                Err(e) => return Err(e),
+            };
+            let facts = extract::extract_document(&document, &lexicon);
+            let graph = model::build(&document, facts, &lexicon);
+            let quads = mapping::quads(&graph);
+            Ok((document, graph, quads))
         });
-        kept.insert(
-            document.path.clone(),
-            SourceRecord {
-                sha256: document.sha256.clone(),
-                graph: graph_iri.as_str().to_owned(),
-                encoding: document.encoding.to_owned(),
-            },
-        );
+        for ((_, path, _), result) in pending.iter().zip(extracted) {
+            progress(Progress {
+                done,
+                total: files.len(),
+                path,
+            });
+            done += 1;
+            let (document, graph, quads) = match result {
+                Ok(x) => x,
+                Err(e) => {
+                    skip(&mut report, &mut kept, &previous, e, path.clone());
+                    continue;
+                }
+            };
+            let graph_iri = mapping::source_iri(&document.path);
+            store.replace_graph(graph_iri.as_ref(), &quads)?;
+            let counts = SUMMARY_KINDS.iter().map(|&kind| (kind, graph.count(kind))).collect();
+            report.sources.push(SourceSummary {
+                path: document.path.clone(),
+                encoding: document.encoding,
+                counts,
+                diagnostics: graph.facts.diagnostics.clone(),
+            });
+            kept.insert(
+                document.path.clone(),
+                SourceRecord {
+                    sha256: document.sha256.clone(),
+                    graph: graph_iri.as_str().to_owned(),
+                    encoding: document.encoding.to_owned(),
+                },
+            );
+        }
     }
     progress(Progress {
         done: files.len(),
