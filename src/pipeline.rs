@@ -154,6 +154,63 @@ fn skip(
     }
 }
 
+/// What extraction made of one file: the document, its graph and the graph's quads.
+type Extracted = (ingest::Document, model::KnowledgeGraph, Vec<oxigraph::model::Quad>);
+
+/// Decodes and extracts one file (on a worker thread).
+fn extract_one(
+    file: &std::path::Path,
+    bytes: &[u8],
+    sidecars: bool,
+    lexicon: &Lexicon,
+) -> Result<Extracted, IngestError> {
+    let document = match ingest::decode_document(file, bytes) {
+        Ok(d) if sidecars => d,
+        Ok(d) => ingest::Document { meta: None, ..d },
+        Err(e) => return Err(e),
+    };
+    let facts = extract::extract_document(&document, lexicon);
+    let graph = model::build(&document, facts, lexicon);
+    let quads = mapping::quads(&graph);
+    Ok((document, graph, quads))
+}
+
+/// Stores one extracted file (on the main thread, in input order).
+fn store_one(
+    store: &GraphStore,
+    report: &mut BuildReport,
+    kept: &mut BTreeMap<String, SourceRecord>,
+    previous: &BTreeMap<String, SourceRecord>,
+    path: String,
+    result: Result<Extracted, IngestError>,
+) -> Result<(), PipelineError> {
+    let (document, graph, quads) = match result {
+        Ok(x) => x,
+        Err(e) => {
+            skip(report, kept, previous, e, path);
+            return Ok(());
+        }
+    };
+    let graph_iri = mapping::source_iri(&document.path);
+    store.replace_graph(graph_iri.as_ref(), &quads)?;
+    let counts = SUMMARY_KINDS.iter().map(|&kind| (kind, graph.count(kind))).collect();
+    report.sources.push(SourceSummary {
+        path: document.path.clone(),
+        encoding: document.encoding,
+        counts,
+        diagnostics: graph.facts.diagnostics.clone(),
+    });
+    kept.insert(
+        document.path.clone(),
+        SourceRecord {
+            sha256: document.sha256.clone(),
+            graph: graph_iri.as_str().to_owned(),
+            encoding: document.encoding.to_owned(),
+        },
+    );
+    Ok(())
+}
+
 /// `f` over `items` on `workers` threads; the results in the order of `items`.
 fn parallel_map<T: Sync, R: Send>(items: &[T], workers: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     if workers <= 1 || items.len() <= 1 {
@@ -220,11 +277,12 @@ pub fn build_with_progress(
     let reusable = store.manifest.fingerprint == fingerprint;
     let previous = std::mem::take(&mut store.manifest.sources);
     let mut kept = BTreeMap::new();
-    // Files go in chunks: each chunk is read in order, extracted in parallel (one worker
-    // per core), then stored in input order, so the result never depends on the workers and
-    // memory holds one chunk's graphs at a time.
+    // Files go in chunks: each chunk is read in order and extracted in parallel (one worker
+    // per core) while the chunk before it is stored, in input order, so the result never
+    // depends on the workers and memory holds two chunks' graphs at a time.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut done = 0;
+    let mut ready: Vec<(String, Result<Extracted, IngestError>)> = Vec::new();
     for chunk in files.chunks(workers * 4) {
         let mut pending = Vec::new();
         for file in chunk {
@@ -249,49 +307,38 @@ pub fn build_with_progress(
             }
             pending.push((file, path, bytes));
         }
-        let extracted = parallel_map(&pending, workers, |(file, _, bytes)| {
-            let document = match ingest::decode_document(file, bytes) {
-                Ok(d) if config.sidecars => d,
-                Ok(d) => ingest::Document { meta: None, ..d },
-                Err(e) => return Err(e),
-            };
-            let facts = extract::extract_document(&document, &lexicon);
-            let graph = model::build(&document, facts, &lexicon);
-            let quads = mapping::quads(&graph);
-            Ok((document, graph, quads))
+        let stored = std::mem::take(&mut ready);
+        let extracted = std::thread::scope(|scope| {
+            let extraction = scope.spawn(|| {
+                parallel_map(&pending, workers, |(file, _, bytes)| {
+                    extract_one(file, bytes, config.sidecars, &lexicon)
+                })
+            });
+            for (path, result) in stored {
+                progress(Progress {
+                    done,
+                    total: files.len(),
+                    path: &path,
+                });
+                done += 1;
+                store_one(&store, &mut report, &mut kept, &previous, path, result)?;
+            }
+            Ok::<_, PipelineError>(
+                extraction
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            )
+        })?;
+        ready = pending.into_iter().map(|(_, path, _)| path).zip(extracted).collect();
+    }
+    for (path, result) in ready {
+        progress(Progress {
+            done,
+            total: files.len(),
+            path: &path,
         });
-        for ((_, path, _), result) in pending.iter().zip(extracted) {
-            progress(Progress {
-                done,
-                total: files.len(),
-                path,
-            });
-            done += 1;
-            let (document, graph, quads) = match result {
-                Ok(x) => x,
-                Err(e) => {
-                    skip(&mut report, &mut kept, &previous, e, path.clone());
-                    continue;
-                }
-            };
-            let graph_iri = mapping::source_iri(&document.path);
-            store.replace_graph(graph_iri.as_ref(), &quads)?;
-            let counts = SUMMARY_KINDS.iter().map(|&kind| (kind, graph.count(kind))).collect();
-            report.sources.push(SourceSummary {
-                path: document.path.clone(),
-                encoding: document.encoding,
-                counts,
-                diagnostics: graph.facts.diagnostics.clone(),
-            });
-            kept.insert(
-                document.path.clone(),
-                SourceRecord {
-                    sha256: document.sha256.clone(),
-                    graph: graph_iri.as_str().to_owned(),
-                    encoding: document.encoding.to_owned(),
-                },
-            );
-        }
+        done += 1;
+        store_one(&store, &mut report, &mut kept, &previous, path, result)?;
     }
     progress(Progress {
         done: files.len(),

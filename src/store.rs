@@ -195,15 +195,43 @@ impl GraphStore {
         Ok(out)
     }
 
-    /// Every quad, as sorted canonical N-Quads lines.
+    /// Every quad, as sorted canonical N-Quads lines. The lines are written into one buffer
+    /// and sorted as ranges of it, the two halves on two threads, so a store of a million
+    /// quads makes no million allocations.
     pub fn canonical_nquads(&self) -> Result<String, StoreError> {
-        let mut lines = Vec::new();
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        let mut lines: Vec<std::ops::Range<usize>> = Vec::new();
         for quad in self.store.iter() {
-            lines.push(format!("{} .\n", quad.map_err(storage)?));
+            let start = text.len();
+            writeln!(text, "{} .", quad.map_err(storage)?).map_err(storage)?;
+            lines.push(start..text.len());
         }
-        lines.sort();
-        lines.dedup();
-        Ok(lines.concat())
+        let line = |r: &std::ops::Range<usize>| &text.as_bytes()[r.clone()];
+        let mid = lines.len() / 2;
+        let (left, right) = lines.split_at_mut(mid);
+        std::thread::scope(|scope| {
+            scope.spawn(|| left.sort_unstable_by(|a, b| line(a).cmp(line(b))));
+            right.sort_unstable_by(|a, b| line(a).cmp(line(b)));
+        });
+        let mut out = String::with_capacity(text.len() + 64 * 1024);
+        let (mut i, mut j) = (0, mid);
+        let mut last: Option<&[u8]> = None;
+        while i < mid || j < lines.len() {
+            let take_left = j >= lines.len() || (i < mid && line(&lines[i]) <= line(&lines[j]));
+            let r = if take_left {
+                i += 1;
+                &lines[i - 1]
+            } else {
+                j += 1;
+                &lines[j - 1]
+            };
+            if last != Some(line(r)) {
+                out.push_str(&text[r.clone()]);
+                last = Some(line(r));
+            }
+        }
+        Ok(out)
     }
 
     /// Writes the snapshot with its manifest line as one atomic file. The caller holds
@@ -480,6 +508,31 @@ fn remove_leftovers(dir: &Path) -> Result<(), StoreError> {
 mod tests {
     use super::*;
     use oxigraph::model::{GraphName, Literal};
+
+    #[test]
+    fn canonical_nquads_are_the_sorted_distinct_lines_of_every_graph() {
+        let store = GraphStore::in_memory().expect("store");
+        let mut expected = Vec::new();
+        for g in ["urn:g:b", "urn:g:a", "urn:g:c"] {
+            let graph = NamedNode::new_unchecked(g);
+            let quads: Vec<Quad> = (0..57)
+                .rev()
+                .map(|i| {
+                    Quad::new(
+                        NamedNode::new_unchecked(format!("urn:s:{}", i % 13)),
+                        NamedNode::new_unchecked("urn:p"),
+                        Literal::new_simple_literal(format!("值 {i}")),
+                        GraphName::NamedNode(graph.clone()),
+                    )
+                })
+                .collect();
+            expected.extend(quads.iter().map(|q| format!("{q} .\n")));
+            store.replace_graph(graph.as_ref(), &quads).expect("insert");
+        }
+        expected.sort();
+        expected.dedup();
+        assert_eq!(store.canonical_nquads().expect("nquads"), expected.concat());
+    }
 
     fn quad(s: &str, o: &str, g: &str) -> Quad {
         Quad::new(
