@@ -161,7 +161,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 _ => anyhow::bail!("give one of: a query, -f FILE, --named NAME"),
             };
-            let store = GraphStore::open(&args.store)?;
+            let store = exiting(GraphStore::open(&args.store)?);
             let mut out = std::io::stdout().lock();
             match query::run(&store, &text, args.format.into(), &mut out) {
                 Ok(()) => Ok(ExitCode::SUCCESS),
@@ -173,7 +173,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Render(args) => {
-            let store = GraphStore::open(&args.store)?;
+            let store = exiting(GraphStore::open(&args.store)?);
             let scope = match (&args.doc, args.overview, args.full) {
                 (Some(doc), _, _) => render::Scope::Plan(
                     render::resolve_plan(&store, doc)?.ok_or_else(|| render::RenderError::UnknownPlan(doc.clone()))?,
@@ -375,12 +375,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             write_output(None, &page)
         }
         Command::Export(args) => {
-            let store = GraphStore::open(&args.store)?;
+            let store = exiting(GraphStore::open(&args.store)?);
             let mut bytes = Vec::new();
             policykg::export::export(&store, args.format.into(), &mut bytes)?;
             write_output(args.output.as_deref(), &bytes)
         }
     }
+}
+
+/// A store a command reads until the process ends. Freeing a store of a million quads
+/// allocation by allocation takes longer than many queries; the operating system takes the
+/// memory back at exit at once, so the store is deliberately never dropped.
+fn exiting(store: GraphStore) -> &'static GraphStore {
+    Box::leak(Box::new(store))
 }
 
 /// Standard input as text, for a query or an update given as `-`.

@@ -136,11 +136,42 @@ impl GraphStore {
             });
         }
         let bytes = std::fs::read(&snapshot).map_err(io_error(&snapshot))?;
-        let (body, manifest) = split_snapshot(dir, &bytes)?;
+        let (body, manifest, recorded) = split_snapshot(dir, &bytes)?;
         let store = Store::new().map_err(storage)?;
-        store
-            .load_from_reader(RdfParser::from_format(RdfFormat::NQuads), body)
-            .map_err(|e| corrupt(dir, e.to_string()))?;
+        // Three things at once: the checksum is verified on one thread, the N-Quads are
+        // parsed on another, and the quads are inserted here. A mismatch discards the store.
+        std::thread::scope(|scope| {
+            let check = scope.spawn(|| match &recorded {
+                Some(sha256) => verify(dir, body, sha256),
+                None => Ok(()),
+            });
+            let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Quad>>(4);
+            let parser = scope.spawn(move || {
+                // The checksum vouches for every line: policykg wrote them, so the parser
+                // need not validate each IRI again.
+                let mut batch = Vec::with_capacity(OPEN_BATCH);
+                for quad in RdfParser::from_format(RdfFormat::NQuads).lenient().for_slice(body) {
+                    batch.push(quad.map_err(|e| corrupt(dir, e.to_string()))?);
+                    if batch.len() == OPEN_BATCH && sender.send(std::mem::take(&mut batch)).is_err() {
+                        break;
+                    }
+                }
+                if !batch.is_empty() {
+                    let _ = sender.send(batch);
+                }
+                Ok::<(), StoreError>(())
+            });
+            let mut loader = store.bulk_loader();
+            for batch in batches {
+                loader.load_quads(batch).map_err(storage)?;
+            }
+            loader.commit().map_err(storage)?;
+            let joined = |r: std::thread::Result<Result<(), StoreError>>| {
+                r.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            };
+            joined(check.join())?;
+            joined(parser.join())
+        })?;
         Ok(Self {
             dir: dir.to_owned(),
             store,
@@ -394,26 +425,17 @@ fn corrupt(dir: &Path, message: String) -> StoreError {
 /// Splits a snapshot into its N-Quads and its manifest, checking the checksum. A snapshot
 /// without a manifest line is accepted only beside a legacy `manifest.json` (a store from
 /// before the manifest moved inside); otherwise it was truncated.
-fn split_snapshot<'a>(dir: &Path, bytes: &'a [u8]) -> Result<(&'a [u8], Manifest), StoreError> {
+/// The N-Quads body of a snapshot, its manifest, and the checksum the body must have (to
+/// be checked with [`verify`]); a legacy store has none to check.
+fn split_snapshot<'a>(dir: &Path, bytes: &'a [u8]) -> Result<(&'a [u8], Manifest, Option<String>), StoreError> {
     let content = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     let line_start = content.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     if let Some(json) = content[line_start..].strip_prefix(MANIFEST_LINE.as_bytes()) {
         let manifest: Manifest = serde_json::from_slice(json)
             .map_err(|e| corrupt(dir, format!("its manifest line does not parse ({e})")))?;
         let body = &bytes[..line_start];
-        let found = crate::ingest::sha256_hex(body);
-        if found != manifest.snapshot_sha256 {
-            return Err(corrupt(
-                dir,
-                format!(
-                    "the checksum does not match ({} bytes of N-Quads hash to {found}; the \
-                     manifest line records {})",
-                    body.len(),
-                    manifest.snapshot_sha256
-                ),
-            ));
-        }
-        return Ok((body, manifest));
+        let recorded = manifest.snapshot_sha256.clone();
+        return Ok((body, manifest, Some(recorded)));
     }
     if !dir.join(LEGACY_MANIFEST).is_file() {
         return Err(corrupt(
@@ -430,8 +452,27 @@ fn split_snapshot<'a>(dir: &Path, bytes: &'a [u8]) -> Result<(&'a [u8], Manifest
         .and_then(|m| serde_json::from_slice::<Manifest>(&m).ok())
         .filter(|m| m.snapshot_sha256 == crate::ingest::sha256_hex(bytes))
         .unwrap_or_default();
-    Ok((bytes, manifest))
+    Ok((bytes, manifest, None))
 }
+
+/// Whether the N-Quads body hashes to the checksum its manifest line records.
+fn verify(dir: &Path, body: &[u8], recorded: &str) -> Result<(), StoreError> {
+    let found = crate::ingest::sha256_hex(body);
+    if found != recorded {
+        return Err(corrupt(
+            dir,
+            format!(
+                "the checksum does not match ({} bytes of N-Quads hash to {found}; the \
+                 manifest line records {recorded})",
+                body.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Quads parsed per batch when a snapshot is opened.
+const OPEN_BATCH: usize = 64 * 1024;
 
 /// The advisory lock on `DIR/lock` that every writer of a store holds while it writes:
 /// `build` for its run, `serve --allow-update` for its whole life. The operating system
