@@ -163,7 +163,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let store = exiting(GraphStore::open(&args.store)?);
             let mut out = std::io::stdout().lock();
-            match query::run(&store, &text, args.format.into(), &mut out) {
+            match query::run(store, &text, args.format.into(), &mut out) {
                 Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(query::QueryError::Store(StoreError::Syntax(message))) => {
                     eprintln!("policykg: malformed query: {message}");
@@ -176,13 +176,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = exiting(GraphStore::open(&args.store)?);
             let scope = match (&args.doc, args.overview, args.full) {
                 (Some(doc), _, _) => render::Scope::Plan(
-                    render::resolve_plan(&store, doc)?.ok_or_else(|| render::RenderError::UnknownPlan(doc.clone()))?,
+                    render::resolve_plan(store, doc)?.ok_or_else(|| render::RenderError::UnknownPlan(doc.clone()))?,
                 ),
                 (None, true, _) => render::Scope::Overview,
                 (None, false, true) => render::Scope::Full,
                 (None, false, false) => render::Scope::Auto,
             };
-            let map = render::map(&store, &scope)?;
+            let map = render::map(store, &scope)?;
             let bytes = match args.format {
                 cli::MapFormat::Dot => render::dot_text(&map),
                 cli::MapFormat::Svg => {
@@ -193,7 +193,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cli::MapFormat::Html => {
                     let (svg, used) = render::svg(&map, args.renderer.into())?;
                     eprintln!("map rendered by {used}");
-                    policykg::serve::api::offline_page(&store, &svg).map_err(anyhow::Error::msg)?
+                    policykg::serve::api::offline_page(store, &svg).map_err(anyhow::Error::msg)?
                 }
             };
             write_output(args.output.as_deref(), bytes.as_bytes())
@@ -377,7 +377,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => {
             let store = exiting(GraphStore::open(&args.store)?);
             let mut bytes = Vec::new();
-            policykg::export::export(&store, args.format.into(), &mut bytes)?;
+            policykg::export::export(store, args.format.into(), &mut bytes)?;
             write_output(args.output.as_deref(), &bytes)
         }
     }
