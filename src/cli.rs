@@ -23,6 +23,7 @@ Examples:
   policykg load ontology/ external/*.ttl          # one named graph per file
   policykg export --format nquads | policykg load - --format nquads --graph urn:x --store other/
   policykg validate --format turtle               # SHACL report; exit 1 on violations
+  policykg push --endpoint http://localhost:8890/sparql-graph-crud   # changed graphs to Virtuoso
   policykg completions bash > ~/.local/share/bash-completion/completions/policykg
 
 Exit codes: 0 ok, 1 finished with problems (e.g. a file skipped), 2 fatal.";
@@ -65,6 +66,10 @@ pub enum Command {
     /// Check the store (or an RDF file) against the shapes of ontology/shapes.ttl; a SHACL
     /// validation report, exit 1 when something does not conform.
     Validate(ValidateArgs),
+    /// Send the store's named graphs to a SPARQL Graph Store Protocol endpoint (Virtuoso,
+    /// Fuseki, GraphDB, Oxigraph, another policykg serve): one PUT per graph changed since
+    /// the last push there.
+    Push(PushArgs),
     /// Print a shell completion script (e.g. `policykg completions bash > ~/.local/share/bash-completion/completions/policykg`).
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `policykg man | man -l -`.
@@ -125,6 +130,26 @@ pub enum ValidateFormat {
     Text,
     Turtle,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The Graph Store Protocol URL, e.g. http://localhost:8890/sparql-graph-crud (Virtuoso),
+    /// http://localhost:3030/ds/data (Fuseki), http://localhost:7878/store (policykg serve).
+    #[arg(long, value_name = "URL")]
+    pub endpoint: String,
+    /// HTTP Basic credentials.
+    #[arg(long, value_name = "USER:PASSWORD", conflicts_with = "token_env")]
+    pub auth: Option<String>,
+    /// The environment variable holding a bearer token (kept out of the command line).
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+    /// Send every graph, changed or not.
+    #[arg(long)]
+    pub all: bool,
+    /// The store directory.
+    #[arg(long, value_name = "DIR", default_value = "output/store")]
+    pub store: PathBuf,
 }
 
 #[derive(Debug, Args)]

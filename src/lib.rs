@@ -19,7 +19,7 @@
 //! | serve | [`serve`] | SPARQL 1.1 Protocol endpoint, Graph Store Protocol, the map in the browser |
 //!
 //! Beside the flow: [`query`] runs SPARQL and writes results (and holds the named queries),
-//! [`load`] brings existing RDF into the store, [`validate`] checks the store against the
+//! [`load`] brings existing RDF into the store, [`push`] sends it to another triple store, [`validate`] checks the store against the
 //! shapes, [`eval`] scores the extraction against gold annotations.
 //!
 //! A new extractor goes under `extract/`; a new export format in [`export`]; a new query
@@ -34,6 +34,7 @@ pub mod lexicon;
 pub mod load;
 pub mod model;
 pub mod pipeline;
+pub mod push;
 pub mod query;
 pub mod rdf;
 pub mod render;

@@ -364,6 +364,46 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Push(args) => {
+            let token = match &args.token_env {
+                Some(var) => Some(std::env::var(var).with_context(|| format!("--token-env {var}: not set"))?),
+                None => None,
+            };
+            let endpoint = policykg::push::Endpoint::new(&args.endpoint, args.auth.as_deref(), token.as_deref())?;
+            // The push state beside the store is written, so no other writer may interleave.
+            let _lock = policykg::store::WriteLock::acquire(&args.store, false)?;
+            let store = GraphStore::open(&args.store)?;
+            let mut err = std::io::stderr().lock();
+            let report = policykg::push::push(&store, &endpoint, args.all, &mut |line| {
+                eprintln!("policykg: {line}");
+            })?;
+            for (graph, triples) in &report.sent {
+                writeln!(err, "pushed <{graph}>: {triples} triples")?;
+            }
+            for graph in &report.deleted {
+                writeln!(err, "deleted <{graph}> (no longer in the store)")?;
+            }
+            for (graph, why) in &report.failed {
+                writeln!(
+                    err,
+                    "policykg: not pushed: <{graph}>: {why} (the endpoint keeps what it had)"
+                )?;
+            }
+            writeln!(
+                err,
+                "push to {}: {} graphs sent, {} unchanged, {} deleted, {} failed",
+                args.endpoint,
+                report.sent.len(),
+                report.unchanged,
+                report.deleted.len(),
+                report.failed.len()
+            )?;
+            Ok(if report.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Completions(args) => {
             let mut command = Cli::command();
             clap_complete::generate(args.shell, &mut command, "policykg", &mut std::io::stdout().lock());
