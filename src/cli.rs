@@ -51,11 +51,21 @@ pub enum Command {
     /// Show, for every number in one document, which target rule kept or dropped it, why,
     /// and the deadline in force with where it came from.
     Explain(ExplainArgs),
+    /// Print the plain text extraction reads from a file (.txt, .md, .html, .pdf, .docx):
+    /// evidence offsets count characters of exactly this text.
+    Text(TextArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TextArgs {
+    /// The document.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The document (.txt or .md); a NAME.meta.json beside it is read, as by build.
+    /// The document (.txt, .md, .html, .pdf, .docx); a NAME.meta.json beside it is read, as by build.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// table (tab-separated, for people) or json (one object per quantity).

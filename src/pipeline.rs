@@ -66,6 +66,8 @@ pub struct BuildReport {
     /// Sources of an earlier build that are no longer among the inputs; their graphs are gone.
     pub removed: Vec<String>,
     pub problems: Vec<String>,
+    /// Files in the input folders that were not read, each as "PATH: why".
+    pub skipped: Vec<String>,
     pub renderer: Option<Used>,
     pub artifacts: Vec<PathBuf>,
     pub quads: usize,
@@ -124,9 +126,10 @@ pub fn build_with_progress(
     let mut report = BuildReport::default();
     let (files, missing) = ingest::discover(&config.inputs);
     report.problems.extend(missing.iter().map(IngestError::to_string));
+    report.skipped = crate::formats::passed_over(&config.inputs, &files);
     if files.is_empty() {
         report.problems.push(format!(
-            "no .txt or .md files found in {}",
+            "no .txt, .md, .html, .pdf or .docx files found in {}",
             config
                 .inputs
                 .iter()
