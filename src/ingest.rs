@@ -31,11 +31,10 @@ pub enum IngestError {
         refusal: crate::formats::Refusal,
     },
     /// A PDF, DOCX or HTML file whose text could not be extracted.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Format {
         path: String,
-        #[source]
-        source: crate::formats::FormatError,
+        error: crate::formats::FormatError,
     },
 }
 
@@ -173,9 +172,9 @@ pub fn decode_document(path: &Path, bytes: &[u8]) -> Result<Document, IngestErro
         })?;
         (text, encoding, Default::default())
     } else {
-        let extracted = crate::formats::extract(format, bytes).map_err(|source| IngestError::Format {
+        let extracted = crate::formats::extract(format, bytes).map_err(|error| IngestError::Format {
             path: shown.clone(),
-            source,
+            error,
         })?;
         (extracted.text, extracted.encoding, extracted.fields)
     };

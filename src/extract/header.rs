@@ -146,9 +146,15 @@ pub fn header(
     let mut labels: Vec<(&String, &HeaderField)> = cues.fields.iter().collect();
     labels.sort_by_key(|(l, _)| std::cmp::Reverse(l.chars().count()));
     let paragraphs = text.paragraphs();
+    // The head: the first lines that are not labelled fields (a page's header table comes
+    // first, as labelled lines).
+    let mut head = Vec::new();
     for span in &paragraphs {
         let line = text.norm_of(*span);
         let Some((label, field)) = labels.iter().find(|(l, _)| line.starts_with(l.as_str())) else {
+            if head.len() < cues.head_lines {
+                head.push(*span);
+            }
             continue;
         };
         let rest = &line[label.len()..];
@@ -166,7 +172,6 @@ pub fn header(
         let written = text.quote(value_span).to_owned();
         header.add(**field, written, Some(value_span));
     }
-    let head = &paragraphs[..paragraphs.len().min(cues.head_lines)];
     if header.get(HeaderField::Number).is_none() {
         let numbered = head.iter().find(|span| {
             let line = text.norm_of(**span);
@@ -182,10 +187,7 @@ pub fn header(
     if header.get(HeaderField::Addressee).is_none() {
         let addressed = head.iter().find(|span| {
             let line = text.norm_of(**span);
-            line.ends_with(':')
-                && line.chars().count() <= 160
-                && contains_any(line, &cues.addressee_words)
-                && !labels.iter().any(|(l, _)| line.starts_with(l.as_str()))
+            line.ends_with(':') && line.chars().count() <= 160 && contains_any(line, &cues.addressee_words)
         });
         if let Some(span) = addressed {
             let span = text.trim(*span, &[':']);

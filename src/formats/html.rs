@@ -156,9 +156,18 @@ fn header_pairs(cells: &[String]) -> Vec<(String, String)> {
     let mut i = 0;
     while i < cells.len() {
         let cell = cells[i].as_str();
-        let label = labels.iter().find(|l| cell.starts_with(l.as_str()));
+        // Pages space labels out to one width ("标　　题：", "索 引 号："): a label cell
+        // alone is read without its spaces.
+        let compact: String = cell.chars().filter(|c| !c.is_whitespace()).collect();
+        let compact = compact.trim_end_matches(['：', ':']);
+        let alone = labels.iter().find(|l| l.as_str() == compact);
+        let label = alone.or_else(|| labels.iter().find(|l| cell.starts_with(l.as_str())));
         if let Some(label) = label {
-            let rest = cell[label.len()..].trim_start_matches([' ', '：', ':']).trim();
+            let rest = if alone.is_some() {
+                ""
+            } else {
+                cell[label.len()..].trim_start_matches([' ', '：', ':']).trim()
+            };
             if rest.is_empty() {
                 let value = cells.get(i + 1).map(String::as_str).unwrap_or("");
                 if !value.is_empty() && !labels.iter().any(|l| value.starts_with(l.as_str())) {
@@ -279,7 +288,7 @@ mod tests {
     #[test]
     fn header_table_and_meta_become_fields_and_lines() {
         let html = r#"<html><head><title>页面</title><meta name="PubDate" content="2026-03-02"></head><body>
-<table><tr><td>索引号：</td><td>000-2026-0001</td><td>主题分类：</td><td>工业</td></tr>
+<table><tr><td>索 引 号：</td><td>000-2026-0001</td><td>主题分类：</td><td>工业</td></tr>
 <tr><td>发文字号：</td><td>某部科〔2026〕7号</td><td>成文日期：</td><td>2026年02月27日</td></tr></table>
 <div class="pages_content"><p>正文。</p></div></body></html>"#;
         let got = extract(html.as_bytes()).expect("page");

@@ -173,10 +173,13 @@ fn paragraphs(pages: &[String]) -> String {
     for (line, full) in lines {
         match out.last_mut() {
             Some(last) if open && !opens_paragraph(&line) => {
-                let joint = last.chars().last().is_some_and(is_cjk) || line.chars().next().is_some_and(is_cjk);
-                if let Some(stem) = last.strip_suffix('-').filter(|_| !joint) {
+                // Latin words wrapped over lines take a space; CJK text, and anything
+                // next to a non-ASCII character (—, ，, 〔), joins as it is.
+                let latin = last.chars().last().is_some_and(|c| c.is_ascii_graphic())
+                    && line.chars().next().is_some_and(|c| c.is_ascii_graphic());
+                if let Some(stem) = last.strip_suffix('-').filter(|_| latin) {
                     *last = stem.to_owned();
-                } else if !joint {
+                } else if latin {
                     last.push(' ');
                 }
                 last.push_str(&line);
@@ -214,6 +217,50 @@ mod tests {
             paragraphs(&pages),
             "一、总体要求\n到2027年，推动工业领域数字化转型取得显著成效，建成一批示范工厂。\nBy 2027 the plan aims to build a national network of pilot plants.\n二、重点任务"
         );
+    }
+
+    /// A well-formed PDF whose one page shows text with no font selected: pdf-extract
+    /// unwraps the missing font and panics.
+    fn text_without_font() -> Vec<u8> {
+        let content = "BT 72 720 Td (abc) Tj ET";
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << >> >>".to_owned(),
+            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        ];
+        let mut pdf = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(pdf.len());
+            pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = pdf.len();
+        pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+        for offset in offsets {
+            pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+        }
+        pdf.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        pdf
+    }
+
+    #[test]
+    fn a_panic_in_the_pdf_reader_is_an_error() {
+        let got = extract(&text_without_font());
+        assert_eq!(
+            got,
+            Err(FormatError::Pdf(
+                "the PDF reader failed on this file (damaged or unusual PDF)".into()
+            ))
+        );
+        // The hook is restored to its quiet-off state: this thread reports panics again.
+        assert!(!QUIET.with(Cell::get));
     }
 
     #[test]
