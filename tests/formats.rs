@@ -400,3 +400,24 @@ fn damaged_pdf_and_docx_are_errors_naming_the_file_not_panics() {
     }
     assert!(built_plan(&stderr), "{stderr}");
 }
+
+#[test]
+fn the_store_of_every_format_violates_no_shape() {
+    let checks = root().join("ontology/queries/validation");
+    let mut files: Vec<_> = std::fs::read_dir(&checks)
+        .expect("validation queries")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    let mut violations = Vec::new();
+    for file in files {
+        let query = std::fs::read_to_string(&file).expect("query");
+        for row in store()
+            .select(&query)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+        {
+            violations.push(format!("{}: {} {}", file.display(), row["focus"], row["message"]));
+        }
+    }
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
+}

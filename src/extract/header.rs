@@ -288,6 +288,12 @@ mod tests {
     }
 
     #[test]
+    fn a_salutation_is_no_addressee() {
+        let (_, header) = read("政府工作报告\n各位代表：\n过去一年，我们推进了各项工作。");
+        assert_eq!(header.get(HeaderField::Addressee), None);
+    }
+
+    #[test]
     fn labelled_lines_with_spans() {
         let raw = "索引号：000014349/2026-00015\n发文机关：工业和信息化部\n发文字号：工信部科〔2026〕7号\n成文日期：2026年02月27日\n正文。";
         let (text, header) = read(raw);
