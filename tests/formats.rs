@@ -339,7 +339,7 @@ fn a_folder_says_what_it_passed_over_and_why() {
     std::fs::write(input.join("sub/chart.png"), b"\x89PNG").expect("write");
     std::fs::write(input.join("data.nq"), b"").expect("write");
     std::fs::write(input.join("notes.xyz"), b"x").expect("write");
-    let (code, stderr) = build_cli(&dir.path().join("store"), &[input.clone()]);
+    let (code, stderr) = build_cli(&dir.path().join("store"), std::slice::from_ref(&input));
     assert_eq!(code, 0, "{stderr}");
     let notes: Vec<&str> = stderr.lines().filter(|l| l.starts_with("not read: ")).collect();
     assert_eq!(notes.len(), 3, "{stderr}");

@@ -257,7 +257,7 @@ mod tests {
         ];
         for (name, bytes, expected) in cases {
             let got = sniff(Path::new(name), bytes).map_err(|r| r.kind);
-            assert_eq!(got, expected.clone().map_err(str::to_owned), "{name}");
+            assert_eq!(got, (*expected).map_err(str::to_owned), "{name}");
         }
     }
 
