@@ -421,3 +421,24 @@ fn the_store_of_every_format_violates_no_shape() {
     }
     assert!(violations.is_empty(), "{}", violations.join("\n"));
 }
+
+#[test]
+fn the_page_highlights_evidence_in_the_stored_text_even_when_the_file_is_gone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("plan.pdf");
+    std::fs::copy(fixture("plan.pdf"), &copy).expect("copy");
+    let (store, _) = build_into(std::slice::from_ref(&copy), dir.path(), Renderer::Builtin);
+    std::fs::remove_file(&copy).expect("remove");
+    let graph = store
+        .manifest
+        .sources
+        .values()
+        .next()
+        .expect("one source")
+        .graph
+        .clone();
+    let text = policykg::serve::api::source_text(&store, &graph).expect("text of the source");
+    let stored = select(&store, "SELECT ?t WHERE { GRAPH ?g { ?s pkg:text ?t } }");
+    assert_eq!(text, stored[0]["t"]);
+    assert!(text.starts_with("工业和信息化部 国家发展改革委关于印发"), "{text}");
+}

@@ -31,11 +31,19 @@ fn cues() -> Result<&'static Cues, FormatError> {
     .map_err(|e| FormatError::Html(e.clone()))
 }
 
-/// The labels of the official header (`ontology/formats/header.json`), longest first.
-pub fn header_labels() -> &'static [String] {
+/// The labels of the official header (`ontology/formats/header.json`, which
+/// `extract::header` reads for what each states), longest first.
+fn header_labels() -> &'static [String] {
+    #[derive(serde::Deserialize)]
+    struct Labels {
+        fields: BTreeMap<String, String>,
+    }
     static LABELS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     LABELS.get_or_init(|| {
-        let mut labels: Vec<String> = crate::extract::header_fields().keys().cloned().collect();
+        let mut labels: Vec<String> =
+            serde_json::from_str::<Labels>(include_str!("../../ontology/formats/header.json"))
+                .map(|l| l.fields.into_keys().collect())
+                .unwrap_or_default();
         labels.sort_by_key(|l| std::cmp::Reverse(l.chars().count()));
         labels
     })
@@ -261,6 +269,11 @@ mod tests {
 
     fn text(html: &str) -> String {
         extract(html.as_bytes()).expect("html").text
+    }
+
+    #[test]
+    fn the_header_labels_load() {
+        assert!(header_labels().iter().any(|l| l == "发文字号"));
     }
 
     #[test]

@@ -38,16 +38,24 @@ pub enum FormatError {
     Docx(String),
     #[error("unreadable HTML: {0}")]
     Html(String),
+    #[error("cannot decode: {0}")]
+    Undecodable(String),
 }
 
-/// Extracts the text of a file in `format` from its bytes (`Format::Text` is decoded by
-/// `ingest`, not here).
+/// Extracts the text of a file in `format` from its bytes.
 pub fn extract(format: Format, bytes: &[u8]) -> Result<Extracted, FormatError> {
     match format {
         Format::Html => html::extract(bytes),
         Format::Pdf => pdf::extract(bytes),
         Format::Docx => docx::extract(bytes),
-        Format::Text => Err(FormatError::Html("plain text is decoded by ingest".into())),
+        Format::Text => {
+            let (text, encoding) = crate::ingest::decode(bytes).map_err(FormatError::Undecodable)?;
+            Ok(Extracted {
+                text,
+                encoding,
+                fields: Default::default(),
+            })
+        }
     }
 }
 

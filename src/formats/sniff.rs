@@ -122,7 +122,8 @@ fn extension(path: &Path) -> String {
 /// magic number are text, as before; other names are text, HTML or RDF by their markup.
 pub fn sniff(path: &Path, bytes: &[u8]) -> Result<Format, Refusal> {
     let ext = extension(path);
-    if find(bytes, b"%PDF-").is_some_and(|at| at < 1024) {
+    // Some producers put a few bytes before the header; readers look in the first KB.
+    if find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some() {
         return Ok(Format::Pdf);
     }
     if bytes.starts_with(b"PK\x03\x04") {
