@@ -19,6 +19,9 @@ Examples:
   policykg serve --bind 127.0.0.1:7878   # then open http://127.0.0.1:7878/
   policykg eval --gold ../shared/corpus --min-f1 targets=0.6
   policykg explain report.txt --format json      # which rule kept or dropped each number
+  policykg build plan.html notice.pdf plan.docx  # web pages, PDF and Word as well as text
+  policykg text notice.pdf                       # the text extraction reads (offsets count in it)
+  policykg query --named documents               # documents with 发文字号, 成文日期, 主送…
 
 Exit codes: 0 ok, 1 finished with problems (e.g. a file skipped), 2 fatal.";
 
@@ -137,7 +140,8 @@ pub enum EvalFormat {
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// Files and directories to read (.txt and .md, directories recursively, sorted).
+    /// Files and directories to read (.txt, .md, .html/.htm/.shtml, .pdf, .docx; directories
+    /// recursively, sorted; other files are refused or listed as not read).
     #[arg(value_name = "PATH", default_value = "seeds")]
     pub paths: Vec<PathBuf>,
     /// The store directory.
