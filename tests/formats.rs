@@ -93,6 +93,14 @@ fn the_same_plan_yields_the_same_issuers_tasks_and_targets_in_every_format() {
         "SELECT ?path ?org WHERE { GRAPH ?g { ?doc pkg:describedIn ?s ; pkg:issuedBy ?org . ?s pkg:path ?path } }",
     );
     assert_same_in_every_format("issuers", &issuers);
+    let titles = by_file(
+        "SELECT ?path ?title WHERE { GRAPH ?g { ?doc pkg:describedIn ?s ; dcterms:title ?title . ?s pkg:path ?path } }",
+    );
+    assert_same_in_every_format("titles", &titles);
+    assert_eq!(
+        titles["plan.txt"],
+        BTreeSet::from(["title=算力基础设施绿色升级行动方案（2026—2028年）".to_owned()])
+    );
     assert_eq!(issuers["plan.txt"].len(), 2, "{:?}", issuers["plan.txt"]);
     let tasks = by_file(
         "SELECT ?path ?title WHERE { GRAPH ?g { ?doc pkg:describedIn ?s ; pkg:hasTask ?t . ?t rdfs:label ?title . ?s pkg:path ?path } }",

@@ -1,7 +1,8 @@
 //! HTML pages: the main text (navigation, scripts, styles, footers and share bars
 //! dropped), one line per paragraph, heading and list item, entities decoded, the declared
 //! charset honoured; the page's `<title>` and `<meta>` fields and the key/value table
-//! government pages put above a policy (索引号, 发文机关, 发文字号, …).
+//! government pages put above a policy (索引号, 发文机关, 发文字号, …), as labelled lines
+//! after the main text.
 //!
 //! Which elements are content is data: `ontology/formats/html.json`.
 
@@ -83,8 +84,10 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, FormatError> {
     let mut lines = Lines::default();
     walk(*root, cues, &header_tables, &mut lines);
     lines.flush();
-    let mut text_lines = header_lines;
-    text_lines.extend(lines.done);
+    // The header table goes after the main text: the text opens with the document's own
+    // heading, as a printed document does (the title and the notice are read from there).
+    let mut text_lines = lines.done;
+    text_lines.extend(header_lines);
     Ok(Extracted {
         text: text_lines.join("\n"),
         encoding,
@@ -307,7 +310,7 @@ mod tests {
         let got = extract(html.as_bytes()).expect("page");
         assert_eq!(
             got.text,
-            "索引号：000-2026-0001\n主题分类：工业\n发文字号：某部科〔2026〕7号\n成文日期：2026年02月27日\n正文。"
+            "正文。\n索引号：000-2026-0001\n主题分类：工业\n发文字号：某部科〔2026〕7号\n成文日期：2026年02月27日"
         );
         assert_eq!(got.fields.get("发布日期").map(String::as_str), Some("2026-03-02"));
         assert_eq!(got.fields.get("标题").map(String::as_str), Some("页面"));
