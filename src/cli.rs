@@ -25,6 +25,9 @@ Examples:
   policykg validate --format turtle               # SHACL report; exit 1 on violations
   policykg push --endpoint http://localhost:8890/sparql-graph-crud   # changed graphs to Virtuoso
   policykg completions bash > ~/.local/share/bash-completion/completions/policykg
+  policykg build plan.html notice.pdf plan.docx  # web pages, PDF and Word as well as text
+  policykg text notice.pdf                       # the text extraction reads (offsets count in it)
+  policykg query --named documents               # documents with 发文字号, 成文日期, 主送…
 
 Exit codes: 0 ok, 1 finished with problems (e.g. a file skipped), 2 fatal.";
 
@@ -58,6 +61,9 @@ pub enum Command {
     /// Show, for every number in one document, which target rule kept or dropped it, why,
     /// and the deadline in force with where it came from.
     Explain(ExplainArgs),
+    /// Print the plain text extraction reads from a file (.txt, .md, .html, .pdf, .docx):
+    /// evidence offsets count characters of exactly this text.
+    Text(TextArgs),
     /// Run a SPARQL 1.1 Update on the store; all of it or nothing is saved.
     Update(UpdateArgs),
     /// Load RDF files (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD) into the store,
@@ -160,8 +166,15 @@ pub struct CompletionsArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct TextArgs {
+    /// The document.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The document (.txt or .md); a NAME.meta.json beside it is read, as by build.
+    /// The document (.txt, .md, .html, .pdf, .docx); a NAME.meta.json beside it is read, as by build.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// table (tab-separated, for people) or json (one object per quantity).
@@ -233,7 +246,8 @@ pub enum EvalFormat {
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// Files and directories to read (.txt and .md, directories recursively, sorted).
+    /// Files and directories to read (.txt, .md, .html/.htm/.shtml, .pdf, .docx; directories
+    /// recursively, sorted; other files are refused or listed as not read).
     #[arg(value_name = "PATH", default_value = "seeds")]
     pub paths: Vec<PathBuf>,
     /// The store directory.

@@ -8,8 +8,8 @@ use encoding_rs::{Encoding, BIG5, GB18030, UTF_16BE, UTF_16LE};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// File extensions read by `build`.
-pub const EXTENSIONS: &[&str] = &["txt", "md"];
+/// File extensions read by `build` when it walks a folder (see `formats` for the formats).
+pub const EXTENSIONS: &[&str] = &["txt", "md", "html", "htm", "shtml", "pdf", "docx"];
 
 /// A failure to read or decode one input; the run goes on with the other files.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +30,18 @@ pub enum IngestError {
     Loop { path: String, target: String },
     #[error("{path}: {size} bytes, over the limit of {limit} bytes (--max-file-size), not read")]
     TooLarge { path: String, size: u64, limit: u64 },
+    /// A file of a type `build` does not read (RDF, images, archives, binaries).
+    #[error("{path}: {refusal}")]
+    Refused {
+        path: String,
+        refusal: crate::formats::Refusal,
+    },
+    /// A PDF, DOCX or HTML file whose text could not be extracted.
+    #[error("{path}: {error}")]
+    Format {
+        path: String,
+        error: crate::formats::FormatError,
+    },
 }
 
 /// One decoded input file.
@@ -45,6 +57,10 @@ pub struct Document {
     pub text: String,
     /// What `NAME.meta.json` beside the file says about it, when there is one.
     pub meta: Option<Meta>,
+    /// The format the text was extracted from.
+    pub format: crate::formats::Format,
+    /// Header fields the file states outside its text (an HTML page's `<meta>`).
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// Sidecar metadata (`NAME.meta.json` beside `NAME.txt`, the corpus format): only the
@@ -302,18 +318,35 @@ pub fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IngestErro
 }
 
 /// Decodes the bytes read from `path`.
+/// Decodes the bytes read from `path`: plain text as it is, other formats (recognized from
+/// the bytes and the name) by `formats`, the rest refused.
 pub fn decode_document(path: &Path, bytes: &[u8]) -> Result<Document, IngestError> {
     let shown = display(path);
-    let (text, encoding) = decode(bytes).map_err(|reason| IngestError::Undecodable {
+    let format = crate::formats::sniff(path, bytes).map_err(|refusal| IngestError::Refused {
         path: shown.clone(),
-        reason,
+        refusal,
     })?;
+    let (text, encoding, fields) = if format == crate::formats::Format::Text {
+        let (text, encoding) = decode(bytes).map_err(|reason| IngestError::Undecodable {
+            path: shown.clone(),
+            reason,
+        })?;
+        (text, encoding, Default::default())
+    } else {
+        let extracted = crate::formats::extract(format, bytes).map_err(|error| IngestError::Format {
+            path: shown.clone(),
+            error,
+        })?;
+        (extracted.text, extracted.encoding, extracted.fields)
+    };
     Ok(Document {
         path: shown,
         sha256: sha256_hex(bytes),
         encoding,
         text,
         meta: read_meta(path),
+        format,
+        fields,
     })
 }
 

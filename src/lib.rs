@@ -8,6 +8,7 @@
 //! | stage | module | does |
 //! |---|---|---|
 //! | ingest | [`ingest`] | find files (sorted), decode UTF-8/UTF-16/GB18030/Big5 |
+//! | formats | [`formats`] | recognize HTML, PDF, DOCX (or refuse); their plain text and page fields |
 //! | lexicon | [`lexicon`] | organizations, technology scheme and cue words from `ontology/lexicon/` |
 //! | extract | [`extract`] | plans, issuers, tasks, measures, targets, technologies, mentions — with spans |
 //! | model | [`model`] | the petgraph knowledge graph of one source, keyed for cross-document identity |
@@ -29,6 +30,7 @@ pub mod compare;
 pub mod eval;
 pub mod export;
 pub mod extract;
+pub mod formats;
 pub mod ingest;
 pub mod lexicon;
 pub mod load;

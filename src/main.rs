@@ -110,6 +110,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 for path in &report.unchanged {
                     writeln!(err, "unchanged {path}")?;
                 }
+                for note in &report.skipped {
+                    writeln!(err, "not read: {note}")?;
+                }
                 for path in &report.removed {
                     writeln!(err, "removed {path}")?;
                 }
@@ -266,6 +269,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     serde_json::to_string_pretty(&explain::json(&facts.text, &facts.explanations))?
                 )?,
             }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Text(args) => {
+            let document = policykg::ingest::read(&args.file)?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(document.text.as_bytes())?;
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }

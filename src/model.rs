@@ -65,6 +65,22 @@ pub enum Attr {
     DateSent,
     DateCreated,
     CreditText,
+    /// The plain text a source was read as, which evidence offsets count in.
+    Text,
+    /// The media type a source was read from.
+    Format,
+    /// The official header (`extract::header`): 发文字号 and its parts, 成文日期, 发布日期,
+    /// 索引号, 主题分类, 主送, 抄送.
+    IdLocal,
+    OrganCode,
+    NumberYear,
+    SerialNumber,
+    DateDocument,
+    DatePublication,
+    Identifier,
+    Subject,
+    Addressee,
+    CopyTo,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -102,6 +118,8 @@ pub enum Relation {
     Author,
     /// A document names another one it follows or implements (根据《…》).
     Cites,
+    /// A notice transmits the plan it issues (关于印发《X》的通知).
+    Transmits,
 }
 
 /// A natural key: the minter turns it into an IRI (hashing anything that is not a slug).
@@ -226,6 +244,12 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
     g.set(source, Attr::Sha256, Value::Text(document.sha256.clone()));
     g.set(source, Attr::Encoding, Value::Text(document.encoding.to_owned()));
     g.set(source, Attr::Label, Value::Lang(document.path.clone(), "en"));
+    g.set(source, Attr::Text, Value::Text(document.text.clone()));
+    g.set(
+        source,
+        Attr::Format,
+        Value::Text(document.format.media_type().to_owned()),
+    );
 
     let facts = g.facts.clone();
     let org = |g: &mut KnowledgeGraph, r: &OrgRef| -> NodeIndex {
@@ -292,6 +316,7 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
     if let Some(date) = &facts.issued {
         g.set(doc, Attr::Issued, Value::Date(date.clone()));
     }
+    official_header(&mut g, doc, &facts, &org);
     let doc_key = g.graph[doc].key.key.clone();
 
     for tech in &facts.technologies {
@@ -440,6 +465,83 @@ pub fn build(document: &Document, facts: Facts, lexicon: &Lexicon) -> KnowledgeG
 }
 
 /// Links a target or outcome to the canonical indicator its indicator text names.
+/// The official header, on the document it heads: the notice, when the source is a notice
+/// transmitting a plan (the notice is then a document of its own, transmitting the plan
+/// the source describes), else the document itself.
+fn official_header(
+    g: &mut KnowledgeGraph,
+    doc: NodeIndex,
+    facts: &Facts,
+    org: &dyn Fn(&mut KnowledgeGraph, &OrgRef) -> NodeIndex,
+) {
+    use crate::extract::HeaderField as F;
+    let header = &facts.header;
+    let notice = header.notice.as_ref().filter(|(title, _)| {
+        facts
+            .plans
+            .first()
+            .is_some_and(|p| !p.title.is_empty() && normalize(&p.title) != normalize(title))
+    });
+    let target = match notice {
+        Some((title, span)) => {
+            let key = format!("notice#{}", g.path);
+            let n = g.node(Kind::Document, key);
+            g.set(n, Attr::Title, Value::Lang(title.clone(), lang_of(title)));
+            g.set(n, Attr::Label, Value::Lang(title.clone(), lang_of(title)));
+            g.cite(n, *span);
+            g.link(n, Relation::Transmits, doc);
+            let issuers: Vec<OrgRef> = facts.plans[0].issuers.iter().map(|i| i.org.clone()).collect();
+            for issuer in &issuers {
+                let o = org(g, issuer);
+                g.link(n, Relation::IssuedBy, o);
+            }
+            n
+        }
+        None => doc,
+    };
+    for fact in &header.facts {
+        let (attr, value) = match fact.field {
+            F::Number => (Attr::IdLocal, Value::Text(fact.value.clone())),
+            F::Identifier => (Attr::Identifier, Value::Text(fact.value.clone())),
+            F::Subject => (Attr::Subject, Value::Text(fact.value.clone())),
+            F::Addressee => (Attr::Addressee, Value::Text(fact.value.clone())),
+            F::CopyTo => (
+                Attr::CopyTo,
+                Value::Text(fact.value.trim_end_matches(['。', '.']).to_owned()),
+            ),
+            F::DateDocument | F::DatePublication => {
+                let Some(date) = fact.date.clone() else {
+                    continue;
+                };
+                let attr = if fact.field == F::DateDocument {
+                    Attr::DateDocument
+                } else {
+                    Attr::DatePublication
+                };
+                (attr, Value::Date(date))
+            }
+            // The title and the organ are the document's own title and issuers.
+            F::Title | F::Organ => continue,
+        };
+        g.set(target, attr, value);
+        if let Some(span) = fact.span {
+            g.cite(target, span);
+        }
+    }
+    if let Some(number) = &header.number {
+        g.set(target, Attr::OrganCode, Value::Text(number.organ_code.clone()));
+        g.set(target, Attr::NumberYear, Value::Year(number.year));
+        g.set(target, Attr::SerialNumber, Value::Integer(i64::from(number.serial)));
+    }
+    for (organ, span) in &header.organs {
+        let o = org(g, organ);
+        if let Some(span) = span {
+            g.cite(o, *span);
+        }
+        g.link(target, Relation::IssuedBy, o);
+    }
+}
+
 fn link_indicator(g: &mut KnowledgeGraph, lexicon: &Lexicon, n: NodeIndex, indicator: &str) {
     if let Some(entry) = lexicon.indicator_of(indicator) {
         let concept = g.node(Kind::Indicator, lexicon.indicators[entry].id.clone());

@@ -95,6 +95,8 @@ pub struct BuildReport {
     /// earlier build stored of them is kept.
     pub kept: Vec<String>,
     pub problems: Vec<String>,
+    /// Files in the input folders that were not read, each as "PATH: why".
+    pub skipped: Vec<String>,
     pub renderer: Option<Used>,
     pub artifacts: Vec<PathBuf>,
     pub quads: usize,
@@ -260,9 +262,10 @@ pub fn build_with_progress(
     let _lock = WriteLock::acquire(&config.store_dir, config.policy.wait)?;
     let (files, failed) = ingest::discover(&config.inputs);
     report.problems.extend(failed.iter().map(IngestError::to_string));
+    report.skipped = crate::formats::passed_over(&config.inputs, &files);
     if files.is_empty() && failed.is_empty() {
         report.problems.push(format!(
-            "no .txt or .md files found in {}",
+            "no .txt, .md, .html, .pdf or .docx files found in {}",
             config
                 .inputs
                 .iter()

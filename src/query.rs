@@ -12,6 +12,7 @@ use std::io::Write;
 /// The named queries shipped under `ontology/queries/`, embedded so the binary works away
 /// from the repository.
 pub const NAMED: &[(&str, &str)] = &[
+    ("documents", include_str!("../ontology/queries/documents.rq")),
     ("organizations", include_str!("../ontology/queries/organizations.rq")),
     ("outcomes", include_str!("../ontology/queries/outcomes.rq")),
     (

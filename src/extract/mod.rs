@@ -7,6 +7,7 @@
 
 mod candidates;
 mod document;
+mod header;
 mod issuers;
 mod mentions;
 pub mod numbers;
@@ -17,6 +18,7 @@ pub mod text;
 pub mod variants;
 
 use crate::lexicon::Lexicon;
+pub use header::{header_date, header_fields, DocumentNumber, Header, HeaderFact, HeaderField};
 pub use numbers::{Decimal, Quantity};
 pub use targets::rules::{Rule, RULES};
 pub use targets::{DeadlineOrigin, Explanation, Scope, Verdict};
@@ -187,6 +189,8 @@ pub struct Facts {
     pub organizations: Vec<OrgMention>,
     pub glossary: Vec<GlossaryPair>,
     pub mentions: Vec<Mention>,
+    /// The official header (发文字号, 成文日期, 主送, …).
+    pub header: Header,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -199,6 +203,8 @@ pub struct Context {
     pub title: Option<String>,
     /// The date the document was issued (`YYYY-MM-DD`), from sidecar metadata.
     pub date: Option<String>,
+    /// Header fields the file states outside its text (an HTML page's `<meta>`), by label.
+    pub stated: std::collections::BTreeMap<String, String>,
 }
 
 /// Runs every extractor over one decoded document, using its sidecar metadata.
@@ -208,6 +214,7 @@ pub fn extract_document(document: &crate::ingest::Document, lexicon: &Lexicon) -
         year: meta.year(),
         title: meta.title_zh.or(meta.title_en),
         date: meta.date,
+        stated: document.fields.clone(),
     };
     extract_with(&document.text, lexicon, context)
 }
@@ -238,6 +245,8 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
             .or_else(|| document::session_year(&text, &lexicon.cues, &patterns))
             .or_else(|| targets::document_year(&text, &headings, &patterns, &lexicon.cues));
     }
+    let signed = issuers::signature_date(&text, lexicon, &patterns);
+    let header = header::header(&page, &context.stated, signed.as_deref(), lexicon, &patterns);
     let mut diagnostics = Vec::new();
     let organizations = mentions::organizations(&page, lexicon);
     let mut technologies = mentions::technologies(&text, lexicon);
@@ -278,6 +287,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
         organizations,
         glossary,
         mentions,
+        header,
         diagnostics,
     }
 }

@@ -2,7 +2,7 @@
 //! Evidence node with its quote. The lexicon graph holds the lexicon files' own triples.
 
 use super::mint::{iri, IriKind};
-use super::vocab::{dcterms, org, pkg, qudt, rdfs, schema, skos, LEXICON_GRAPH};
+use super::vocab::{dcterms, eli, org, pkg, qudt, rdfs, schema, skos, LEXICON_GRAPH};
 use crate::lexicon::Lexicon;
 use crate::model::{Attr, Key, Kind, KnowledgeGraph, Relation, Value};
 use oxigraph::model::vocab::{rdf, xsd};
@@ -86,6 +86,18 @@ fn attr_predicate(attr: Attr) -> NamedNodeRef<'static> {
         Attr::DateSent => schema::DATE_SENT,
         Attr::DateCreated => schema::DATE_CREATED,
         Attr::CreditText => schema::CREDIT_TEXT,
+        Attr::Text => pkg::TEXT,
+        Attr::Format => dcterms::FORMAT,
+        Attr::IdLocal => eli::ID_LOCAL,
+        Attr::OrganCode => pkg::ORGAN_CODE,
+        Attr::NumberYear => pkg::NUMBER_YEAR,
+        Attr::SerialNumber => pkg::SERIAL_NUMBER,
+        Attr::DateDocument => eli::DATE_DOCUMENT,
+        Attr::DatePublication => eli::DATE_PUBLICATION,
+        Attr::Identifier => dcterms::IDENTIFIER,
+        Attr::Subject => dcterms::SUBJECT,
+        Attr::Addressee => pkg::ADDRESSEE,
+        Attr::CopyTo => pkg::COPY_TO,
     }
 }
 
@@ -107,6 +119,7 @@ fn relation_predicate(relation: Relation) -> NamedNodeRef<'static> {
         Relation::About => schema::ABOUT,
         Relation::Author => schema::AUTHOR,
         Relation::Cites => pkg::CITES,
+        Relation::Transmits => pkg::TRANSMITS,
     }
 }
 

@@ -71,6 +71,13 @@ pub mod pkg {
         RESOLVED = "resolved",
         POLARITY = "polarity",
         SURFACE_FORM = "surfaceForm",
+        TEXT = "text",
+        TRANSMITS = "transmits",
+        ORGAN_CODE = "organCode",
+        NUMBER_YEAR = "numberYear",
+        SERIAL_NUMBER = "serialNumber",
+        ADDRESSEE = "addressee",
+        COPY_TO = "copyTo",
     );
 }
 
@@ -102,7 +109,24 @@ pub mod org {
 
 pub mod dcterms {
     use super::NamedNodeRef;
-    terms!("http://purl.org/dc/terms/"; TITLE = "title", ISSUED = "issued");
+    terms!("http://purl.org/dc/terms/";
+        TITLE = "title",
+        ISSUED = "issued",
+        FORMAT = "format",
+        IDENTIFIER = "identifier",
+        SUBJECT = "subject",
+    );
+}
+
+/// The European Legislation Identifier ontology, for the official header: the document
+/// number (发文字号) and the dates of signing (成文日期) and publication (发布日期).
+pub mod eli {
+    use super::NamedNodeRef;
+    terms!("http://data.europa.eu/eli/ontology#";
+        ID_LOCAL = "id_local",
+        DATE_DOCUMENT = "date_document",
+        DATE_PUBLICATION = "date_publication",
+    );
 }
 
 pub mod owl {
@@ -161,6 +185,7 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("skos", skos::NS),
     ("org", org::NS),
     ("dcterms", dcterms::NS),
+    ("eli", eli::NS),
     ("owl", owl::NS),
     ("schema", schema::NS),
     ("qudt", qudt::NS),
@@ -192,6 +217,7 @@ mod tests {
             skos::ALL,
             org::ALL,
             dcterms::ALL,
+            eli::ALL,
             owl::ALL,
             schema::ALL,
             qudt::ALL,

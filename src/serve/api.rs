@@ -159,9 +159,21 @@ pub fn node(store: &GraphStore, iri: &str) -> Result<Value, String> {
     Ok(json!({"iri": iri, "facts": facts, "evidence": evidence, "assessments": assessments}))
 }
 
-/// The decoded text of a source the store holds (and only such a source: the path comes
-/// from the manifest, never from the request).
+/// The text of a source the store holds, as extraction read it: its `pkg:text`, else (a
+/// store built before sources kept their text) the file read again (and only a source the
+/// store holds: the path comes from the manifest, never from the request).
 pub fn source_text(store: &GraphStore, iri: &str) -> Option<String> {
+    let graph = store.manifest.sources.values().find(|record| record.graph == iri)?;
+    let stored = store
+        .select(&format!(
+            "PREFIX pkg: <https://w3id.org/policykg/ontology#> SELECT ?text WHERE {{ GRAPH <{0}> {{ <{0}> pkg:text ?text }} }}",
+            graph.graph
+        ))
+        .ok()
+        .and_then(|rows| rows.into_iter().next()?.remove("text"));
+    if stored.is_some() {
+        return stored;
+    }
     let path = store
         .manifest
         .sources
