@@ -158,14 +158,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             write_output(args.output.as_deref(), bytes.as_bytes())
         }
         Command::Serve(args) => {
-            anyhow::ensure!(
-                args.timeout > 0.0 && args.timeout.is_finite(),
-                "--timeout must be a positive number of seconds"
-            );
             let config = policykg::serve::ServeConfig {
                 bind: args.bind,
                 store_dir: args.store,
-                timeout: std::time::Duration::from_secs_f64(args.timeout),
+                timeout: args.timeout,
+                read_timeout: args.read_timeout,
+                update_token: args
+                    .update_token
+                    .or_else(|| std::env::var("POLICYKG_UPDATE_TOKEN").ok())
+                    .filter(|t| !t.is_empty()),
                 max_result_bytes: args.max_result_bytes,
                 allow_update: args.allow_update,
                 cors: args.cors,
