@@ -45,6 +45,13 @@ pub enum Command {
     /// Serve the store: a SPARQL 1.1 endpoint at /sparql, the Graph Store Protocol at
     /// /store, and the plan map in the browser at /.
     Serve(ServeArgs),
+    /// Internal: a query evaluator process for `serve` (requests on stdin, answers on
+    /// stdout), so that a query past its time limit can be killed.
+    #[command(hide = true)]
+    ServeEvaluator {
+        #[arg(long, value_name = "DIR")]
+        store: PathBuf,
+    },
     /// Score the extraction against gold annotations (NAME.gold.json beside NAME.txt):
     /// precision, recall and F1 for issuers, targets, tasks and technologies.
     Eval(EvalArgs),

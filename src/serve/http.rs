@@ -94,15 +94,15 @@ impl Request {
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
-    pub content_type: &'static str,
+    pub content_type: std::borrow::Cow<'static, str>,
     pub body: Vec<u8>,
 }
 
 impl Reply {
-    pub fn bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+    pub fn bytes(status: u16, content_type: impl Into<std::borrow::Cow<'static, str>>, body: Vec<u8>) -> Self {
         Self {
             status,
-            content_type,
+            content_type: content_type.into(),
             body,
         }
     }
@@ -112,7 +112,7 @@ impl Reply {
         body.push(b'\n');
         Self {
             status,
-            content_type: "text/plain; charset=utf-8",
+            content_type: "text/plain; charset=utf-8".into(),
             body,
         }
     }
@@ -124,7 +124,7 @@ impl Reply {
     pub fn empty(status: u16) -> Self {
         Self {
             status,
-            content_type: "text/plain; charset=utf-8",
+            content_type: "text/plain; charset=utf-8".into(),
             body: Vec::new(),
         }
     }

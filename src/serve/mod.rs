@@ -12,21 +12,21 @@
 pub mod api;
 pub mod connection;
 mod description;
+pub mod evaluate;
 pub mod guard;
 mod http;
 pub mod screen;
 
-use crate::store::{GraphStore, QueryOptions, StoreError};
+use crate::store::{GraphStore, StoreError};
 use http::{Reply, Request};
 use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
 use oxigraph::model::{GraphName, NamedNode, Quad};
-use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::QueryResults;
+use oxigraph::sparql::results::QueryResultsFormat;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Stack of a thread that parses and evaluates one query or update: the parser and the
 /// evaluator recurse over the query's tree, which the screen bounds in depth but not in
@@ -60,6 +60,9 @@ pub struct ServeConfig {
     pub update_token: Option<String>,
     /// How long a client may take to send its whole request.
     pub read_timeout: Duration,
+    /// How to start an evaluator process, so that a query past its time limit can be
+    /// killed; without one, queries run in-process and stop only where Oxigraph checks.
+    pub evaluator: Option<evaluate::EvaluatorCommand>,
 }
 
 /// The state every worker shares.
@@ -69,6 +72,7 @@ pub struct Server {
     writes: guard::WritePolicy,
     /// Queries evaluating now, including stopped ones still unwinding.
     running: AtomicUsize,
+    evaluators: Option<Arc<evaluate::Pool>>,
 }
 
 /// Starts the server and serves until SIGTERM or SIGINT, then finishes the requests in
@@ -94,7 +98,13 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(), 
     let extra = connection::ReplyHeaders {
         cors: config.cors.clone(),
     };
+    let evaluators = config.evaluator.clone().map(|command| {
+        let pool = Arc::new(evaluate::Pool::new(command, threads));
+        pool.warm();
+        pool
+    });
     let server = Arc::new(Server {
+        evaluators,
         writes: guard::WritePolicy {
             token: config.update_token.clone(),
             cors: config.cors.clone(),
@@ -194,7 +204,7 @@ impl Server {
         if let Err(refusal) = screen::check(&query, screen::QUERY) {
             return Reply::text(400, format!("query refused: {refusal}"));
         }
-        let graphs = |name: &str| -> Result<Vec<NamedNode>, Reply> {
+        let graphs = |name: &str| -> Result<Vec<String>, Reply> {
             request
                 .params_all(name)
                 .into_iter()
@@ -203,26 +213,36 @@ impl Server {
                 } else {
                     Vec::new()
                 })
-                .map(|iri| NamedNode::new(iri.clone()).map_err(|e| Reply::text(400, format!("{name} {iri}: {e}"))))
+                .map(|iri| match NamedNode::new(iri.clone()) {
+                    Ok(node) => Ok(node.into_string()),
+                    Err(e) => Err(Reply::text(400, format!("{name} {iri}: {e}"))),
+                })
                 .collect()
         };
         let (default_graphs, named_graphs) = match (graphs("default-graph-uri"), graphs("named-graph-uri")) {
             (Ok(d), Ok(n)) => (d, n),
             (Err(reply), _) | (_, Err(reply)) => return reply,
         };
-        let accept = request.accept();
-        self.within_time_limit(move |server, token| {
-            let options = QueryOptions {
-                default_graphs,
-                named_graphs,
-                cancel: Some(token.clone()),
-            };
-            let store = server.read_store();
-            match store.query_with(&query, &options) {
-                Ok(results) => server.serialize(results, &accept, token),
-                Err(e) => store_error(e),
+        let job = evaluate::QueryJob {
+            query,
+            default_graphs,
+            named_graphs,
+            accept: request.accept(),
+        };
+        let limits = self.answer_limits();
+        if let Some(pool) = &self.evaluators {
+            if let Some(reply) = pool.answer(job.clone(), limits) {
+                return reply;
             }
-        })
+        }
+        self.within_time_limit(move |server, token| evaluate::answer(&server.read_store(), &job, token, &limits))
+    }
+
+    fn answer_limits(&self) -> evaluate::Limits {
+        evaluate::Limits {
+            timeout: self.config.timeout,
+            max_result_bytes: self.config.max_result_bytes,
+        }
     }
 
     /// Runs `work` on its own thread under the time limit. Past it, the client gets 503 at
@@ -261,79 +281,16 @@ impl Server {
             Ok(reply) => reply,
             Err(_) => {
                 token.cancel();
-                self.timed_out()
+                evaluate::timed_out(self.config.timeout)
             }
         }
     }
 
-    fn timed_out(&self) -> Reply {
-        Reply::text(
-            503,
-            format!(
-                "the query ran past the {} s time limit (--timeout) and was stopped",
-                self.config.timeout.as_secs_f64()
-            ),
-        )
-    }
-
-    fn serialize(&self, results: QueryResults<'_>, accept: &str, token: &oxigraph::sparql::CancellationToken) -> Reply {
-        // Results computed before the first solution (ORDER BY, GROUP BY) are walked without
-        // reading the store, so the deadline is also checked here.
-        let deadline = Instant::now() + self.config.timeout;
-        let stopped = || token.is_cancelled() || Instant::now() > deadline;
-        let mut out = http::Limited::new(self.config.max_result_bytes);
-        let outcome: Result<&'static str, String> = match results {
-            QueryResults::Boolean(value) => {
-                let (format, mime) = results_format(accept);
-                QueryResultsSerializer::from_format(format)
-                    .serialize_boolean_to_writer(&mut out, value)
-                    .map(|_| mime)
-                    .map_err(|e| e.to_string())
-            }
-            QueryResults::Solutions(solutions) => {
-                let (format, mime) = results_format(accept);
-                (|| {
-                    let mut writer = QueryResultsSerializer::from_format(format)
-                        .serialize_solutions_to_writer(&mut out, solutions.variables().to_vec())
-                        .map_err(|e| e.to_string())?;
-                    for solution in solutions {
-                        if stopped() {
-                            return Err(CANCELLED.to_owned());
-                        }
-                        let solution = solution.map_err(evaluation_message)?;
-                        writer.serialize(&solution).map_err(|e| e.to_string())?;
-                    }
-                    writer.finish().map_err(|e| e.to_string())?;
-                    Ok(mime)
-                })()
-            }
-            QueryResults::Graph(triples) => {
-                let (format, mime) = graph_format(accept);
-                (|| {
-                    let mut writer = RdfSerializer::from_format(format).for_writer(&mut out);
-                    for triple in triples {
-                        if stopped() {
-                            return Err(CANCELLED.to_owned());
-                        }
-                        let triple = triple.map_err(evaluation_message)?;
-                        writer.serialize_triple(&triple).map_err(|e| e.to_string())?;
-                    }
-                    writer.finish().map_err(|e| e.to_string())?;
-                    Ok(mime)
-                })()
-            }
-        };
-        match outcome {
-            Ok(mime) => Reply::bytes(200, mime, out.into_inner()),
-            Err(message) if message == CANCELLED => self.timed_out(),
-            Err(_) if out.overflowed() => Reply::text(
-                500,
-                format!(
-                    "the results exceed the {} byte limit (--max-result-bytes); narrow the query or add LIMIT",
-                    self.config.max_result_bytes
-                ),
-            ),
-            Err(message) => Reply::text(500, message),
+    /// After a write (even a failed one, which may have changed part of the store): the
+    /// evaluator processes hold the old store.
+    fn store_changed(&self) {
+        if let Some(pool) = &self.evaluators {
+            pool.invalidate();
         }
     }
 
@@ -378,6 +335,7 @@ impl Server {
                 })
                 .map(|handle| handle.join())
         });
+        self.store_changed();
         match evaluated {
             Ok(Ok(Ok(()))) => Reply::empty(204),
             Ok(Ok(Err(e))) => store_error(e),
@@ -469,7 +427,10 @@ impl Server {
                         }
                     }
                 };
-                match result.and_then(|()| store.save()) {
+                let saved = result.and_then(|()| store.save());
+                drop(store);
+                self.store_changed();
+                match saved {
                     Ok(()) => Reply::empty(204),
                     Err(e) => store_error(e),
                 }
@@ -479,16 +440,7 @@ impl Server {
     }
 }
 
-const CANCELLED: &str = "cancelled";
-
-fn evaluation_message(e: oxigraph::sparql::QueryEvaluationError) -> String {
-    match e {
-        oxigraph::sparql::QueryEvaluationError::Cancelled => CANCELLED.to_owned(),
-        e => e.to_string(),
-    }
-}
-
-fn store_error(e: StoreError) -> Reply {
+pub(crate) fn store_error(e: StoreError) -> Reply {
     match e {
         StoreError::Syntax(message) => Reply::text(400, format!("malformed SPARQL: {message}")),
         StoreError::Cancelled => Reply::text(503, e.to_string()),
@@ -497,7 +449,7 @@ fn store_error(e: StoreError) -> Reply {
 }
 
 /// The SELECT/ASK result format for an Accept header (JSON when nothing matches).
-fn results_format(accept: &str) -> (QueryResultsFormat, &'static str) {
+pub(crate) fn results_format(accept: &str) -> (QueryResultsFormat, &'static str) {
     const OPTIONS: [(&str, QueryResultsFormat, &str); 6] = [
         (
             "application/sparql-results+json",
@@ -530,7 +482,7 @@ fn results_format(accept: &str) -> (QueryResultsFormat, &'static str) {
 }
 
 /// The CONSTRUCT/DESCRIBE/graph format for an Accept header (Turtle when nothing matches).
-fn graph_format(accept: &str) -> (RdfFormat, &'static str) {
+pub(crate) fn graph_format(accept: &str) -> (RdfFormat, &'static str) {
     let jsonld = RdfFormat::JsonLd {
         profile: oxigraph::io::JsonLdProfileSet::empty(),
     };
