@@ -80,6 +80,16 @@ pub fn answer(store: &GraphStore, job: &QueryJob, token: &CancellationToken, lim
     }
 }
 
+/// What an evaluator process is asked to do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Work {
+    Query(QueryJob),
+    /// Runs an update on the process's copy of the store (never saved) to learn whether it
+    /// ends within the time limit before the server runs it on the real store. The
+    /// process is discarded after.
+    Rehearse(String),
+}
+
 /// The reply header an evaluator process writes before the body.
 #[derive(Debug, Serialize, Deserialize)]
 struct ReplyHead {
@@ -90,7 +100,7 @@ struct ReplyHead {
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Request {
-    job: QueryJob,
+    work: Work,
     limits: Limits,
 }
 
@@ -120,7 +130,14 @@ fn answer_lines(store: &GraphStore) {
     for line in stdin.lines() {
         let Ok(line) = line else { break };
         let reply = match serde_json::from_str::<Request>(&line) {
-            Ok(request) => answer(store, &request.job, &CancellationToken::new(), &request.limits),
+            Ok(Request {
+                work: Work::Query(job),
+                limits,
+            }) => answer(store, &job, &CancellationToken::new(), &limits),
+            Ok(Request {
+                work: Work::Rehearse(update),
+                ..
+            }) => rehearse(store, &update),
             Err(e) => Reply::text(500, format!("evaluator: unreadable request: {e}")),
         };
         let head = ReplyHead {
@@ -135,6 +152,23 @@ fn answer_lines(store: &GraphStore) {
         if written.is_err() {
             break;
         }
+    }
+}
+
+/// Runs `update` on the in-memory copy only.
+fn rehearse(store: &GraphStore, update: &str) -> Reply {
+    let prepared = match crate::sparql::evaluator().parse_update(update) {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            return store_error(crate::store::StoreError::Syntax(crate::sparql::syntax_message(
+                update,
+                &e.to_string(),
+            )))
+        }
+    };
+    match prepared.on_store(store.inner()).execute() {
+        Ok(()) => Reply::empty(204),
+        Err(e) => store_error(crate::store::StoreError::Evaluation(e.to_string())),
     }
 }
 
@@ -203,17 +237,18 @@ impl Pool {
         }
     }
 
-    /// Answers `job` in a process within `limits.timeout`; `None` when no process can be
+    /// Does `work` in a process within `limits.timeout`; `None` when no process can be
     /// started (the caller then evaluates in-process).
-    pub fn answer(self: &Arc<Self>, job: QueryJob, limits: Limits) -> Option<Reply> {
+    pub fn answer(self: &Arc<Self>, work: Work, limits: Limits) -> Option<Reply> {
+        let reusable = matches!(work, Work::Query(_));
         let mut evaluator = self.take().ok()?;
         let child = Arc::clone(&evaluator.child);
         let (send, receive) = mpsc::channel();
         let pool = Arc::clone(self);
-        let request = Request { job, limits };
+        let request = Request { work, limits };
         let spawned = std::thread::Builder::new().name("evaluator-io".into()).spawn(move || {
             let reply = evaluator.ask(&request);
-            if reply.is_ok() {
+            if reply.is_ok() && reusable {
                 pool.put_back(evaluator);
             } else {
                 Evaluator::kill(&evaluator.child);

@@ -231,7 +231,7 @@ impl Server {
         };
         let limits = self.answer_limits();
         if let Some(pool) = &self.evaluators {
-            if let Some(reply) = pool.answer(job.clone(), limits) {
+            if let Some(reply) = pool.answer(evaluate::Work::Query(job.clone()), limits) {
                 return reply;
             }
         }
@@ -324,18 +324,38 @@ impl Server {
         if let Err(refusal) = screen::check(&update, screen::UPDATE) {
             return Reply::text(400, format!("update refused: {refusal}"));
         }
+        // Writers take turns, so the rehearsal sees the data the update will change.
+        let mut store = self.store.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // The store's update cannot be stopped once started: it first runs in an evaluator
+        // process, which is killed at the time limit, and only an update that ended there
+        // in time runs here.
+        if let Some(pool) = &self.evaluators {
+            match pool.answer(evaluate::Work::Rehearse(update.clone()), self.answer_limits()) {
+                Some(reply) if reply.status == 204 => {}
+                Some(reply) if reply.status == 503 => {
+                    return Reply::text(
+                        503,
+                        format!(
+                            "the update ran past the {} s time limit (--timeout) and was stopped; nothing was changed",
+                            self.config.timeout.as_secs_f64()
+                        ),
+                    )
+                }
+                Some(refused) => return refused,
+                None => {}
+            }
+        }
         // Parsing and evaluating recurse over the update's tree: a thread with room for it.
+        let target: &mut GraphStore = &mut store;
         let evaluated = std::thread::scope(|scope| {
             std::thread::Builder::new()
                 .name("update".into())
                 .stack_size(EVALUATION_STACK)
-                .spawn_scoped(scope, || {
-                    let mut store = self.store.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-                    store.update(&update)
-                })
+                .spawn_scoped(scope, || target.update(&update))
                 .map(|handle| handle.join())
         });
         self.store_changed();
+        drop(store);
         match evaluated {
             Ok(Ok(Ok(()))) => Reply::empty(204),
             Ok(Ok(Err(e))) => store_error(e),
@@ -428,8 +448,8 @@ impl Server {
                     }
                 };
                 let saved = result.and_then(|()| store.save());
-                drop(store);
                 self.store_changed();
+                drop(store);
                 match saved {
                     Ok(()) => Reply::empty(204),
                     Err(e) => store_error(e),
