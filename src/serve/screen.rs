@@ -230,7 +230,9 @@ mod tests {
             ("SELECT * WHERE { ?s ?p \"{{{{\" }", 1),
             ("SELECT * WHERE { ?s ?p '''{\n{'''@en }", 1),
             ("SELECT * WHERE { ?s ?p \"a\\\"{{\" }", 1),
-            ("SELECT * WHERE { ?s <http://x/{> ?o }", 1),
+            ("SELECT * WHERE { ?s <http://x/(a[> ?o }", 1),
+            // `{` cannot be in an IRI: this `<` is an operator.
+            ("SELECT * WHERE { ?s <http://x/{> ?o }", 2),
             ("SELECT * WHERE { ?s ?p ?o } # {{{{{\n", 1),
             ("SELECT * WHERE { ?s ?p ?o FILTER(?o < 3 && (?o > 1)) }", 3),
             ("SELECT * WHERE { ?s ?p [ ?q ( 1 2 ) ] }", 3),
@@ -376,7 +378,7 @@ mod tests {
         fn a_refused_depth_is_the_depth(text in sparqlish()) {
             let limits = Limits { max_bytes: usize::MAX, max_depth: 3 };
             let deep = matches!(check(&text, limits), Err(Refusal::TooDeep { .. }));
-            let has_keyword = matches!(check(&text, Limits { max_bytes: usize::MAX, max_depth: usize::MAX }), Err(_));
+            let has_keyword = check(&text, Limits { max_bytes: usize::MAX, max_depth: usize::MAX }).is_err();
             if !has_keyword {
                 prop_assert_eq!(deep, depth(&text) > 3);
             }
