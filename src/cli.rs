@@ -19,6 +19,11 @@ Examples:
   policykg serve --bind 127.0.0.1:7878   # then open http://127.0.0.1:7878/
   policykg eval --gold ../shared/corpus --min-f1 targets=0.6
   policykg explain report.txt --format json      # which rule kept or dropped each number
+  policykg update 'INSERT DATA { GRAPH <urn:notes> { <urn:notes> rdfs:comment \"reviewed\" } }'
+  policykg load ontology/ external/*.ttl          # one named graph per file
+  policykg export --format nquads | policykg load - --format nquads --graph urn:x --store other/
+  policykg validate --format turtle               # SHACL report; exit 1 on violations
+  policykg completions bash > ~/.local/share/bash-completion/completions/policykg
 
 Exit codes: 0 ok, 1 finished with problems (e.g. a file skipped), 2 fatal.";
 
@@ -35,8 +40,9 @@ pub struct Cli {
 pub enum Command {
     /// Extract the documents into the store and write graph.ttl, plan.dot and plan.svg.
     Build(BuildArgs),
-    /// Run a SPARQL query (the default graph is the union of all graphs; the prefixes pkg:,
-    /// rdfs:, skos:, … must be declared as usual).
+    /// Run a SPARQL query (the default graph is the union of all graphs; the project's
+    /// prefixes pkg:, rdfs:, skos:, dcterms:, qudt:, … are predeclared, a query may
+    /// redeclare them).
     Query(QueryArgs),
     /// Draw the plan map from the store.
     Render(RenderArgs),
@@ -58,6 +64,81 @@ pub enum Command {
     /// Show, for every number in one document, which target rule kept or dropped it, why,
     /// and the deadline in force with where it came from.
     Explain(ExplainArgs),
+    /// Run a SPARQL 1.1 Update on the store; all of it or nothing is saved.
+    Update(UpdateArgs),
+    /// Load RDF files (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD) into the store,
+    /// one named graph per file; loading a file again replaces its graph.
+    Load(LoadArgs),
+    /// Check the store (or an RDF file) against the shapes of ontology/shapes.ttl; a SHACL
+    /// validation report, exit 1 when something does not conform.
+    Validate(ValidateArgs),
+    /// Print a shell completion script (e.g. `policykg completions bash > ~/.local/share/bash-completion/completions/policykg`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `policykg man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The SPARQL Update text, or - to read it from standard input.
+    #[arg(value_name = "SPARQL", conflicts_with = "file", required_unless_present = "file")]
+    pub update: Option<String>,
+    /// Read the update from a file (- for standard input).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// The store directory.
+    #[arg(long, value_name = "DIR", default_value = "output/store")]
+    pub store: PathBuf,
+    /// Wait for another writer of the store (a build, an updating serve) instead of failing.
+    #[arg(long)]
+    pub wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// RDF files, folders (recursively, by file extension) or - for standard input.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The format, when file names do not say it (required for standard input).
+    #[arg(long, value_enum)]
+    pub format: Option<ExportArg>,
+    /// Put the triples of every input into this named graph (required for standard input;
+    /// by default each file gets its own file:// graph). Quads that name a graph keep it.
+    #[arg(long, value_name = "IRI")]
+    pub graph: Option<String>,
+    /// The store directory (created when missing).
+    #[arg(long, value_name = "DIR", default_value = "output/store")]
+    pub store: PathBuf,
+    /// Wait for another writer of the store (a build, an updating serve) instead of failing.
+    #[arg(long)]
+    pub wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// An RDF file to check instead of the store (format from its extension).
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// text (one line per violation), turtle or json (JSON-LD): the SHACL results vocabulary.
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
+    /// The store directory.
+    #[arg(long, value_name = "DIR", default_value = "output/store")]
+    pub store: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    Turtle,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -68,7 +149,7 @@ pub struct ExplainArgs {
     /// table (tab-separated, for people) or json (one object per quantity).
     #[arg(long, value_enum, default_value_t = ExplainFormat::Table)]
     pub format: ExplainFormat,
-    /// A directory with lexicon files replacing the built-in ones.
+    /// A directory with lexicon files extending the built-in ones (as for build).
     #[arg(long, value_name = "DIR")]
     pub lexicon: Option<PathBuf>,
 }
@@ -127,7 +208,7 @@ pub struct EvalArgs {
     /// `targets=0.9` for one; repeatable.
     #[arg(long, value_name = "[CATEGORY=]F1")]
     pub min_f1: Vec<String>,
-    /// A directory with lexicon files replacing the built-in ones.
+    /// A directory with lexicon files extending the built-in ones (as for build).
     #[arg(long, value_name = "DIR")]
     pub lexicon: Option<PathBuf>,
     /// Use the NAME.meta.json sidecars as `build` does; by default they are ignored, since
@@ -157,7 +238,8 @@ pub struct BuildArgs {
     #[arg(long)]
     pub no_artifacts: bool,
     /// A directory with organizations.ttl, technologies.ttl, cues.json and/or units.tsv that
-    /// replace the built-in lexicons.
+    /// extend the built-in lexicons (an entry with the same IRI, a cue key or a unit row
+    /// written the same replaces the built-in one).
     #[arg(long, value_name = "DIR")]
     pub lexicon: Option<PathBuf>,
     /// Which program lays out plan.svg.
@@ -170,6 +252,17 @@ pub struct BuildArgs {
     /// override what the text says).
     #[arg(long)]
     pub no_sidecars: bool,
+    /// When another process writes the store (a build, or `serve --allow-update`), wait
+    /// for it to finish instead of failing at once.
+    #[arg(long)]
+    pub wait: bool,
+    /// Drop every stored source not built in this run. Without it, the graphs of an input
+    /// that failed (missing path, unreadable or undecodable file) are kept.
+    #[arg(long)]
+    pub prune: bool,
+    /// Refuse files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = policykg::pipeline::DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
 }
 
 impl BuildArgs {
@@ -180,10 +273,10 @@ impl BuildArgs {
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {
-    /// The SPARQL query text.
+    /// The SPARQL query text, or - to read it from standard input.
     #[arg(value_name = "SPARQL", conflicts_with_all = ["file", "named"], required_unless_present_any = ["file", "named"])]
     pub query: Option<String>,
-    /// Read the query from a file.
+    /// Read the query from a file (- for standard input).
     #[arg(short = 'f', long = "file", value_name = "FILE", conflicts_with = "named")]
     pub file: Option<PathBuf>,
     /// Run a query shipped in ontology/queries/: organizations, outcomes, planned-vs-achieved, plan-outline,
@@ -204,6 +297,16 @@ pub struct RenderArgs {
     /// dot (the Graphviz source), svg, or html (a self-contained page to share).
     #[arg(long, value_enum, default_value_t = MapFormat::Svg)]
     pub format: MapFormat,
+    /// Draw one plan: its document IRI, or the path of the file that describes it.
+    #[arg(long, value_name = "IRI|FILE", conflicts_with_all = ["overview", "full"])]
+    pub doc: Option<String>,
+    /// Draw the overview (organizations → plans → technology areas, with counts), the
+    /// default when the store holds more than 12 plans.
+    #[arg(long, conflicts_with = "full")]
+    pub overview: bool,
+    /// Draw every plan in full, however many.
+    #[arg(long)]
+    pub full: bool,
     /// Output file (default: standard output).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

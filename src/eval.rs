@@ -513,6 +513,7 @@ pub fn evaluate(dir: &Path, config: &EvalConfig) -> Result<Report, EvalError> {
         lexicon_dir: config.lexicon_dir.clone(),
         renderer: crate::render::Renderer::Builtin,
         sidecars: config.with_meta,
+        policy: Default::default(),
     };
     let built = crate::pipeline::build(&build).map_err(|e| EvalError::Build(e.to_string()))?;
     if let Some(problem) = built.problems.first() {

@@ -24,6 +24,12 @@ pub enum IngestError {
     },
     #[error("{path}: cannot decode: {reason}")]
     Undecodable { path: String, reason: String },
+    #[error("{path}: {kind}, not read")]
+    NotRegular { path: String, kind: &'static str },
+    #[error("{path}: symlink loop (leads back to {target}), not followed")]
+    Loop { path: String, target: String },
+    #[error("{path}: {size} bytes, over the limit of {limit} bytes (--max-file-size), not read")]
+    TooLarge { path: String, size: u64, limit: u64 },
 }
 
 /// One decoded input file.
@@ -68,43 +74,150 @@ fn read_meta(path: &Path) -> Option<Meta> {
 }
 
 /// The files under `paths`: files as given, directories walked recursively; each list
-/// sorted, duplicates removed. Missing paths are returned as errors.
+/// sorted, duplicates removed. Paths that cannot be read are returned as errors.
+///
+/// The walk is safe on hostile trees: only `stat` is used before a file is chosen, so a
+/// FIFO, device or socket is never opened (it is reported when it carries a text
+/// extension, or was named); symlinks are followed, but every real file (device and
+/// inode) is taken once and a link back to a directory being walked is reported as a loop.
 pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<IngestError>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
+    let mut walk = Walk::default();
     for path in paths {
-        if path.is_dir() {
-            walk(path, &mut files, &mut errors);
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            errors.push(IngestError::Missing { path: display(path) });
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => walk.dir(path, &meta),
+            Ok(meta) if meta.is_file() => walk.file(path, &meta),
+            Ok(meta) => walk.errors.push(IngestError::NotRegular {
+                path: display(path),
+                kind: file_kind(&meta),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                walk.errors.push(IngestError::Missing { path: display(path) })
+            }
+            Err(source) => walk.errors.push(IngestError::Io {
+                path: display(path),
+                source,
+            }),
         }
     }
+    let Walk { mut files, errors, .. } = walk;
     files.sort();
     files.dedup();
     (files, errors)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<IngestError>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(source) => {
-            errors.push(IngestError::Io {
+/// A real file or directory, whatever path reached it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FileId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg(not(unix))]
+    Path(PathBuf),
+}
+
+fn file_id(path: &Path, meta: &std::fs::Metadata) -> FileId {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = path;
+        FileId::Inode(meta.dev(), meta.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        FileId::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()))
+    }
+}
+
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        } else if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        } else if t.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = meta;
+    "not a regular file"
+}
+
+#[derive(Default)]
+struct Walk {
+    files: Vec<PathBuf>,
+    errors: Vec<IngestError>,
+    /// Files and directories already taken.
+    seen: std::collections::HashSet<FileId>,
+    /// The directories being walked, outermost first: a link to one of them is a loop.
+    open: Vec<(FileId, PathBuf)>,
+}
+
+impl Walk {
+    fn file(&mut self, path: &Path, meta: &std::fs::Metadata) {
+        if self.seen.insert(file_id(path, meta)) {
+            self.files.push(path.to_owned());
+        }
+    }
+
+    fn dir(&mut self, dir: &Path, meta: &std::fs::Metadata) {
+        let id = file_id(dir, meta);
+        if let Some((_, ancestor)) = self.open.iter().find(|(open, _)| *open == id) {
+            self.errors.push(IngestError::Loop {
                 path: display(dir),
-                source,
+                target: display(ancestor),
             });
             return;
         }
-    };
-    let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    children.sort();
-    for child in children {
-        if child.is_dir() {
-            walk(&child, files, errors);
-        } else if has_text_extension(&child) && !is_folder_readme(&child) {
-            files.push(child);
+        if !self.seen.insert(id.clone()) {
+            return;
         }
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(source) => {
+                self.errors.push(IngestError::Io {
+                    path: display(dir),
+                    source,
+                });
+                return;
+            }
+        };
+        self.open.push((id, dir.to_owned()));
+        let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        children.sort();
+        for child in children {
+            let candidate = has_text_extension(&child) && !is_folder_readme(&child);
+            // `metadata` follows a symlink without opening its target.
+            match std::fs::metadata(&child) {
+                Ok(meta) if meta.is_dir() => self.dir(&child, &meta),
+                Ok(meta) if meta.is_file() => {
+                    if candidate {
+                        self.file(&child, &meta);
+                    }
+                }
+                Ok(meta) => {
+                    if candidate {
+                        self.errors.push(IngestError::NotRegular {
+                            path: display(&child),
+                            kind: file_kind(&meta),
+                        });
+                    }
+                }
+                // A dangling link is worth a word only where a document was expected; a link
+                // that loops on itself (or a denied entry) always is.
+                Err(source) => {
+                    if candidate || source.kind() != std::io::ErrorKind::NotFound {
+                        self.errors.push(IngestError::Io {
+                            path: display(&child),
+                            source,
+                        });
+                    }
+                }
+            }
+        }
+        self.open.pop();
     }
 }
 
@@ -121,9 +234,24 @@ fn has_text_extension(path: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-/// A path as text with `/` separators and no leading `./`, stable across platforms.
+/// A path as text with `/` separators and no leading `./`, stable across platforms. Bytes
+/// of a file name that are not UTF-8 are kept as `\xNN` escapes, so two such names never
+/// collide into one source.
 pub fn display(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str());
+    #[cfg(not(unix))]
+    let lossy = path.to_string_lossy();
+    #[cfg(not(unix))]
+    let bytes = lossy.as_bytes();
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        // Backslashes become `/` before any escape is written, so an escape stays unique.
+        text.push_str(&chunk.valid().replace('\\', "/"));
+        for byte in chunk.invalid() {
+            text.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
     text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
 }
 
@@ -139,6 +267,38 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, IngestError> {
         path: display(path),
         source,
     })
+}
+
+/// The raw bytes of one file, refused when it is larger than `limit` (checked before
+/// reading, and again while reading, for a file that grows or lies about its size).
+pub fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IngestError> {
+    use std::io::Read;
+    let io = |source| IngestError::Io {
+        path: display(path),
+        source,
+    };
+    let too_large = |size| IngestError::TooLarge {
+        path: display(path),
+        size,
+        limit,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(IngestError::NotRegular {
+            path: display(path),
+            kind: file_kind(&meta),
+        });
+    }
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Decodes the bytes read from `path`.
@@ -170,6 +330,8 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
         (strict(UTF_16LE, rest)?, "UTF-16LE")
     } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
         (strict(UTF_16BE, rest)?, "UTF-16BE")
+    } else if let Some(utf16) = bomless_utf16(bytes) {
+        utf16?
     } else {
         match std::str::from_utf8(bytes) {
             Ok(text) => (text.to_owned(), "UTF-8"),
@@ -190,6 +352,39 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
         ));
     }
     Ok((text, name))
+}
+
+/// UTF-16 without a BOM, recognised by its NUL bytes: ASCII characters (digits, Latin
+/// letters, line breaks) put a NUL in every other byte, on the odd offsets in UTF-16LE and
+/// the even ones in UTF-16BE. Such bytes are never GB18030 text; they decode as UTF-16 or
+/// are refused. `None` when the pattern is absent.
+fn bomless_utf16(bytes: &[u8]) -> Option<Result<(String, &'static str), String>> {
+    let nuls = |parity: usize| bytes.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let (even, odd) = (nuls(0), nuls(1));
+    // CJK characters such as U+4E00 put a NUL on the other side now and then; binary data
+    // puts them on both sides alike.
+    let (encoding, name, offsets) = if odd >= 2 && odd >= 4 * even {
+        (UTF_16LE, "UTF-16LE (no BOM)", "odd")
+    } else if even >= 2 && even >= 4 * odd {
+        (UTF_16BE, "UTF-16BE (no BOM)", "even")
+    } else {
+        return None;
+    };
+    let refuse = |why: String| {
+        Err(format!(
+            "looks like {} without a BOM (NUL bytes at {offsets} offsets), but {why}",
+            encoding.name()
+        ))
+    };
+    if !bytes.len().is_multiple_of(2) {
+        return Some(refuse(format!("its length ({} bytes) is odd", bytes.len())));
+    }
+    Some(
+        match encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+            Some(text) => Ok((text.into_owned(), name)),
+            None => refuse(format!("the bytes are not valid {}", encoding.name())),
+        },
+    )
 }
 
 fn utf8(bytes: &[u8]) -> Result<String, String> {
@@ -285,6 +480,44 @@ mod tests {
                 proptest::prop_assert!(!text.contains('\0'));
             }
         }
+    }
+
+    #[test]
+    fn utf16_without_bom_is_detected_never_gb18030() {
+        let text = "第一条 到2030年，建成10个示范区。\nSecond line: 25%.\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(&le), Ok((text.to_owned(), "UTF-16LE (no BOM)")));
+        assert_eq!(decode(&be), Ok((text.to_owned(), "UTF-16BE (no BOM)")));
+        // Odd length: refused with the reason, not decoded as something else.
+        let error = decode(&le[..le.len() - 1]).unwrap_err();
+        assert!(
+            error.contains("UTF-16LE without a BOM") && error.contains("odd"),
+            "{error}"
+        );
+        // An unpaired surrogate.
+        let mut broken = le.clone();
+        broken.extend_from_slice(&[0x00, 0xD8, 0x41, 0x00]);
+        let error = decode(&broken).unwrap_err();
+        assert!(error.contains("not valid UTF-16LE"), "{error}");
+        // NULs on both sides alike are binary data, as before.
+        let error = decode(b"ab\0\0cd\0\0ef\0\0").unwrap_err();
+        assert!(error.contains("NUL"), "{error}");
+    }
+
+    #[test]
+    fn display_keeps_non_utf8_bytes_apart() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let a = display(Path::new(std::ffi::OsStr::from_bytes(b"docs/plan\xFF.txt")));
+            let b = display(Path::new(std::ffi::OsStr::from_bytes(b"docs/plan\xFE.txt")));
+            assert_eq!(a, "docs/plan\\xFF.txt");
+            assert_eq!(b, "docs/plan\\xFE.txt");
+            // A name that spells the escape in ASCII stays distinct: its backslash is a `/`.
+            assert_eq!(display(Path::new("docs/plan\\xFF.txt")), "docs/plan/xFF.txt");
+        }
+        assert_eq!(display(Path::new("./a/b.txt")), "a/b.txt");
     }
 
     #[test]

@@ -19,7 +19,8 @@
 //! | serve | [`serve`] | SPARQL 1.1 Protocol endpoint, Graph Store Protocol, the map in the browser |
 //!
 //! Beside the flow: [`query`] runs SPARQL and writes results (and holds the named queries),
-//! [`eval`] scores the extraction against gold annotations.
+//! [`load`] brings existing RDF into the store, [`validate`] checks the store against the
+//! shapes, [`eval`] scores the extraction against gold annotations.
 //!
 //! A new extractor goes under `extract/`; a new export format in [`export`]; a new query
 //! under `ontology/queries/`.
@@ -30,6 +31,7 @@ pub mod export;
 pub mod extract;
 pub mod ingest;
 pub mod lexicon;
+pub mod load;
 pub mod model;
 pub mod pipeline;
 pub mod query;
@@ -38,3 +40,4 @@ pub mod render;
 pub mod serve;
 pub mod sparql;
 pub mod store;
+pub mod validate;

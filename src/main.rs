@@ -5,7 +5,7 @@ mod cli;
 mod explain;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use cli::{Cli, Command};
 use policykg::pipeline::{self, BuildConfig};
 use policykg::query::{self};
@@ -25,10 +25,26 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("policykg: error: {error:#}");
+            eprintln!("policykg: error: {}", message(&error));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, each said once: our errors already name their cause in their
+/// own message (`{path}: {source}`), which `{:#}` would repeat.
+fn message(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -41,7 +57,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 lexicon_dir: args.lexicon.clone(),
                 renderer: args.renderer.into(),
                 sidecars: !args.no_sidecars,
+                policy: pipeline::BuildPolicy {
+                    wait: args.wait,
+                    prune: args.prune,
+                    max_file_size: args.max_file_size,
+                },
             };
+            if args.wait {
+                // Say why nothing happens yet; the build takes the lock itself.
+                if let Err(StoreError::Locked { holder, .. }) = policykg::store::WriteLock::acquire(&args.store, false)
+                {
+                    eprintln!("policykg: waiting for the store lock ({holder})");
+                }
+            }
             let show_progress = !args.quiet && std::io::stderr().is_terminal();
             let report = pipeline::build_with_progress(&config, &mut |p| {
                 if show_progress && p.total > 1 {
@@ -85,6 +113,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 for path in &report.removed {
                     writeln!(err, "removed {path}")?;
                 }
+                for path in &report.kept {
+                    writeln!(
+                        err,
+                        "kept {path} (its input failed; the stored graphs stay, --prune drops them)"
+                    )?;
+                }
                 let diagnostics: usize = report.sources.iter().map(|s| s.diagnostics.len()).sum();
                 let totals: Vec<String> = report.totals.iter().map(|(k, n)| format!("{n} {k}")).collect();
                 writeln!(
@@ -115,10 +149,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Query(args) => {
             let text = match (&args.query, &args.file, &args.named) {
+                (Some(q), None, None) if q == "-" => read_stdin("the query")?,
                 (Some(q), None, None) => q.clone(),
-                (None, Some(f), None) => {
-                    std::fs::read_to_string(f).with_context(|| format!("reading query file {}", f.display()))?
-                }
+                (None, Some(f), None) => read_text_arg(f, "query")?,
                 (None, None, Some(name)) => match query::named(name) {
                     Some(q) => q.to_owned(),
                     None => {
@@ -128,9 +161,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 _ => anyhow::bail!("give one of: a query, -f FILE, --named NAME"),
             };
-            let store = GraphStore::open(&args.store)?;
+            let store = exiting(GraphStore::open(&args.store)?);
             let mut out = std::io::stdout().lock();
-            match query::run(&store, &text, args.format.into(), &mut out) {
+            match query::run(store, &text, args.format.into(), &mut out) {
                 Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(query::QueryError::Store(StoreError::Syntax(message))) => {
                     eprintln!("policykg: malformed query: {message}");
@@ -140,8 +173,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Render(args) => {
-            let store = GraphStore::open(&args.store)?;
-            let map = render::plan_map(&store)?;
+            let store = exiting(GraphStore::open(&args.store)?);
+            let scope = match (&args.doc, args.overview, args.full) {
+                (Some(doc), _, _) => render::Scope::Plan(
+                    render::resolve_plan(store, doc)?.ok_or_else(|| render::RenderError::UnknownPlan(doc.clone()))?,
+                ),
+                (None, true, _) => render::Scope::Overview,
+                (None, false, true) => render::Scope::Full,
+                (None, false, false) => render::Scope::Auto,
+            };
+            let map = render::map(store, &scope)?;
             let bytes = match args.format {
                 cli::MapFormat::Dot => render::dot_text(&map),
                 cli::MapFormat::Svg => {
@@ -152,7 +193,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cli::MapFormat::Html => {
                     let (svg, used) = render::svg(&map, args.renderer.into())?;
                     eprintln!("map rendered by {used}");
-                    policykg::serve::api::offline_page(&store, &svg).map_err(anyhow::Error::msg)?
+                    policykg::serve::api::offline_page(store, &svg).map_err(anyhow::Error::msg)?
                 }
             };
             write_output(args.output.as_deref(), bytes.as_bytes())
@@ -237,13 +278,141 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Update(args) => {
+            let text = match (&args.update, &args.file) {
+                (Some(u), None) if u == "-" => read_stdin("the update")?,
+                (Some(u), None) => u.clone(),
+                (None, Some(f)) => read_text_arg(f, "update")?,
+                _ => anyhow::bail!("give one of: an update, -f FILE"),
+            };
+            let _lock = policykg::store::WriteLock::acquire(&args.store, args.wait)?;
+            let mut store = GraphStore::open(&args.store)?;
+            let before = store.len(None)?;
+            match store.update(&text) {
+                Ok(()) => {
+                    eprintln!(
+                        "updated {}: {before} quads before, {} after",
+                        args.store.display(),
+                        store.len(None)?
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(StoreError::Syntax(message)) => {
+                    eprintln!("policykg: malformed update: {message}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Load(args) => {
+            let inputs: Vec<policykg::load::Input> = args
+                .paths
+                .iter()
+                .map(|p| {
+                    if p.as_os_str() == "-" {
+                        policykg::load::Input::Stdin
+                    } else {
+                        policykg::load::Input::Path(p.clone())
+                    }
+                })
+                .collect();
+            let format = args
+                .format
+                .map(|f| policykg::export::ExportFormat::from(f).rdf_format());
+            std::fs::create_dir_all(&args.store).with_context(|| format!("creating {}", args.store.display()))?;
+            let _lock = policykg::store::WriteLock::acquire(&args.store, args.wait)?;
+            let mut store = GraphStore::open_or_create(&args.store)?;
+            let report = policykg::load::load(&store, &inputs, format, args.graph.as_deref())?;
+            if !report.loaded.is_empty() {
+                store.save()?;
+            }
+            let mut err = std::io::stderr().lock();
+            for (path, graphs) in &report.loaded {
+                for (graph, n) in graphs {
+                    writeln!(err, "loaded {path}: {n} quads into <{graph}>")?;
+                }
+            }
+            for note in &report.skipped {
+                writeln!(err, "not read: {note}")?;
+            }
+            for problem in &report.problems {
+                writeln!(err, "policykg: not loaded: {problem}")?;
+            }
+            writeln!(err, "store: {} ({} quads)", args.store.display(), store.len(None)?)?;
+            Ok(if report.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Validate(args) => {
+            let store = match &args.file {
+                Some(file) => {
+                    let store = GraphStore::in_memory()?;
+                    let report =
+                        policykg::load::load(&store, &[policykg::load::Input::Path(file.clone())], None, None)?;
+                    if let Some(problem) = report.problems.into_iter().next() {
+                        return Err(problem.into());
+                    }
+                    store
+                }
+                None => GraphStore::open(&args.store)?,
+            };
+            let report = policykg::validate::validate(&store)?;
+            let format = match args.format {
+                cli::ValidateFormat::Text => policykg::validate::ReportFormat::Text,
+                cli::ValidateFormat::Turtle => policykg::validate::ReportFormat::Turtle,
+                cli::ValidateFormat::Json => policykg::validate::ReportFormat::JsonLd,
+            };
+            let mut out = std::io::stdout().lock();
+            policykg::validate::write(&report, format, &mut out)?;
+            out.flush()?;
+            Ok(if report.conforms {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Completions(args) => {
+            let mut command = Cli::command();
+            clap_complete::generate(args.shell, &mut command, "policykg", &mut std::io::stdout().lock());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            write_output(None, &page)
+        }
         Command::Export(args) => {
-            let store = GraphStore::open(&args.store)?;
+            let store = exiting(GraphStore::open(&args.store)?);
             let mut bytes = Vec::new();
-            policykg::export::export(&store, args.format.into(), &mut bytes)?;
+            policykg::export::export(store, args.format.into(), &mut bytes)?;
             write_output(args.output.as_deref(), &bytes)
         }
     }
+}
+
+/// A store a command reads until the process ends. Freeing a store of a million quads
+/// allocation by allocation takes longer than many queries; the operating system takes the
+/// memory back at exit at once, so the store is deliberately never dropped.
+fn exiting(store: GraphStore) -> &'static GraphStore {
+    Box::leak(Box::new(store))
+}
+
+/// Standard input as text, for a query or an update given as `-`.
+fn read_stdin(what: &str) -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .with_context(|| format!("reading {what} from standard input"))?;
+    Ok(text)
+}
+
+/// The text of a `-f FILE` argument; `-` is standard input.
+fn read_text_arg(path: &std::path::Path, what: &str) -> anyhow::Result<String> {
+    if path.as_os_str() == "-" {
+        return read_stdin(&format!("the {what}"));
+    }
+    std::fs::read_to_string(path).with_context(|| format!("reading {what} file {}", path.display()))
 }
 
 fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> anyhow::Result<ExitCode> {

@@ -13,7 +13,7 @@ use crate::model::{self, Kind};
 use crate::rdf::mapping;
 use crate::rdf::vocab::{DERIVED_GRAPH, LEXICON_GRAPH};
 use crate::render::{self, RenderError, Renderer, Used};
-use crate::store::{write_atomically, GraphStore, SourceRecord, StoreError};
+use crate::store::{write_atomically, GraphStore, SourceRecord, StoreError, WriteLock};
 use oxigraph::model::NamedNodeRef;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -44,6 +44,32 @@ pub struct BuildConfig {
     /// Read `NAME.meta.json` beside each file: its title and date override what the text
     /// says.
     pub sidecars: bool,
+    /// How the build treats the store and inputs it cannot read.
+    pub policy: BuildPolicy,
+}
+
+/// How a build shares the store and what it does with sources it could not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildPolicy {
+    /// Wait for another writer's lock instead of failing at once.
+    pub wait: bool,
+    /// Drop every stored source not built in this run, even one whose input failed.
+    pub prune: bool,
+    /// Larger files are refused (a device or a runaway file must not fill memory).
+    pub max_file_size: u64,
+}
+
+/// 256 MiB: far above any real plan, far below a machine's memory.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+impl Default for BuildPolicy {
+    fn default() -> Self {
+        Self {
+            wait: false,
+            prune: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
 }
 
 /// What one source yielded.
@@ -65,6 +91,9 @@ pub struct BuildReport {
     pub unchanged: Vec<String>,
     /// Sources of an earlier build that are no longer among the inputs; their graphs are gone.
     pub removed: Vec<String>,
+    /// Sources whose input failed in this build (missing, unreadable, undecodable): what an
+    /// earlier build stored of them is kept.
+    pub kept: Vec<String>,
     pub problems: Vec<String>,
     pub renderer: Option<Used>,
     pub artifacts: Vec<PathBuf>,
@@ -110,6 +139,107 @@ fn fingerprint(lexicon: &Lexicon, sidecars: bool) -> String {
     ingest::sha256_hex(format!("{program}\0{}\0{sidecars}", lexicon.fingerprint).as_bytes())
 }
 
+/// A file that cannot be read or decoded: reported, and what an earlier build made of it is
+/// kept rather than lost.
+fn skip(
+    report: &mut BuildReport,
+    kept: &mut BTreeMap<String, SourceRecord>,
+    previous: &BTreeMap<String, SourceRecord>,
+    error: IngestError,
+    path: String,
+) {
+    report.problems.push(error.to_string());
+    if let Some(record) = previous.get(&path) {
+        kept.insert(path, record.clone());
+    }
+}
+
+/// What extraction made of one file: the document, its graph and the graph's quads.
+type Extracted = (ingest::Document, model::KnowledgeGraph, Vec<oxigraph::model::Quad>);
+
+/// Decodes and extracts one file (on a worker thread).
+fn extract_one(
+    file: &std::path::Path,
+    bytes: &[u8],
+    sidecars: bool,
+    lexicon: &Lexicon,
+) -> Result<Extracted, IngestError> {
+    let document = match ingest::decode_document(file, bytes) {
+        Ok(d) if sidecars => d,
+        Ok(d) => ingest::Document { meta: None, ..d },
+        Err(e) => return Err(e),
+    };
+    let facts = extract::extract_document(&document, lexicon);
+    let graph = model::build(&document, facts, lexicon);
+    let quads = mapping::quads(&graph);
+    Ok((document, graph, quads))
+}
+
+/// Stores one extracted file (on the main thread, in input order).
+fn store_one(
+    store: &GraphStore,
+    report: &mut BuildReport,
+    kept: &mut BTreeMap<String, SourceRecord>,
+    previous: &BTreeMap<String, SourceRecord>,
+    path: String,
+    result: Result<Extracted, IngestError>,
+) -> Result<(), PipelineError> {
+    let (document, graph, quads) = match result {
+        Ok(x) => x,
+        Err(e) => {
+            skip(report, kept, previous, e, path);
+            return Ok(());
+        }
+    };
+    let graph_iri = mapping::source_iri(&document.path);
+    store.replace_graph(graph_iri.as_ref(), &quads)?;
+    let counts = SUMMARY_KINDS.iter().map(|&kind| (kind, graph.count(kind))).collect();
+    report.sources.push(SourceSummary {
+        path: document.path.clone(),
+        encoding: document.encoding,
+        counts,
+        diagnostics: graph.facts.diagnostics.clone(),
+    });
+    kept.insert(
+        document.path.clone(),
+        SourceRecord {
+            sha256: document.sha256.clone(),
+            graph: graph_iri.as_str().to_owned(),
+            encoding: document.encoding.to_owned(),
+        },
+    );
+    Ok(())
+}
+
+/// `f` over `items` on `workers` threads; the results in the order of `items`.
+fn parallel_map<T: Sync, R: Send>(items: &[T], workers: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if workers <= 1 || items.len() <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.min(items.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, f(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Builds the store (and the artifacts) from the inputs.
 pub fn build(config: &BuildConfig) -> Result<BuildReport, PipelineError> {
     build_with_progress(config, &mut |_| {})
@@ -122,9 +252,15 @@ pub fn build_with_progress(
 ) -> Result<BuildReport, PipelineError> {
     let lexicon = lexicon(config.lexicon_dir.as_deref())?;
     let mut report = BuildReport::default();
-    let (files, missing) = ingest::discover(&config.inputs);
-    report.problems.extend(missing.iter().map(IngestError::to_string));
-    if files.is_empty() {
+    // Held until the build returns: no other writer interleaves with this one.
+    std::fs::create_dir_all(&config.store_dir).map_err(|source| StoreError::Io {
+        path: config.store_dir.display().to_string(),
+        source,
+    })?;
+    let _lock = WriteLock::acquire(&config.store_dir, config.policy.wait)?;
+    let (files, failed) = ingest::discover(&config.inputs);
+    report.problems.extend(failed.iter().map(IngestError::to_string));
+    if files.is_empty() && failed.is_empty() {
         report.problems.push(format!(
             "no .txt or .md files found in {}",
             config
@@ -141,65 +277,68 @@ pub fn build_with_progress(
     let reusable = store.manifest.fingerprint == fingerprint;
     let previous = std::mem::take(&mut store.manifest.sources);
     let mut kept = BTreeMap::new();
-    for (i, file) in files.iter().enumerate() {
-        let path = ingest::display(file);
+    // Files go in chunks: each chunk is read in order and extracted in parallel (one worker
+    // per core) while the chunk before it is stored, in input order, so the result never
+    // depends on the workers and memory holds two chunks' graphs at a time.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut done = 0;
+    let mut ready: Vec<(String, Result<Extracted, IngestError>)> = Vec::new();
+    for chunk in files.chunks(workers * 4) {
+        let mut pending = Vec::new();
+        for file in chunk {
+            let path = ingest::display(file);
+            // A file that cannot be read is reported; what an earlier build made of it is
+            // kept rather than lost.
+            let bytes = match ingest::read_bytes_limited(file, config.policy.max_file_size) {
+                Ok(b) => b,
+                Err(e) => {
+                    skip(&mut report, &mut kept, &previous, e, path);
+                    continue;
+                }
+            };
+            // An unchanged file keeps its graph: same bytes, same code, same lexicons.
+            let sha256 = ingest::sha256_hex(&bytes);
+            if let Some(record) = previous.get(&path).filter(|r| reusable && r.sha256 == sha256) {
+                if store.contains_graph(NamedNodeRef::new_unchecked(&record.graph))? {
+                    report.unchanged.push(path.clone());
+                    kept.insert(path, record.clone());
+                    continue;
+                }
+            }
+            pending.push((file, path, bytes));
+        }
+        let stored = std::mem::take(&mut ready);
+        let extracted = std::thread::scope(|scope| {
+            let extraction = scope.spawn(|| {
+                parallel_map(&pending, workers, |(file, _, bytes)| {
+                    extract_one(file, bytes, config.sidecars, &lexicon)
+                })
+            });
+            for (path, result) in stored {
+                progress(Progress {
+                    done,
+                    total: files.len(),
+                    path: &path,
+                });
+                done += 1;
+                store_one(&store, &mut report, &mut kept, &previous, path, result)?;
+            }
+            Ok::<_, PipelineError>(
+                extraction
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            )
+        })?;
+        ready = pending.into_iter().map(|(_, path, _)| path).zip(extracted).collect();
+    }
+    for (path, result) in ready {
         progress(Progress {
-            done: i,
+            done,
             total: files.len(),
             path: &path,
         });
-        // A file that cannot be read or decoded is reported; what an earlier build made of
-        // it is kept rather than lost.
-        let mut skip = |error: IngestError, path: String| {
-            report.problems.push(error.to_string());
-            if let Some(record) = previous.get(&path) {
-                kept.insert(path, record.clone());
-            }
-        };
-        let bytes = match ingest::read_bytes(file) {
-            Ok(b) => b,
-            Err(e) => {
-                skip(e, path);
-                continue;
-            }
-        };
-        // An unchanged file keeps its graph: same bytes, same code, same lexicons.
-        let sha256 = ingest::sha256_hex(&bytes);
-        if let Some(record) = previous.get(&path).filter(|r| reusable && r.sha256 == sha256) {
-            if store.contains_graph(NamedNodeRef::new_unchecked(&record.graph))? {
-                report.unchanged.push(path.clone());
-                kept.insert(path, record.clone());
-                continue;
-            }
-        }
-        let document = match ingest::decode_document(file, &bytes) {
-            Ok(d) if config.sidecars => d,
-            Ok(d) => ingest::Document { meta: None, ..d },
-            Err(e) => {
-                skip(e, path);
-                continue;
-            }
-        };
-        let facts = extract::extract_document(&document, &lexicon);
-        let graph = model::build(&document, facts, &lexicon);
-        let quads = mapping::quads(&graph);
-        let graph_iri = mapping::source_iri(&document.path);
-        store.replace_graph(graph_iri.as_ref(), &quads)?;
-        let counts = SUMMARY_KINDS.iter().map(|&kind| (kind, graph.count(kind))).collect();
-        report.sources.push(SourceSummary {
-            path: document.path.clone(),
-            encoding: document.encoding,
-            counts,
-            diagnostics: graph.facts.diagnostics.clone(),
-        });
-        kept.insert(
-            document.path.clone(),
-            SourceRecord {
-                sha256: document.sha256.clone(),
-                graph: graph_iri.as_str().to_owned(),
-                encoding: document.encoding.to_owned(),
-            },
-        );
+        done += 1;
+        store_one(&store, &mut report, &mut kept, &previous, path, result)?;
     }
     progress(Progress {
         done: files.len(),
@@ -207,9 +346,21 @@ pub fn build_with_progress(
         path: "",
     });
     for (path, record) in &previous {
-        if !kept.contains_key(path) {
+        let built = report.sources.iter().any(|s| &s.path == path) || report.unchanged.contains(path);
+        if built {
+            continue;
+        }
+        // A source is dropped only when the inputs were all read and it is not among them:
+        // after a mistyped path or an unreadable folder, nobody can tell whether it would
+        // have been there, so it stays (and `--prune` is the explicit way out).
+        let uncertain = kept.contains_key(path) || !failed.is_empty();
+        if config.policy.prune || !uncertain {
+            kept.remove(path);
             store.remove_graph(NamedNodeRef::new_unchecked(&record.graph))?;
             report.removed.push(path.clone());
+        } else {
+            kept.insert(path.clone(), record.clone());
+            report.kept.push(path.clone());
         }
     }
     store.manifest.fingerprint = fingerprint;
@@ -237,7 +388,7 @@ pub fn build_with_progress(
     if let Some(out) = &config.out_dir {
         let mut turtle = Vec::new();
         export(&store, ExportFormat::Turtle, &mut turtle)?;
-        let map = render::plan_map(&store)?;
+        let map = render::map(&store, &render::Scope::Auto)?;
         let dot = render::dot_text(&map);
         let (svg, used) = render::svg(&map, config.renderer)?;
         for (name, bytes) in [

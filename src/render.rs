@@ -26,6 +26,8 @@ pub enum RenderError {
     Graphviz(String),
     #[error("the built-in layout failed: {0}")]
     Builtin(String),
+    #[error("--doc {0}: no plan in the store has this IRI or is described by this file")]
+    UnknownPlan(String),
 }
 
 /// Which program lays out the SVG.
@@ -142,6 +144,139 @@ fn value_text(row: &BTreeMap<String, String>) -> Option<String> {
         (None, None) => return None,
     };
     Some(format!("{value} {unit}{qualifier}"))
+}
+
+/// How many plans a store may hold and still be drawn whole by default; a larger store is
+/// drawn as the overview.
+pub const DETAILED_PLANS: usize = 12;
+
+/// What a map shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every plan in full when there are at most [`DETAILED_PLANS`], else the overview.
+    Auto,
+    /// Every plan in full, however many.
+    Full,
+    /// One plan (by its document IRI) in full.
+    Plan(String),
+    /// Organizations → plans → technology areas, with counts on the edges.
+    Overview,
+}
+
+/// The document IRI for `--doc`: an IRI of a plan, or the path of a source file that
+/// describes one (as given to `build`, or the same file by another path).
+pub fn resolve_plan(store: &GraphStore, doc: &str) -> Result<Option<String>, StoreError> {
+    let rows = rows(store, include_str!("../ontology/queries/map/document-of-file.rq"))?;
+    if rows.iter().any(|r| r.get("doc").is_some_and(|d| d == doc)) {
+        return Ok(Some(doc.to_owned()));
+    }
+    let wanted = std::fs::canonicalize(doc).ok();
+    Ok(rows
+        .iter()
+        .find(|r| {
+            r.get("path")
+                .is_some_and(|p| p == doc || (wanted.is_some() && std::fs::canonicalize(p).ok() == wanted))
+        })
+        .and_then(|r| r.get("doc").cloned()))
+}
+
+/// The map `scope` asks for.
+pub fn map(store: &GraphStore, scope: &Scope) -> Result<Graph, RenderError> {
+    match scope {
+        Scope::Full => plan_map_for(store, None),
+        Scope::Plan(iri) => plan_map_for(store, Some(iri)),
+        Scope::Overview => overview(store),
+        Scope::Auto => {
+            let plans = rows(store, include_str!("../ontology/queries/map/plans.rq"))?.len();
+            if plans <= DETAILED_PLANS {
+                plan_map_for(store, None)
+            } else {
+                overview(store)
+            }
+        }
+    }
+}
+
+/// Characters of a plan title on an overview node.
+const OVERVIEW_TITLE: usize = 24;
+
+/// The overview: organizations → the plans they issued → the technology areas (top
+/// concepts of the scheme) each plan mentions, the edge labelled with how many of the
+/// area's technologies it names. Plans without issuers hang from one "issuer not named" node.
+pub fn overview(store: &GraphStore) -> Result<Graph, RenderError> {
+    let mut b = Builder {
+        ids: BTreeMap::new(),
+        stmts: Vec::new(),
+        edges: BTreeSet::new(),
+    };
+    let font = quoted(FONT);
+    b.stmts.push(Stmt::GAttribute(GraphAttributes::Graph(vec![
+        attr("rankdir", plain("LR")),
+        attr("fontname", font.clone()),
+        attr("nodesep", quoted("0.05")),
+        attr("ranksep", quoted("1.2")),
+    ])));
+    b.stmts.push(Stmt::GAttribute(GraphAttributes::Node(vec![
+        attr("fontname", font.clone()),
+        attr("fontsize", plain("10")),
+    ])));
+    b.stmts.push(Stmt::GAttribute(GraphAttributes::Edge(vec![
+        attr("fontname", font),
+        attr("fontsize", plain("9")),
+        attr("color", quoted("#999999")),
+    ])));
+    let plans = rows(store, include_str!("../ontology/queries/map/overview-plans.rq"))?;
+    let mut issued: BTreeMap<&str, usize> = BTreeMap::new();
+    for row in &plans {
+        if let Some(org) = row.get("org") {
+            *issued.entry(org.as_str()).or_default() += 1;
+        }
+    }
+    for row in &plans {
+        let (Some(doc), Some(title)) = (row.get("doc"), row.get("title")) else {
+            continue;
+        };
+        let short: String = title.chars().take(OVERVIEW_TITLE).collect();
+        let ellipsis = if title.chars().count() > OVERVIEW_TITLE {
+            "…"
+        } else {
+            ""
+        };
+        let d = b.node(doc, &format!("《{short}{ellipsis}》"), PLAN);
+        let (org, label) = match (row.get("org"), row.get("label")) {
+            (Some(org), Some(label)) => (org.as_str(), format!("{label} ({})", issued[org.as_str()])),
+            _ => (
+                "urn:policykg:issuer-not-named",
+                "发布机关未识别 / issuer not named".to_owned(),
+            ),
+        };
+        let o = b.node(org, &label, ISSUER);
+        b.edge(&o, &d);
+    }
+    for row in rows(store, include_str!("../ontology/queries/map/overview-technologies.rq"))? {
+        let (Some(doc), Some(top), Some(label), Some(n)) =
+            (row.get("doc"), row.get("top"), row.get("label"), row.get("n"))
+        else {
+            continue;
+        };
+        let Some(d) = b.ids.get(doc.as_str()).cloned() else {
+            continue;
+        };
+        let t = b.node(top, label, TECH);
+        if b.edges.insert((d.clone(), t.clone())) {
+            b.stmts.push(Stmt::Edge(Edge {
+                ty: EdgeTy::Pair(Vertex::N(NodeId(plain(&d), None)), Vertex::N(NodeId(plain(&t), None))),
+                attributes: vec![attr("label", quoted(n))],
+            }));
+        }
+    }
+    let (mut nodes, edges): (Vec<Stmt>, Vec<Stmt>) = b.stmts.into_iter().partition(|s| !matches!(s, Stmt::Edge(_)));
+    nodes.extend(edges);
+    Ok(Graph::DiGraph {
+        id: plain("overview"),
+        strict: false,
+        stmts: nodes,
+    })
 }
 
 /// The plan map of every plan in the store as a DOT graph.

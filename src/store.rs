@@ -1,7 +1,11 @@
 //! The store: Oxigraph's SPARQL engine over its in-memory `Store`, persisted in a
-//! directory as a sorted N-Quads snapshot (`store.nq`, written atomically: temporary file,
-//! fsync, rename) plus a manifest of the sources it holds. A crash while saving leaves the
-//! previous snapshot intact. A RocksDB backend can replace this module behind a feature.
+//! directory as one sorted N-Quads snapshot, `store.nq`, whose last line is a comment
+//! holding the manifest (`# policykg-manifest {json}`): the sources it holds and the
+//! SHA-256 of the N-Quads before that line. Snapshot and manifest therefore commit as one
+//! file: written to a temporary file in the same directory, fsynced, renamed over the old
+//! one, and the directory fsynced. Opening verifies the checksum and refuses a damaged or
+//! truncated snapshot. Writers hold [`WriteLock`] (`DIR/lock`) for the whole write.
+//! A RocksDB backend can replace this module behind a feature.
 
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad};
@@ -9,11 +13,19 @@ use oxigraph::sparql::QueryResults;
 use oxigraph::store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 pub const SNAPSHOT: &str = "store.nq";
-pub const MANIFEST: &str = "manifest.json";
+/// Where stores written before the manifest moved into the snapshot kept it; read once,
+/// removed by the next write.
+pub const LEGACY_MANIFEST: &str = "manifest.json";
+/// The advisory lock every writer holds.
+pub const LOCK: &str = "lock";
+/// The start of the snapshot's last line.
+const MANIFEST_LINE: &str = "# policykg-manifest ";
+/// Temporary files of interrupted writes start with this (tempfile's default prefix).
+const TEMP_PREFIX: &str = ".tmp";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -25,8 +37,18 @@ pub enum StoreError {
     },
     #[error("{path}: no store here (run `policykg build` first, or pass --store DIR)")]
     Missing { path: String },
-    #[error("{path}: corrupt snapshot: {message}")]
-    Corrupt { path: String, message: String },
+    #[error(
+        "{path}: damaged store: {message}. Nothing was changed. To recover, move the file \
+         aside (it stays readable as N-Quads) and rebuild from the documents: \
+         mv {path} {path}.damaged && policykg build … --store {dir}"
+    )]
+    Corrupt { path: String, dir: String, message: String },
+    #[error(
+        "{dir}: the store is being written by another process ({holder}): a build, or \
+         `serve --allow-update`, which owns the store while it runs. Wait for it to finish \
+         (or stop that serve); `build --wait` queues behind it"
+    )]
+    Locked { dir: String, holder: String },
     #[error("store: {0}")]
     Storage(String),
     #[error("SPARQL syntax error: {0}")]
@@ -50,7 +72,8 @@ pub struct SourceRecord {
 pub struct Manifest {
     /// Changes when the code or the lexicons change, so stale graphs are rebuilt.
     pub fingerprint: String,
-    /// SHA-256 of `store.nq`; a mismatch means the manifest is stale.
+    /// SHA-256 of the N-Quads in `store.nq` before the manifest line; a mismatch means
+    /// the snapshot is damaged.
     pub snapshot_sha256: String,
     pub sources: BTreeMap<String, SourceRecord>,
 }
@@ -81,6 +104,16 @@ fn storage(e: impl std::fmt::Display) -> StoreError {
 }
 
 impl GraphStore {
+    /// An empty store that lives only in memory (to validate a file, for example); it has
+    /// no directory to save to.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Ok(Self {
+            dir: PathBuf::new(),
+            store: Store::new().map_err(storage)?,
+            manifest: Manifest::default(),
+        })
+    }
+
     /// Opens the store in `dir`, empty if there is none yet.
     pub fn open_or_create(dir: &Path) -> Result<Self, StoreError> {
         if dir.join(SNAPSHOT).is_file() {
@@ -94,7 +127,7 @@ impl GraphStore {
         }
     }
 
-    /// Opens an existing store.
+    /// Opens an existing store, verifying its checksum.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         let snapshot = dir.join(SNAPSHOT);
         if !snapshot.is_file() {
@@ -103,19 +136,42 @@ impl GraphStore {
             });
         }
         let bytes = std::fs::read(&snapshot).map_err(io_error(&snapshot))?;
+        let (body, manifest, recorded) = split_snapshot(dir, &bytes)?;
         let store = Store::new().map_err(storage)?;
-        store
-            .load_from_reader(RdfParser::from_format(RdfFormat::NQuads), bytes.as_slice())
-            .map_err(|e| StoreError::Corrupt {
-                path: snapshot.display().to_string(),
-                message: e.to_string(),
-            })?;
-        let manifest_path = dir.join(MANIFEST);
-        let manifest = std::fs::read(&manifest_path)
-            .ok()
-            .and_then(|m| serde_json::from_slice::<Manifest>(&m).ok())
-            .filter(|m| m.snapshot_sha256 == crate::ingest::sha256_hex(&bytes))
-            .unwrap_or_default();
+        // Three things at once: the checksum is verified on one thread, the N-Quads are
+        // parsed on another, and the quads are inserted here. A mismatch discards the store.
+        std::thread::scope(|scope| {
+            let check = scope.spawn(|| match &recorded {
+                Some(sha256) => verify(dir, body, sha256),
+                None => Ok(()),
+            });
+            let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Quad>>(4);
+            let parser = scope.spawn(move || {
+                // The checksum vouches for every line: policykg wrote them, so the parser
+                // need not validate each IRI again.
+                let mut batch = Vec::with_capacity(OPEN_BATCH);
+                for quad in RdfParser::from_format(RdfFormat::NQuads).lenient().for_slice(body) {
+                    batch.push(quad.map_err(|e| corrupt(dir, e.to_string()))?);
+                    if batch.len() == OPEN_BATCH && sender.send(std::mem::take(&mut batch)).is_err() {
+                        break;
+                    }
+                }
+                if !batch.is_empty() {
+                    let _ = sender.send(batch);
+                }
+                Ok::<(), StoreError>(())
+            });
+            let mut loader = store.bulk_loader();
+            for batch in batches {
+                loader.load_quads(batch).map_err(storage)?;
+            }
+            loader.commit().map_err(storage)?;
+            let joined = |r: std::thread::Result<Result<(), StoreError>>| {
+                r.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            };
+            joined(check.join())?;
+            joined(parser.join())
+        })?;
         Ok(Self {
             dir: dir.to_owned(),
             store,
@@ -170,25 +226,64 @@ impl GraphStore {
         Ok(out)
     }
 
-    /// Every quad, as sorted canonical N-Quads lines.
+    /// Every quad, as sorted canonical N-Quads lines. The lines are written into one buffer
+    /// and sorted as ranges of it, the two halves on two threads, so a store of a million
+    /// quads makes no million allocations.
     pub fn canonical_nquads(&self) -> Result<String, StoreError> {
-        let mut lines = Vec::new();
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        let mut lines: Vec<std::ops::Range<usize>> = Vec::new();
         for quad in self.store.iter() {
-            lines.push(format!("{} .\n", quad.map_err(storage)?));
+            let start = text.len();
+            writeln!(text, "{} .", quad.map_err(storage)?).map_err(storage)?;
+            lines.push(start..text.len());
         }
-        lines.sort();
-        lines.dedup();
-        Ok(lines.concat())
+        let line = |r: &std::ops::Range<usize>| &text.as_bytes()[r.clone()];
+        let mid = lines.len() / 2;
+        let (left, right) = lines.split_at_mut(mid);
+        std::thread::scope(|scope| {
+            scope.spawn(|| left.sort_unstable_by(|a, b| line(a).cmp(line(b))));
+            right.sort_unstable_by(|a, b| line(a).cmp(line(b)));
+        });
+        let mut out = String::with_capacity(text.len() + 64 * 1024);
+        let (mut i, mut j) = (0, mid);
+        let mut last: Option<&[u8]> = None;
+        while i < mid || j < lines.len() {
+            let take_left = j >= lines.len() || (i < mid && line(&lines[i]) <= line(&lines[j]));
+            let r = if take_left {
+                i += 1;
+                &lines[i - 1]
+            } else {
+                j += 1;
+                &lines[j - 1]
+            };
+            if last != Some(line(r)) {
+                out.push_str(&text[r.clone()]);
+                last = Some(line(r));
+            }
+        }
+        Ok(out)
     }
 
-    /// Writes the snapshot and the manifest atomically.
+    /// Writes the snapshot with its manifest line as one atomic file. The caller holds
+    /// the [`WriteLock`].
     pub fn save(&mut self) -> Result<(), StoreError> {
         std::fs::create_dir_all(&self.dir).map_err(io_error(&self.dir))?;
-        let snapshot = self.canonical_nquads()?;
+        let mut snapshot = self.canonical_nquads()?;
         self.manifest.snapshot_sha256 = crate::ingest::sha256_hex(snapshot.as_bytes());
+        // serde_json escapes control characters, so the manifest is one line.
+        let line = serde_json::to_string(&self.manifest).map_err(storage)?;
+        snapshot.push_str(MANIFEST_LINE);
+        snapshot.push_str(&line);
+        snapshot.push('\n');
         write_atomically(&self.dir.join(SNAPSHOT), snapshot.as_bytes())?;
-        let manifest = serde_json::to_string_pretty(&self.manifest).map_err(storage)? + "\n";
-        write_atomically(&self.dir.join(MANIFEST), manifest.as_bytes())
+        // The snapshot now carries its manifest; the older separate one would only mislead.
+        let legacy = self.dir.join(LEGACY_MANIFEST);
+        if legacy.exists() {
+            std::fs::remove_file(&legacy).map_err(io_error(&legacy))?;
+            sync_dir(&self.dir)?;
+        }
+        Ok(())
     }
 
     /// Evaluates a SPARQL query with the union of all graphs as the default graph.
@@ -304,5 +399,350 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         path: path.display().to_string(),
         source: e.error,
     })?;
+    // The rename is durable only once the directory entry is.
+    sync_dir(dir)
+}
+
+/// Fsyncs a directory, so the renames and removals in it survive a power cut.
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_error(dir))?;
+    #[cfg(not(unix))]
+    let _ = dir;
     Ok(())
+}
+
+fn corrupt(dir: &Path, message: String) -> StoreError {
+    StoreError::Corrupt {
+        path: dir.join(SNAPSHOT).display().to_string(),
+        dir: dir.display().to_string(),
+        message,
+    }
+}
+
+/// Splits a snapshot into its N-Quads and its manifest, checking the checksum. A snapshot
+/// without a manifest line is accepted only beside a legacy `manifest.json` (a store from
+/// before the manifest moved inside); otherwise it was truncated.
+/// The N-Quads body of a snapshot, its manifest, and the checksum the body must have (to
+/// be checked with [`verify`]); a legacy store has none to check.
+fn split_snapshot<'a>(dir: &Path, bytes: &'a [u8]) -> Result<(&'a [u8], Manifest, Option<String>), StoreError> {
+    let content = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let line_start = content.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if let Some(json) = content[line_start..].strip_prefix(MANIFEST_LINE.as_bytes()) {
+        let manifest: Manifest = serde_json::from_slice(json)
+            .map_err(|e| corrupt(dir, format!("its manifest line does not parse ({e})")))?;
+        let body = &bytes[..line_start];
+        let recorded = manifest.snapshot_sha256.clone();
+        return Ok((body, manifest, Some(recorded)));
+    }
+    if !dir.join(LEGACY_MANIFEST).is_file() {
+        return Err(corrupt(
+            dir,
+            "it does not end with its manifest line (the file was truncated, or was not \
+             written by policykg)"
+                .into(),
+        ));
+    }
+    // A legacy manifest describes the snapshot only when its checksum matches; otherwise
+    // every source is extracted again on the next build.
+    let manifest = std::fs::read(dir.join(LEGACY_MANIFEST))
+        .ok()
+        .and_then(|m| serde_json::from_slice::<Manifest>(&m).ok())
+        .filter(|m| m.snapshot_sha256 == crate::ingest::sha256_hex(bytes))
+        .unwrap_or_default();
+    Ok((bytes, manifest, None))
+}
+
+/// Whether the N-Quads body hashes to the checksum its manifest line records.
+fn verify(dir: &Path, body: &[u8], recorded: &str) -> Result<(), StoreError> {
+    let found = crate::ingest::sha256_hex(body);
+    if found != recorded {
+        return Err(corrupt(
+            dir,
+            format!(
+                "the checksum does not match ({} bytes of N-Quads hash to {found}; the \
+                 manifest line records {recorded})",
+                body.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Quads parsed per batch when a snapshot is opened.
+const OPEN_BATCH: usize = 64 * 1024;
+
+/// The advisory lock on `DIR/lock` that every writer of a store holds while it writes:
+/// `build` for its run, `serve --allow-update` for its whole life. The operating system
+/// releases it when the process ends, however it ends.
+#[derive(Debug)]
+pub struct WriteLock {
+    _file: std::fs::File,
+}
+
+impl WriteLock {
+    /// Takes the lock of the store in `dir` (which must exist), waiting for the holder to
+    /// finish when `wait` is set, else failing at once with [`StoreError::Locked`]. Once
+    /// it is held, leftovers of interrupted writes are removed.
+    pub fn acquire(dir: &Path, wait: bool) -> Result<Self, StoreError> {
+        if !dir.is_dir() {
+            return Err(StoreError::Missing {
+                path: dir.display().to_string(),
+            });
+        }
+        let path = dir.join(LOCK);
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io_error(&path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) if wait => file.lock().map_err(io_error(&path))?,
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                return Err(StoreError::Locked {
+                    dir: dir.display().to_string(),
+                    holder: if holder.is_empty() { "unknown" } else { holder }.to_owned(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io_error(&path)(e)),
+        }
+        // Who holds it, for the message a second writer prints.
+        let holder = format!(
+            "pid {}: policykg {}",
+            std::process::id(),
+            std::env::args().nth(1).unwrap_or_default()
+        );
+        let _ = file.set_len(0).and_then(|()| file.write_all(holder.as_bytes()));
+        remove_leftovers(dir)?;
+        Ok(Self { _file: file })
+    }
+}
+
+/// Removes the temporary files a killed writer left in the store directory (safe only
+/// under the lock: no other writer can be filling one).
+fn remove_leftovers(dir: &Path) -> Result<(), StoreError> {
+    let entries = std::fs::read_dir(dir).map_err(io_error(dir))?;
+    let mut removed = false;
+    for entry in entries.flatten() {
+        let is_temp = entry.file_name().to_str().is_some_and(|n| n.starts_with(TEMP_PREFIX));
+        if is_temp && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let path = entry.path();
+            std::fs::remove_file(&path).map_err(io_error(&path))?;
+            removed = true;
+        }
+    }
+    if removed {
+        sync_dir(dir)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{GraphName, Literal};
+
+    #[test]
+    fn canonical_nquads_are_the_sorted_distinct_lines_of_every_graph() {
+        let store = GraphStore::in_memory().expect("store");
+        let mut expected = Vec::new();
+        for g in ["urn:g:b", "urn:g:a", "urn:g:c"] {
+            let graph = NamedNode::new_unchecked(g);
+            let quads: Vec<Quad> = (0..57)
+                .rev()
+                .map(|i| {
+                    Quad::new(
+                        NamedNode::new_unchecked(format!("urn:s:{}", i % 13)),
+                        NamedNode::new_unchecked("urn:p"),
+                        Literal::new_simple_literal(format!("值 {i}")),
+                        GraphName::NamedNode(graph.clone()),
+                    )
+                })
+                .collect();
+            expected.extend(quads.iter().map(|q| format!("{q} .\n")));
+            store.replace_graph(graph.as_ref(), &quads).expect("insert");
+        }
+        expected.sort();
+        expected.dedup();
+        assert_eq!(store.canonical_nquads().expect("nquads"), expected.concat());
+    }
+
+    fn quad(s: &str, o: &str, g: &str) -> Quad {
+        Quad::new(
+            NamedNode::new_unchecked(format!("https://example.org/{s}")),
+            NamedNode::new_unchecked("https://example.org/p"),
+            Literal::new_simple_literal(o),
+            GraphName::NamedNode(NamedNode::new_unchecked(format!("https://example.org/{g}"))),
+        )
+    }
+
+    /// A saved store with two graphs and one source record.
+    fn saved(dir: &Path) -> GraphStore {
+        let mut store = GraphStore::open_or_create(dir).expect("create");
+        let a = NamedNode::new_unchecked("https://example.org/a");
+        let b = NamedNode::new_unchecked("https://example.org/b");
+        store
+            .replace_graph(a.as_ref(), &[quad("x", "一", "a"), quad("y", "line\nbreak", "a")])
+            .expect("a");
+        store.replace_graph(b.as_ref(), &[quad("z", "2", "b")]).expect("b");
+        store.manifest.fingerprint = "f".into();
+        store.manifest.sources.insert(
+            "docs/a.txt".into(),
+            SourceRecord {
+                sha256: "00".into(),
+                graph: a.as_str().into(),
+                encoding: "UTF-8".into(),
+            },
+        );
+        store.save().expect("save");
+        store
+    }
+
+    #[test]
+    fn the_manifest_travels_inside_the_snapshot_and_is_verified() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = saved(dir.path());
+        let text = std::fs::read_to_string(dir.path().join(SNAPSHOT)).expect("read");
+        assert_eq!(text.lines().filter(|l| l.starts_with(MANIFEST_LINE)).count(), 1);
+        assert!(text.lines().last().is_some_and(|l| l.starts_with(MANIFEST_LINE)));
+        assert!(!dir.path().join(LEGACY_MANIFEST).exists());
+        let reopened = GraphStore::open(dir.path()).expect("open");
+        assert_eq!(reopened.manifest, store.manifest);
+        assert_eq!(
+            reopened.canonical_nquads().expect("dump"),
+            store.canonical_nquads().expect("dump")
+        );
+    }
+
+    #[test]
+    fn a_changed_byte_or_a_cut_at_a_line_end_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        saved(dir.path());
+        let path = dir.path().join(SNAPSHOT);
+        let good = std::fs::read(&path).expect("read");
+        // One changed letter inside a literal still parses as N-Quads: only the checksum
+        // can tell.
+        let at = good.windows(4).position(|w| w == b"line").expect("literal");
+        let mut changed = good.clone();
+        changed[at] = b'L';
+        std::fs::write(&path, &changed).expect("write");
+        let error = GraphStore::open(dir.path()).err().expect("refused").to_string();
+        assert!(error.contains("checksum does not match"), "{error}");
+        assert!(error.contains("mv ") && error.contains("policykg build"), "{error}");
+        // Every cut at a line boundary before the manifest line.
+        for (cut, _) in good.iter().enumerate().filter(|(_, &b)| b == b'\n') {
+            if cut + 1 == good.len() {
+                continue;
+            }
+            std::fs::write(&path, &good[..=cut]).expect("write");
+            let error = GraphStore::open(dir.path()).err().expect("refused").to_string();
+            assert!(error.contains("damaged store"), "cut at {cut}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_legacy_store_opens_and_is_migrated_by_the_next_save() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = saved(dir.path());
+        // Rewrite it the old way: bare N-Quads plus manifest.json with the file's checksum.
+        let body = store.canonical_nquads().expect("dump");
+        let mut manifest = store.manifest.clone();
+        manifest.snapshot_sha256 = crate::ingest::sha256_hex(body.as_bytes());
+        std::fs::write(dir.path().join(SNAPSHOT), &body).expect("write");
+        std::fs::write(
+            dir.path().join(LEGACY_MANIFEST),
+            serde_json::to_string(&manifest).expect("json"),
+        )
+        .expect("write");
+        let legacy = GraphStore::open(dir.path()).expect("legacy opens");
+        assert_eq!(legacy.manifest.sources, store.manifest.sources);
+        assert_eq!(legacy.canonical_nquads().expect("dump"), body);
+        store.save().expect("save");
+        assert!(!dir.path().join(LEGACY_MANIFEST).exists());
+        assert_eq!(GraphStore::open(dir.path()).expect("open").manifest, store.manifest);
+    }
+
+    #[test]
+    fn a_crash_before_the_legacy_manifest_is_removed_changes_nothing() {
+        // The new snapshot was renamed into place, then the process died before removing
+        // the old manifest.json: the manifest line inside the snapshot wins.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = saved(dir.path());
+        std::fs::write(
+            dir.path().join(LEGACY_MANIFEST),
+            r#"{"fingerprint":"old","snapshot_sha256":"x","sources":{}}"#,
+        )
+        .expect("write");
+        assert_eq!(GraphStore::open(dir.path()).expect("open").manifest, store.manifest);
+    }
+
+    #[test]
+    fn a_second_writer_fails_fast_or_waits_and_leftovers_go() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let leftover = dir.path().join(".tmpAbC123");
+        std::fs::write(&leftover, b"half a snapshot").expect("write");
+        let first = WriteLock::acquire(dir.path(), false).expect("first");
+        assert!(!leftover.exists(), "the leftover of a killed write is removed");
+        match WriteLock::acquire(dir.path(), false) {
+            Err(StoreError::Locked { holder, .. }) => {
+                assert!(holder.contains(&format!("pid {}", std::process::id())), "{holder}")
+            }
+            other => panic!("expected Locked, got {other:?}"),
+        }
+        let path = dir.path().to_owned();
+        let waiter = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            WriteLock::acquire(&path, true).map(|_| started.elapsed())
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!waiter.is_finished(), "--wait waits while the lock is held");
+        drop(first);
+        let waited = waiter.join().expect("thread").expect("acquired after release");
+        assert!(waited >= std::time::Duration::from_millis(250), "{waited:?}");
+        let missing = WriteLock::acquire(&dir.path().join("nope"), false);
+        assert!(matches!(missing, Err(StoreError::Missing { .. })));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn opening_arbitrary_bytes_never_panics(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+            with_manifest_line in proptest::prelude::any::<bool>(),
+        ) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let mut bytes = bytes;
+            if with_manifest_line {
+                // Past the first check, so the JSON and checksum paths are fuzzed too.
+                bytes.extend_from_slice(MANIFEST_LINE.as_bytes());
+                bytes.extend_from_slice(b"{\"fingerprint\":\"\",\"snapshot_sha256\":\"\",\"sources\":{}}\n");
+            }
+            std::fs::write(dir.path().join(SNAPSHOT), &bytes).expect("write");
+            let _ = GraphStore::open(dir.path());
+        }
+
+        #[test]
+        fn a_truncated_snapshot_is_refused_or_whole(cut in 0usize..4096) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let store = saved(dir.path());
+            let path = dir.path().join(SNAPSHOT);
+            let good = std::fs::read(&path).expect("read");
+            let cut = cut % (good.len() + 1);
+            std::fs::write(&path, &good[..cut]).expect("write");
+            if let Ok(opened) = GraphStore::open(dir.path()) {
+                // Only the final newline may go: the state is then the whole one.
+                proptest::prop_assert!(cut + 1 >= good.len(), "cut at {} of {} opened", cut, good.len());
+                proptest::prop_assert_eq!(&opened.manifest, &store.manifest);
+                proptest::prop_assert_eq!(opened.canonical_nquads().expect("dump"), store.canonical_nquads().expect("dump"));
+            }
+        }
+    }
 }

@@ -16,6 +16,7 @@ fn config(inputs: Vec<std::path::PathBuf>, dir: &Path) -> BuildConfig {
         lexicon_dir: None,
         renderer: Renderer::Builtin,
         sidecars: true,
+        policy: Default::default(),
     }
 }
 

@@ -78,9 +78,13 @@ pub struct Server {
 /// Starts the server and serves until SIGTERM or SIGINT, then finishes the requests in
 /// flight and returns. `ready` is told the bound address (useful with port 0).
 pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    // With updates the server owns the store for its whole life: a build refuses (or
+    // waits) rather than overwrite what the server has acknowledged.
+    let _lock = match config.allow_update {
+        true => Some(crate::store::WriteLock::acquire(&config.store_dir, false)?),
+        false => None,
+    };
     let store = GraphStore::open(&config.store_dir)?;
-    // Store lock (issue 8, item 2): with --allow-update, take the store's writer lock here
-    // and hold it for the server's life; this is the one place `serve` opens the store.
     let bind_error = |e: &dyn std::fmt::Display| ServeError::Bind {
         addr: config.bind.to_string(),
         message: e.to_string(),

@@ -33,6 +33,7 @@ pub fn build_into(inputs: &[PathBuf], dir: &Path, renderer: Renderer) -> (GraphS
         lexicon_dir: None,
         renderer,
         sidecars: true,
+        policy: Default::default(),
     };
     let report = build(&config).expect("build succeeds");
     let store = GraphStore::open(&config.store_dir).expect("store opens");
