@@ -108,6 +108,14 @@ struct Request {
 /// with a JSON head line and the body on stdout, until stdin closes.
 pub fn run_evaluator(store_dir: &std::path::Path) -> Result<(), crate::store::StoreError> {
     let store = GraphStore::open(store_dir)?;
+    // Loading may take seconds on a large store; the server waits for this line before it
+    // counts a query's time.
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{READY}")
+            .and_then(|()| stdout.flush())
+            .map_err(|e| crate::store::StoreError::Storage(format!("evaluator: {e}")))?;
+    }
     // Ctrl-C reaches the whole process group: the server drains its requests in flight, so
     // its evaluators must not die first. They end when the server closes their stdin.
     let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, Arc::default());
@@ -172,6 +180,9 @@ fn rehearse(store: &GraphStore, update: &str) -> Reply {
     }
 }
 
+/// The line an evaluator writes once its store is loaded.
+const READY: &str = "ready";
+
 /// One running evaluator process.
 struct Evaluator {
     child: Arc<Mutex<Child>>,
@@ -229,12 +240,21 @@ impl Pool {
     }
 
     /// The store changed: every idle process is stale.
-    pub fn invalidate(&self) {
+    pub fn invalidate(self: &Arc<Self>) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         let stale = std::mem::take(&mut *self.lock_idle());
         for evaluator in stale {
             Evaluator::kill(&evaluator.child);
         }
+        self.warm_in_background();
+    }
+
+    /// Starts a replacement off the request's path, so the next query finds it loaded.
+    fn warm_in_background(self: &Arc<Self>) {
+        let pool = Arc::clone(self);
+        let _ = std::thread::Builder::new()
+            .name("evaluator-start".into())
+            .spawn(move || pool.warm());
     }
 
     /// Does `work` in a process within `limits.timeout`; `None` when no process can be
@@ -267,6 +287,7 @@ impl Pool {
             ),
             Err(_) => {
                 Evaluator::kill(&child);
+                self.warm_in_background();
                 timed_out(limits.timeout)
             }
         })
@@ -310,12 +331,19 @@ impl Pool {
             let _ = child.wait();
             return Err(std::io::Error::other("the evaluator process has no pipes"));
         };
-        Ok(Evaluator {
+        let mut evaluator = Evaluator {
             child: Arc::new(Mutex::new(child)),
             input,
             output: BufReader::new(output),
             generation,
-        })
+        };
+        let mut line = String::new();
+        let ready = evaluator.output.read_line(&mut line);
+        if !matches!(ready, Ok(n) if n > 0 && line.trim_end() == READY) {
+            Evaluator::kill(&evaluator.child);
+            return Err(std::io::Error::other("the evaluator process could not load the store"));
+        }
+        Ok(evaluator)
     }
 }
 
