@@ -55,6 +55,13 @@ pub enum Command {
     /// Serve the store: a SPARQL 1.1 endpoint at /sparql, the Graph Store Protocol at
     /// /store, and the plan map in the browser at /.
     Serve(ServeArgs),
+    /// Internal: a query evaluator process for `serve` (requests on stdin, answers on
+    /// stdout), so that a query past its time limit can be killed.
+    #[command(hide = true)]
+    ServeEvaluator {
+        #[arg(long, value_name = "DIR")]
+        store: PathBuf,
+    },
     /// Score the extraction against gold annotations (NAME.gold.json beside NAME.txt):
     /// precision, recall and F1 for issuers, targets, tasks and technologies.
     Eval(EvalArgs),
@@ -199,9 +206,19 @@ pub struct ServeArgs {
     /// The store directory.
     #[arg(long, value_name = "DIR", default_value = "output/store")]
     pub store: PathBuf,
-    /// Seconds a query may run before it is stopped and answered 503.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
-    pub timeout: f64,
+    /// Seconds a query (or /api call) may run before it is stopped and answered 503; more
+    /// than 0, at most 86400 (one day).
+    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = seconds)]
+    pub timeout: std::time::Duration,
+    /// Seconds a client may take to send its whole request (headers and body) before it is
+    /// answered 408; more than 0, at most 86400.
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds)]
+    pub read_timeout: std::time::Duration,
+    /// With --allow-update: every write must send `Authorization: Bearer TOKEN`, and may
+    /// then also come as a form. Prefer the POLICYKG_UPDATE_TOKEN environment variable,
+    /// which other users cannot read in the process list.
+    #[arg(long, value_name = "TOKEN")]
+    pub update_token: Option<String>,
     /// Largest serialized result, in bytes; a larger one is refused with a clear error.
     #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_result_bytes: usize,
@@ -427,4 +444,20 @@ impl From<ExportArg> for ExportFormat {
             ExportArg::Jsonld => ExportFormat::JsonLd,
         }
     }
+}
+
+/// A number of seconds for a time limit: positive, finite and at most one day.
+fn seconds(text: &str) -> Result<std::time::Duration, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    let max = policykg::serve::MAX_TIMEOUT;
+    if !(value > 0.0 && value <= max.as_secs_f64()) {
+        return Err(format!(
+            "`{text}` is out of range: give more than 0 and at most {} seconds (one day)",
+            max.as_secs()
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(value))
 }

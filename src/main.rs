@@ -202,14 +202,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             write_output(args.output.as_deref(), bytes.as_bytes())
         }
         Command::Serve(args) => {
-            anyhow::ensure!(
-                args.timeout > 0.0 && args.timeout.is_finite(),
-                "--timeout must be a positive number of seconds"
-            );
             let config = policykg::serve::ServeConfig {
                 bind: args.bind,
-                store_dir: args.store,
-                timeout: std::time::Duration::from_secs_f64(args.timeout),
+                store_dir: args.store.clone(),
+                timeout: args.timeout,
+                read_timeout: args.read_timeout,
+                update_token: args
+                    .update_token
+                    .or_else(|| std::env::var("POLICYKG_UPDATE_TOKEN").ok())
+                    .filter(|t| !t.is_empty()),
+                evaluator: Some(policykg::serve::evaluate::EvaluatorCommand {
+                    program: std::env::current_exe().context("cannot find this program to start evaluators")?,
+                    args: vec!["serve-evaluator".into(), "--store".into(), args.store.into()],
+                }),
                 max_result_bytes: args.max_result_bytes,
                 allow_update: args.allow_update,
                 cors: args.cors,
@@ -219,6 +224,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             policykg::serve::serve(config, |addr| {
                 eprintln!("policykg: serving http://{addr}/ ({writable}; SPARQL at /sparql)");
             })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ServeEvaluator { store } => {
+            policykg::serve::evaluate::run_evaluator(&store)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval(args) => {

@@ -71,7 +71,7 @@ fn request(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], 
     let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
     let body = raw.get(split + 4..).unwrap_or(&[]);
     let status = headers.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    // tiny_http sends bodies with Content-Length or chunked; chunks may split a character.
+    // Bodies come with Content-Length; a chunked reply (from a proxy) may split a character.
     let body = if headers.to_ascii_lowercase().contains("transfer-encoding: chunked") {
         String::from_utf8_lossy(&dechunk(body)).into_owned()
     } else {

@@ -1,22 +1,42 @@
-//! The HTTP plumbing of the server: requests read into a plain struct (with a body size
-//! limit), replies, content negotiation, and a writer that stops at a size limit.
+//! The HTTP plumbing of the server: requests as a plain struct, replies, content
+//! negotiation, and a writer that stops at a size limit. Reading them off a socket is
+//! `connection`'s job.
 
-use std::io::{Read, Write};
-
-/// Largest request body accepted (queries, updates, graphs).
-const MAX_BODY: usize = 32 * 1024 * 1024;
+use std::io::Write;
+use std::net::SocketAddr;
 
 /// A request, read whole.
+#[derive(Debug, Clone)]
 pub struct Request {
     pub method: String,
     pub path: String,
-    query: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
     pub body: Vec<u8>,
-    form: Option<Vec<(String, String)>>,
+    pub(crate) form: Option<Vec<(String, String)>>,
+    /// The address the client connected to: the server's own origin for it.
+    pub local: Option<SocketAddr>,
 }
 
 impl Request {
+    /// A request from its parts: `target` is the request target (path and query string).
+    pub fn new(method: &str, target: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let mut request = Self {
+            method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+            query: form_urlencoded::parse(query.as_bytes()).into_owned().collect(),
+            headers,
+            body,
+            form: None,
+            local: None,
+        };
+        if request.content_type() == "application/x-www-form-urlencoded" {
+            request.form = Some(form_urlencoded::parse(&request.body).into_owned().collect());
+        }
+        request
+    }
+
     pub fn param(&self, name: &str) -> Option<&str> {
         self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
@@ -58,11 +78,11 @@ impl Request {
     }
 
     /// The media type of the body, without parameters, lowercase.
-    pub fn content_type(&self) -> &str {
+    pub fn content_type(&self) -> String {
         self.header("Content-Type")
             .and_then(|v| v.split(';').next())
-            .map(str::trim)
-            .unwrap_or("")
+            .map(|v| v.trim().to_ascii_lowercase())
+            .unwrap_or_default()
     }
 
     pub fn accept(&self) -> String {
@@ -71,17 +91,18 @@ impl Request {
 }
 
 /// A reply to send.
+#[derive(Debug)]
 pub struct Reply {
     pub status: u16,
-    pub content_type: &'static str,
+    pub content_type: std::borrow::Cow<'static, str>,
     pub body: Vec<u8>,
 }
 
 impl Reply {
-    pub fn bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+    pub fn bytes(status: u16, content_type: impl Into<std::borrow::Cow<'static, str>>, body: Vec<u8>) -> Self {
         Self {
             status,
-            content_type,
+            content_type: content_type.into(),
             body,
         }
     }
@@ -91,7 +112,7 @@ impl Reply {
         body.push(b'\n');
         Self {
             status,
-            content_type: "text/plain; charset=utf-8",
+            content_type: "text/plain; charset=utf-8".into(),
             body,
         }
     }
@@ -103,69 +124,10 @@ impl Reply {
     pub fn empty(status: u16) -> Self {
         Self {
             status,
-            content_type: "text/plain; charset=utf-8",
+            content_type: "text/plain; charset=utf-8".into(),
             body: Vec::new(),
         }
     }
-}
-
-/// Reads a request whole; on failure, the reply to send instead.
-#[allow(clippy::result_large_err)]
-pub fn read(mut raw: tiny_http::Request) -> Result<(tiny_http::Request, Request), (tiny_http::Request, Reply)> {
-    let url = raw.url().to_owned();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-    let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-    let headers: Vec<(String, String)> = raw
-        .headers()
-        .iter()
-        .map(|h| (h.field.as_str().as_str().to_owned(), h.value.as_str().to_owned()))
-        .collect();
-    let mut body = Vec::new();
-    let read = raw.as_reader().take(MAX_BODY as u64 + 1).read_to_end(&mut body);
-    if read.is_err() {
-        return Err((raw, Reply::text(400, "cannot read the request body")));
-    }
-    if body.len() > MAX_BODY {
-        return Err((
-            raw,
-            Reply::text(413, format!("the request body exceeds {MAX_BODY} bytes")),
-        ));
-    }
-    let mut request = Request {
-        method: raw.method().as_str().to_ascii_uppercase(),
-        path: path.to_owned(),
-        query,
-        headers,
-        body,
-        form: None,
-    };
-    if request.content_type() == "application/x-www-form-urlencoded" {
-        request.form = Some(form_urlencoded::parse(&request.body).into_owned().collect());
-    }
-    Ok((raw, request))
-}
-
-/// Sends a reply; a client that went away is not an error.
-pub fn respond(raw: tiny_http::Request, reply: Reply, cors: Option<&str>) {
-    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
-    let mut headers = vec![
-        ("Content-Type", reply.content_type.to_owned()),
-        ("X-Content-Type-Options", "nosniff".to_owned()),
-    ];
-    if let Some(origin) = cors {
-        headers.push(("Access-Control-Allow-Origin", origin.to_owned()));
-        headers.push((
-            "Access-Control-Allow-Methods",
-            "GET, POST, PUT, DELETE, OPTIONS".to_owned(),
-        ));
-        headers.push(("Access-Control-Allow-Headers", "Content-Type, Accept".to_owned()));
-    }
-    for (name, value) in headers {
-        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(header);
-        }
-    }
-    let _ = raw.respond(response);
 }
 
 /// The first option the Accept header prefers (by q-value, then order), if any is named.

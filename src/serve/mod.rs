@@ -1,30 +1,47 @@
 //! `policykg serve`: a SPARQL 1.1 Protocol endpoint, the read side of the Graph Store
 //! Protocol (and its write side with `--allow-update`), and the plan map in the browser.
 //!
-//! tiny_http serves each request on one of a few worker threads; queries read the store
-//! in parallel, updates take it exclusively and are persisted atomically as `build` does.
-//! Every query runs under a time limit (a cancellation token fired by a timer) and its
-//! serialized results under a size limit.
+//! `connection` reads each request under size and time limits and hands it to a bounded
+//! pool of workers; queries read the store in parallel, updates take it exclusively and are
+//! persisted atomically as `build` does. Every query is screened before parsing (`screen`:
+//! length, nesting, no SERVICE/LOAD), runs under a time limit (a cancellation token fired
+//! at the deadline, checked again for every solution) and its serialized results under a
+//! size limit. Writes pass `guard` (origin, content type, token). SIGTERM or SIGINT stops
+//! accepting, lets requests in flight finish, and returns.
 
 pub mod api;
+pub mod connection;
 mod description;
+pub mod evaluate;
+pub mod guard;
 mod http;
+pub mod screen;
 
-use crate::store::{GraphStore, QueryOptions, StoreError};
+use crate::store::{GraphStore, StoreError};
 use http::{Reply, Request};
 use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
 use oxigraph::model::{GraphName, NamedNode, Quad};
-use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::QueryResults;
+use oxigraph::sparql::results::QueryResultsFormat;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
+
+/// Stack of a thread that parses and evaluates one query or update: the parser and the
+/// evaluator recurse over the query's tree, which the screen bounds in depth but not in
+/// breadth (a chain of `+` or of `{ } { }` is a deep tree). Reserved, not committed.
+const EVALUATION_STACK: usize = 256 * 1024 * 1024;
+
+/// The longest `--timeout`: one day.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error("cannot listen on {addr}: {message}")]
     Bind { addr: String, message: String },
+    #[error("cannot listen for SIGTERM/SIGINT: {0}")]
+    Signals(std::io::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -39,16 +56,27 @@ pub struct ServeConfig {
     pub allow_update: bool,
     pub cors: Option<String>,
     pub threads: usize,
+    /// The bearer token every write must carry, when set.
+    pub update_token: Option<String>,
+    /// How long a client may take to send its whole request.
+    pub read_timeout: Duration,
+    /// How to start an evaluator process, so that a query past its time limit can be
+    /// killed; without one, queries run in-process and stop only where Oxigraph checks.
+    pub evaluator: Option<evaluate::EvaluatorCommand>,
 }
 
 /// The state every worker shares.
 pub struct Server {
     config: ServeConfig,
     store: RwLock<GraphStore>,
+    writes: guard::WritePolicy,
+    /// Queries evaluating now, including stopped ones still unwinding.
+    running: AtomicUsize,
+    evaluators: Option<Arc<evaluate::Pool>>,
 }
 
-/// Starts the server and serves until the process ends. `ready` is told the bound address
-/// (useful with port 0).
+/// Starts the server and serves until SIGTERM or SIGINT, then finishes the requests in
+/// flight and returns. `ready` is told the bound address (useful with port 0).
 pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
     // With updates the server owns the store for its whole life: a build refuses (or
     // waits) rather than overwrite what the server has acknowledged.
@@ -61,36 +89,62 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(), 
         addr: config.bind.to_string(),
         message: e.to_string(),
     };
-    let listener = tiny_http::Server::from_listener(listen(config.bind).map_err(|e| bind_error(&e))?, None)
-        .map_err(|e| bind_error(&e))?;
-    let addr = listener.server_addr().to_ip().unwrap_or(config.bind);
+    let listener = listen(config.bind).map_err(|e| bind_error(&e))?;
+    let addr = listener.local_addr().unwrap_or(config.bind);
+    let stop = Arc::new(AtomicBool::new(false));
+    stop_on_signals(Arc::clone(&stop), connection::wake_address(addr))?;
     ready(addr);
+    let limits = connection::Limits {
+        read_timeout: config.read_timeout,
+        ..connection::Limits::default()
+    };
     let threads = config.threads.max(1);
+    let extra = connection::ReplyHeaders {
+        cors: config.cors.clone(),
+    };
+    let evaluators = config.evaluator.clone().map(|command| {
+        let pool = Arc::new(evaluate::Pool::new(command, threads));
+        pool.warm();
+        pool
+    });
     let server = Arc::new(Server {
+        evaluators,
+        writes: guard::WritePolicy {
+            token: config.update_token.clone(),
+            cors: config.cors.clone(),
+        },
         config,
         store: RwLock::new(store),
+        running: AtomicUsize::new(0),
     });
-    let listener = Arc::new(listener);
-    let workers: Vec<_> = (0..threads)
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let listener = Arc::clone(&listener);
-            std::thread::spawn(move || {
-                while let Ok(request) = listener.recv() {
-                    server.handle(request);
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        let _ = worker.join();
-    }
+    let handler: connection::Handler = Arc::new(move |request| server.route(&request));
+    connection::run(listener, limits, threads, handler, extra, stop);
     Ok(())
 }
 
-/// A listening socket with TCP_NODELAY, which the accepted connections inherit: tiny_http
-/// writes a reply's headers and body separately, and Nagle's algorithm would hold the body
-/// back until the client's delayed ACK (40 ms).
+/// On the first SIGTERM or SIGINT, sets `stop` and wakes the accept loop; on a second one,
+/// exits at once.
+fn stop_on_signals(stop: Arc<AtomicBool>, wake: SocketAddr) -> Result<(), ServeError> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT]).map_err(ServeError::Signals)?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for _ in signals.forever() {
+                if stop.swap(true, Ordering::SeqCst) {
+                    std::process::exit(130);
+                }
+                eprintln!("policykg: stopping: finishing the requests in flight");
+                let _ = std::net::TcpStream::connect_timeout(&wake, Duration::from_secs(1));
+            }
+        })
+        .map_err(ServeError::Signals)?;
+    Ok(())
+}
+
+/// A listening socket with TCP_NODELAY, which the accepted connections inherit: a reply
+/// and an interim `100 Continue` are small writes that Nagle's algorithm would hold back
+/// until the client's delayed ACK (40 ms).
 fn listen(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
     let socket = socket2::Socket::new(socket2::Domain::for_address(addr), socket2::Type::STREAM, None)?;
     socket.set_reuse_address(true)?;
@@ -101,19 +155,6 @@ fn listen(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
 }
 
 impl Server {
-    fn handle(self: &Arc<Self>, raw: tiny_http::Request) {
-        let request = http::read(raw);
-        let (raw, request) = match request {
-            Ok(pair) => pair,
-            Err((raw, reply)) => {
-                http::respond(raw, reply, self.config.cors.as_deref());
-                return;
-            }
-        };
-        let reply = self.route(&request);
-        http::respond(raw, reply, self.config.cors.as_deref());
-    }
-
     fn route(self: &Arc<Self>, request: &Request) -> Reply {
         if request.method == "OPTIONS" {
             return Reply::empty(204);
@@ -123,7 +164,10 @@ impl Server {
             (_, "/update") => self.update(request),
             (_, "/store") => self.graph_store(request),
             ("GET", "/") => Reply::bytes(200, "text/html; charset=utf-8", api::PAGE.as_bytes().to_vec()),
-            ("GET", path) if path.starts_with("/api/") => api::route(self, request),
+            ("GET", path) if path.starts_with("/api/") => {
+                let request = request.clone();
+                self.within_time_limit(move |server, _| api::route(server, &request))
+            }
             ("GET" | "POST", _) => Reply::text(404, format!("no such resource: {}", request.path)),
             _ => Reply::text(405, format!("method {} is not allowed here", request.method)),
         }
@@ -161,7 +205,10 @@ impl Server {
         {
             return Reply::text(400, "an update belongs at /update");
         }
-        let graphs = |name: &str| -> Result<Vec<NamedNode>, Reply> {
+        if let Err(refusal) = screen::check(&query, screen::QUERY) {
+            return Reply::text(400, format!("query refused: {refusal}"));
+        }
+        let graphs = |name: &str| -> Result<Vec<String>, Reply> {
             request
                 .params_all(name)
                 .into_iter()
@@ -170,103 +217,87 @@ impl Server {
                 } else {
                     Vec::new()
                 })
-                .map(|iri| NamedNode::new(iri.clone()).map_err(|e| Reply::text(400, format!("{name} {iri}: {e}"))))
+                .map(|iri| match NamedNode::new(iri.clone()) {
+                    Ok(node) => Ok(node.into_string()),
+                    Err(e) => Err(Reply::text(400, format!("{name} {iri}: {e}"))),
+                })
                 .collect()
         };
         let (default_graphs, named_graphs) = match (graphs("default-graph-uri"), graphs("named-graph-uri")) {
             (Ok(d), Ok(n)) => (d, n),
             (Err(reply), _) | (_, Err(reply)) => return reply,
         };
-        // The query runs on its own thread; past the time limit the client gets 503 at
-        // once and the query is told to stop.
-        let token = oxigraph::sparql::CancellationToken::new();
-        let options = QueryOptions {
+        let job = evaluate::QueryJob {
+            query,
             default_graphs,
             named_graphs,
-            cancel: Some(token.clone()),
+            accept: request.accept(),
         };
-        let accept = request.accept();
+        let limits = self.answer_limits();
+        if let Some(pool) = &self.evaluators {
+            if let Some(reply) = pool.answer(evaluate::Work::Query(job.clone()), limits) {
+                return reply;
+            }
+        }
+        self.within_time_limit(move |server, token| evaluate::answer(&server.read_store(), &job, token, &limits))
+    }
+
+    fn answer_limits(&self) -> evaluate::Limits {
+        evaluate::Limits {
+            timeout: self.config.timeout,
+            max_result_bytes: self.config.max_result_bytes,
+        }
+    }
+
+    /// Runs `work` on its own thread under the time limit. Past it, the client gets 503 at
+    /// once and the token is cancelled: the evaluator checks it at every read of the store
+    /// and `serialize` at every solution, so the work ends soon after and drops its read
+    /// lock and memory.
+    fn within_time_limit(
+        self: &Arc<Self>,
+        work: impl FnOnce(&Server, &oxigraph::sparql::CancellationToken) -> Reply + Send + 'static,
+    ) -> Reply {
+        let limit = self.config.threads.max(1) * 4;
+        if self.running.load(Ordering::SeqCst) >= limit {
+            return Reply::text(
+                503,
+                "too many queries are running (or still stopping); try again shortly",
+            );
+        }
+        let token = oxigraph::sparql::CancellationToken::new();
         let (send, receive) = std::sync::mpsc::channel();
         let server = Arc::clone(self);
-        std::thread::spawn(move || {
-            let reply = {
-                let store = server.read_store();
-                match store.query_with(&query, &options) {
-                    Ok(results) => server.serialize(results, &accept),
-                    Err(e) => store_error(e),
-                }
-            };
-            let _ = send.send(reply);
-        });
+        let cancel = token.clone();
+        self.running.fetch_add(1, Ordering::SeqCst);
+        let started = std::time::Instant::now();
+        let spawned = std::thread::Builder::new()
+            .name("query".into())
+            .stack_size(EVALUATION_STACK)
+            .spawn(move || {
+                let reply = work(&server, &cancel);
+                server.running.fetch_sub(1, Ordering::SeqCst);
+                let _ = send.send(reply);
+            });
+        if spawned.is_err() {
+            self.running.fetch_sub(1, Ordering::SeqCst);
+            return Reply::text(503, "cannot start the query now; try again shortly");
+        }
         match receive.recv_timeout(self.config.timeout) {
-            Ok(reply) => reply,
-            Err(_) => {
+            // Work that ended past the limit (its thread ran before this one looked) is
+            // answered as late, the same whatever the scheduling.
+            Ok(reply) if started.elapsed() <= self.config.timeout => reply,
+            _ => {
                 token.cancel();
-                Reply::text(
-                    503,
-                    format!(
-                        "the query ran past the {} s time limit (--timeout) and was stopped",
-                        self.config.timeout.as_secs_f64()
-                    ),
-                )
+                evaluate::timed_out(self.config.timeout)
             }
         }
     }
 
-    fn serialize(&self, results: QueryResults<'_>, accept: &str) -> Reply {
-        let mut out = http::Limited::new(self.config.max_result_bytes);
-        let outcome: Result<&'static str, String> = match results {
-            QueryResults::Boolean(value) => {
-                let (format, mime) = results_format(accept);
-                QueryResultsSerializer::from_format(format)
-                    .serialize_boolean_to_writer(&mut out, value)
-                    .map(|_| mime)
-                    .map_err(|e| e.to_string())
-            }
-            QueryResults::Solutions(solutions) => {
-                let (format, mime) = results_format(accept);
-                (|| {
-                    let mut writer = QueryResultsSerializer::from_format(format)
-                        .serialize_solutions_to_writer(&mut out, solutions.variables().to_vec())
-                        .map_err(|e| e.to_string())?;
-                    for solution in solutions {
-                        let solution = solution.map_err(evaluation_message)?;
-                        writer.serialize(&solution).map_err(|e| e.to_string())?;
-                    }
-                    writer.finish().map_err(|e| e.to_string())?;
-                    Ok(mime)
-                })()
-            }
-            QueryResults::Graph(triples) => {
-                let (format, mime) = graph_format(accept);
-                (|| {
-                    let mut writer = RdfSerializer::from_format(format).for_writer(&mut out);
-                    for triple in triples {
-                        let triple = triple.map_err(evaluation_message)?;
-                        writer.serialize_triple(&triple).map_err(|e| e.to_string())?;
-                    }
-                    writer.finish().map_err(|e| e.to_string())?;
-                    Ok(mime)
-                })()
-            }
-        };
-        match outcome {
-            Ok(mime) => Reply::bytes(200, mime, out.into_inner()),
-            Err(message) if message == CANCELLED => Reply::text(
-                503,
-                format!(
-                    "the query ran past the {} s time limit and was stopped",
-                    self.config.timeout.as_secs_f64()
-                ),
-            ),
-            Err(_) if out.overflowed() => Reply::text(
-                500,
-                format!(
-                    "the results exceed the {} byte limit (--max-result-bytes); narrow the query or add LIMIT",
-                    self.config.max_result_bytes
-                ),
-            ),
-            Err(message) => Reply::text(500, message),
+    /// After a write (even a failed one, which may have changed part of the store): the
+    /// evaluator processes hold the old store.
+    fn store_changed(&self) {
+        if let Some(pool) = &self.evaluators {
+            pool.invalidate();
         }
     }
 
@@ -281,7 +312,10 @@ impl Server {
         if request.method != "POST" {
             return Reply::text(405, "send updates with POST");
         }
-        let update = match request.content_type() {
+        if let Err(refusal) = self.writes.authorize(request) {
+            return refusal;
+        }
+        let update = match request.content_type().as_str() {
             "application/sparql-update" => Some(String::from_utf8_lossy(&request.body).into_owned()),
             "application/x-www-form-urlencoded" => request.form("update"),
             _ => {
@@ -294,10 +328,46 @@ impl Server {
         let Some(update) = update else {
             return Reply::text(400, "missing the update parameter");
         };
+        if let Err(refusal) = screen::check(&update, screen::UPDATE) {
+            return Reply::text(400, format!("update refused: {refusal}"));
+        }
+        // Writers take turns, so the rehearsal sees the data the update will change.
         let mut store = self.store.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match store.update(&update) {
-            Ok(()) => Reply::empty(204),
-            Err(e) => store_error(e),
+        // The store's update cannot be stopped once started: it first runs in an evaluator
+        // process, which is killed at the time limit, and only an update that ended there
+        // in time runs here.
+        if let Some(pool) = &self.evaluators {
+            match pool.answer(evaluate::Work::Rehearse(update.clone()), self.answer_limits()) {
+                Some(reply) if reply.status == 204 => {}
+                Some(reply) if reply.status == 503 => {
+                    return Reply::text(
+                        503,
+                        format!(
+                            "the update ran past the {} s time limit (--timeout) and was stopped; nothing was changed",
+                            self.config.timeout.as_secs_f64()
+                        ),
+                    )
+                }
+                Some(refused) => return refused,
+                None => {}
+            }
+        }
+        // Parsing and evaluating recurse over the update's tree: a thread with room for it.
+        let target: &mut GraphStore = &mut store;
+        let evaluated = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("update".into())
+                .stack_size(EVALUATION_STACK)
+                .spawn_scoped(scope, || target.update(&update))
+                .map(|handle| handle.join())
+        });
+        self.store_changed();
+        drop(store);
+        match evaluated {
+            Ok(Ok(Ok(()))) => Reply::empty(204),
+            Ok(Ok(Err(e))) => store_error(e),
+            Ok(Err(_)) => Reply::text(500, "the update failed"),
+            Err(_) => Reply::text(503, "cannot start the update now; try again shortly"),
         }
     }
 
@@ -356,6 +426,9 @@ impl Server {
                 "this endpoint is read-only; start `policykg serve --allow-update` to change graphs",
             ),
             method @ ("PUT" | "POST" | "DELETE") => {
+                if let Err(refusal) = self.writes.authorize(request) {
+                    return refusal;
+                }
                 let GraphName::NamedNode(name) = graph else {
                     return Reply::text(400, "changing the default graph is not supported; name a graph");
                 };
@@ -363,7 +436,7 @@ impl Server {
                 let result = if method == "DELETE" {
                     store.remove_graph(name.as_ref())
                 } else {
-                    let Some(format) = RdfFormat::from_media_type(request.content_type()) else {
+                    let Some(format) = RdfFormat::from_media_type(&request.content_type()) else {
                         return Reply::text(415, format!("unsupported RDF media type {}", request.content_type()));
                     };
                     let parsed: Result<Vec<Quad>, _> = RdfParser::from_format(format)
@@ -381,7 +454,10 @@ impl Server {
                         }
                     }
                 };
-                match result.and_then(|()| store.save()) {
+                let saved = result.and_then(|()| store.save());
+                self.store_changed();
+                drop(store);
+                match saved {
                     Ok(()) => Reply::empty(204),
                     Err(e) => store_error(e),
                 }
@@ -391,16 +467,7 @@ impl Server {
     }
 }
 
-const CANCELLED: &str = "cancelled";
-
-fn evaluation_message(e: oxigraph::sparql::QueryEvaluationError) -> String {
-    match e {
-        oxigraph::sparql::QueryEvaluationError::Cancelled => CANCELLED.to_owned(),
-        e => e.to_string(),
-    }
-}
-
-fn store_error(e: StoreError) -> Reply {
+pub(crate) fn store_error(e: StoreError) -> Reply {
     match e {
         StoreError::Syntax(message) => Reply::text(400, format!("malformed SPARQL: {message}")),
         StoreError::Cancelled => Reply::text(503, e.to_string()),
@@ -409,7 +476,7 @@ fn store_error(e: StoreError) -> Reply {
 }
 
 /// The SELECT/ASK result format for an Accept header (JSON when nothing matches).
-fn results_format(accept: &str) -> (QueryResultsFormat, &'static str) {
+pub(crate) fn results_format(accept: &str) -> (QueryResultsFormat, &'static str) {
     const OPTIONS: [(&str, QueryResultsFormat, &str); 6] = [
         (
             "application/sparql-results+json",
@@ -442,7 +509,7 @@ fn results_format(accept: &str) -> (QueryResultsFormat, &'static str) {
 }
 
 /// The CONSTRUCT/DESCRIBE/graph format for an Accept header (Turtle when nothing matches).
-fn graph_format(accept: &str) -> (RdfFormat, &'static str) {
+pub(crate) fn graph_format(accept: &str) -> (RdfFormat, &'static str) {
     let jsonld = RdfFormat::JsonLd {
         profile: oxigraph::io::JsonLdProfileSet::empty(),
     };
