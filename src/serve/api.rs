@@ -37,8 +37,13 @@ pub fn route(server: &Server, request: &Request) -> Reply {
         "/api/documents" => json_or_error(documents(&store)),
         "/api/queries" => Reply::json(&queries()),
         "/api/map.svg" => {
-            let doc = request.param("doc").and_then(valid_iri);
-            match render::plan_map_for(&store, doc.as_deref())
+            // One plan when the page asks for it; else the whole store, as the overview when
+            // it holds more plans than a readable map.
+            let scope = match request.param("doc").and_then(valid_iri) {
+                Some(doc) => render::Scope::Plan(doc),
+                None => render::Scope::Auto,
+            };
+            match render::map(&store, &scope)
                 .map_err(|e| e.to_string())
                 .and_then(|g| render::svg(&g, Renderer::Auto).map_err(|e| e.to_string()))
             {
