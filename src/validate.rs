@@ -24,6 +24,10 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("evidence", include_str!("../ontology/queries/validation/evidence.rq")),
     ("measure", include_str!("../ontology/queries/validation/measure.rq")),
     (
+        "official-header",
+        include_str!("../ontology/queries/validation/official-header.rq"),
+    ),
+    (
         "organization",
         include_str!("../ontology/queries/validation/organization.rq"),
     ),
@@ -33,6 +37,10 @@ pub const CHECKS: &[(&str, &str)] = &[
         include_str!("../ontology/queries/validation/policy-document.rq"),
     ),
     ("source", include_str!("../ontology/queries/validation/source.rq")),
+    (
+        "source-text",
+        include_str!("../ontology/queries/validation/source-text.rq"),
+    ),
     ("target", include_str!("../ontology/queries/validation/target.rq")),
     ("task", include_str!("../ontology/queries/validation/task.rq")),
     (

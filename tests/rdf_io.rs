@@ -162,7 +162,7 @@ fn validate_reports_violations_in_the_shacl_vocabulary() {
     assert!(out.contains("deadline is not an xsd:gYear"), "{out}");
     assert!(out.contains("Target has no evidence"), "{out}");
     assert!(
-        out.ends_with("does not conform: 3 violations of 10 shapes checked\n"),
+        out.ends_with("does not conform: 3 violations of 12 shapes checked\n"),
         "{out}"
     );
     let (code, turtle, _) = run(
@@ -196,7 +196,7 @@ fn a_built_store_conforms() {
     assert_eq!(code, 0, "{err}");
     let (code, out, err) = run(&store, &["validate"], None);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(out, "conforms: 0 violations of 10 shapes checked\n");
+    assert_eq!(out, "conforms: 0 violations of 12 shapes checked\n");
 }
 
 #[test]

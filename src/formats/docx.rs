@@ -175,7 +175,11 @@ fn number_text(n: u32, format: &str) -> String {
             20..=99 => format!(
                 "{}十{}",
                 DIGITS[(n / 10) as usize],
-                if n.is_multiple_of(10) { "" } else { DIGITS[(n % 10) as usize] }
+                if n.is_multiple_of(10) {
+                    ""
+                } else {
+                    DIGITS[(n % 10) as usize]
+                }
             ),
             _ => n.to_string(),
         }
