@@ -264,12 +264,17 @@ pub enum EvalFormat {
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     /// Files and directories to read (.txt, .md, .html/.htm/.shtml, .pdf, .docx; directories
-    /// recursively, sorted; other files are refused or listed as not read).
+    /// recursively, sorted; other files are refused or listed as not read); - reads one
+    /// document from standard input, stored under --name.
     #[arg(value_name = "PATH", default_value = "seeds")]
     pub paths: Vec<PathBuf>,
     /// The store directory.
     #[arg(long, value_name = "DIR", default_value = "output/store")]
     pub store: PathBuf,
+    /// The name a document on standard input (`-`) is stored under; its extension says the
+    /// format when the bytes do not (.txt by default).
+    #[arg(long, value_name = "NAME", default_value = "stdin.txt")]
+    pub name: String,
     /// Where graph.ttl, plan.dot and plan.svg are written.
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,

@@ -514,6 +514,7 @@ pub fn evaluate(dir: &Path, config: &EvalConfig) -> Result<Report, EvalError> {
         renderer: crate::render::Renderer::Builtin,
         sidecars: config.with_meta,
         policy: Default::default(),
+        stdin: None,
     };
     let built = crate::pipeline::build(&build).map_err(|e| EvalError::Build(e.to_string()))?;
     if let Some(problem) = built.problems.first() {

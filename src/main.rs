@@ -50,8 +50,19 @@ fn message(error: &anyhow::Error) -> String {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build(args) => {
+            let stdin = if args.paths.iter().any(|p| p.as_os_str() == "-") {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).context("reading standard input")?;
+                Some(pipeline::NamedInput {
+                    name: args.name.clone(),
+                    bytes,
+                })
+            } else {
+                None
+            };
             let config = BuildConfig {
-                inputs: args.paths(),
+                inputs: args.paths().into_iter().filter(|p| p.as_os_str() != "-").collect(),
+                stdin,
                 store_dir: args.store.clone(),
                 out_dir: (!args.no_artifacts).then(|| args.out.clone()),
                 lexicon_dir: args.lexicon.clone(),

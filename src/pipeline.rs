@@ -46,6 +46,16 @@ pub struct BuildConfig {
     pub sidecars: bool,
     /// How the build treats the store and inputs it cannot read.
     pub policy: BuildPolicy,
+    /// A document given on standard input (`build -`), built as one more source.
+    pub stdin: Option<NamedInput>,
+}
+
+/// A document that is no file: its bytes and the name it is stored under (its format is
+/// recognized from the bytes and the name's extension, as for a file).
+#[derive(Debug, Clone)]
+pub struct NamedInput {
+    pub name: String,
+    pub bytes: Vec<u8>,
 }
 
 /// How a build shares the store and what it does with sources it could not read.
@@ -263,7 +273,7 @@ pub fn build_with_progress(
     let (files, failed) = ingest::discover(&config.inputs);
     report.problems.extend(failed.iter().map(IngestError::to_string));
     report.skipped = crate::formats::passed_over(&config.inputs, &files);
-    if files.is_empty() && failed.is_empty() {
+    if files.is_empty() && failed.is_empty() && config.stdin.is_none() {
         report.problems.push(format!(
             "no .txt, .md, .html, .pdf or .docx files found in {}",
             config
@@ -342,6 +352,30 @@ pub fn build_with_progress(
         });
         done += 1;
         store_one(&store, &mut report, &mut kept, &previous, path, result)?;
+    }
+    if let Some(input) = &config.stdin {
+        let sha256 = ingest::sha256_hex(&input.bytes);
+        let unchanged = match previous.get(&input.name).filter(|r| reusable && r.sha256 == sha256) {
+            Some(record) => store
+                .contains_graph(NamedNodeRef::new_unchecked(&record.graph))?
+                .then(|| record.clone()),
+            None => None,
+        };
+        match unchanged {
+            Some(record) => {
+                report.unchanged.push(input.name.clone());
+                kept.insert(input.name.clone(), record);
+            }
+            None => {
+                let result = extract_one(
+                    std::path::Path::new(&input.name),
+                    &input.bytes,
+                    config.sidecars,
+                    &lexicon,
+                );
+                store_one(&store, &mut report, &mut kept, &previous, input.name.clone(), result)?;
+            }
+        }
     }
     progress(Progress {
         done: files.len(),

@@ -17,6 +17,7 @@ fn config(inputs: Vec<std::path::PathBuf>, dir: &Path) -> BuildConfig {
         renderer: Renderer::Builtin,
         sidecars: true,
         policy: Default::default(),
+        stdin: None,
     }
 }
 

@@ -239,3 +239,33 @@ fn update_and_load_respect_the_store_lock() {
     let (code, _, err) = run(&store, &["update", "DROP ALL"], None);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn build_reads_a_document_on_standard_input_under_its_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (piped, filed) = (dir.path().join("piped"), dir.path().join("filed"));
+    let seed = std::fs::read_dir(root().join("seeds"))
+        .expect("seeds")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "txt"))
+        .expect("a seed text");
+    let text = std::fs::read_to_string(&seed).expect("seed");
+    let (code, _, err) = run(
+        &piped,
+        &["build", "-", "--name", "plans/piped.txt", "--no-artifacts", "-q"],
+        Some(&text),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(
+        &filed,
+        &["build", &seed.display().to_string(), "--no-artifacts", "-q"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let facts = "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?d pkg:hasTarget ?t }";
+    assert_eq!(count(&piped, facts), count(&filed, facts));
+    assert_ne!(count(&piped, facts), "0");
+    let path = "SELECT ?p WHERE { ?s a pkg:Source ; pkg:path ?p }";
+    assert_eq!(count(&piped, path), "plans/piped.txt");
+}

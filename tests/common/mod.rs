@@ -34,6 +34,7 @@ pub fn build_into(inputs: &[PathBuf], dir: &Path, renderer: Renderer) -> (GraphS
         renderer,
         sidecars: true,
         policy: Default::default(),
+        stdin: None,
     };
     let report = build(&config).expect("build succeeds");
     let store = GraphStore::open(&config.store_dir).expect("store opens");
