@@ -166,6 +166,26 @@ fn skip(
     }
 }
 
+/// The stored record of a source whose graph can stay: same bytes, same code, same lexicons,
+/// and the graph still in the store.
+fn unchanged(
+    store: &GraphStore,
+    previous: &BTreeMap<String, SourceRecord>,
+    path: &str,
+    bytes: &[u8],
+    reusable: bool,
+) -> Result<Option<SourceRecord>, StoreError> {
+    let Some(record) = previous
+        .get(path)
+        .filter(|r| reusable && r.sha256 == ingest::sha256_hex(bytes))
+    else {
+        return Ok(None);
+    };
+    Ok(store
+        .contains_graph(NamedNodeRef::new_unchecked(&record.graph))?
+        .then(|| record.clone()))
+}
+
 /// What extraction made of one file: the document, its graph and the graph's quads.
 type Extracted = (ingest::Document, model::KnowledgeGraph, Vec<oxigraph::model::Quad>);
 
@@ -309,14 +329,10 @@ pub fn build_with_progress(
                     continue;
                 }
             };
-            // An unchanged file keeps its graph: same bytes, same code, same lexicons.
-            let sha256 = ingest::sha256_hex(&bytes);
-            if let Some(record) = previous.get(&path).filter(|r| reusable && r.sha256 == sha256) {
-                if store.contains_graph(NamedNodeRef::new_unchecked(&record.graph))? {
-                    report.unchanged.push(path.clone());
-                    kept.insert(path, record.clone());
-                    continue;
-                }
+            if let Some(record) = unchanged(&store, &previous, &path, &bytes, reusable)? {
+                report.unchanged.push(path.clone());
+                kept.insert(path, record);
+                continue;
             }
             pending.push((file, path, bytes));
         }
@@ -354,14 +370,7 @@ pub fn build_with_progress(
         store_one(&store, &mut report, &mut kept, &previous, path, result)?;
     }
     if let Some(input) = &config.stdin {
-        let sha256 = ingest::sha256_hex(&input.bytes);
-        let unchanged = match previous.get(&input.name).filter(|r| reusable && r.sha256 == sha256) {
-            Some(record) => store
-                .contains_graph(NamedNodeRef::new_unchecked(&record.graph))?
-                .then(|| record.clone()),
-            None => None,
-        };
-        match unchanged {
+        match unchanged(&store, &previous, &input.name, &input.bytes, reusable)? {
             Some(record) => {
                 report.unchanged.push(input.name.clone());
                 kept.insert(input.name.clone(), record);

@@ -90,6 +90,31 @@ struct Builder {
 }
 
 impl Builder {
+    /// An empty left-to-right map in the CJK font: `spacing` is (nodesep, ranksep), then the
+    /// node font size and the edge attributes besides the font.
+    fn new(spacing: (&str, &str), node_size: &str, edge: Vec<Attribute>) -> Self {
+        let font = quoted(FONT);
+        let mut edge_attributes = vec![attr("fontname", font.clone())];
+        edge_attributes.extend(edge);
+        Self {
+            ids: BTreeMap::new(),
+            stmts: vec![
+                Stmt::GAttribute(GraphAttributes::Graph(vec![
+                    attr("rankdir", plain("LR")),
+                    attr("fontname", font.clone()),
+                    attr("nodesep", quoted(spacing.0)),
+                    attr("ranksep", quoted(spacing.1)),
+                ])),
+                Stmt::GAttribute(GraphAttributes::Node(vec![
+                    attr("fontname", font),
+                    attr("fontsize", plain(node_size)),
+                ])),
+                Stmt::GAttribute(GraphAttributes::Edge(edge_attributes)),
+            ],
+            edges: BTreeSet::new(),
+        }
+    }
+
     fn id(&mut self, iri: &str) -> String {
         let next = format!("n{}", self.ids.len() + 1);
         self.ids.entry(iri.to_owned()).or_insert(next).clone()
@@ -204,27 +229,11 @@ const OVERVIEW_TITLE: usize = 24;
 /// concepts of the scheme) each plan mentions, the edge labelled with how many of the
 /// area's technologies it names. Plans without issuers hang from one "issuer not named" node.
 pub fn overview(store: &GraphStore) -> Result<Graph, RenderError> {
-    let mut b = Builder {
-        ids: BTreeMap::new(),
-        stmts: Vec::new(),
-        edges: BTreeSet::new(),
-    };
-    let font = quoted(FONT);
-    b.stmts.push(Stmt::GAttribute(GraphAttributes::Graph(vec![
-        attr("rankdir", plain("LR")),
-        attr("fontname", font.clone()),
-        attr("nodesep", quoted("0.05")),
-        attr("ranksep", quoted("1.2")),
-    ])));
-    b.stmts.push(Stmt::GAttribute(GraphAttributes::Node(vec![
-        attr("fontname", font.clone()),
-        attr("fontsize", plain("10")),
-    ])));
-    b.stmts.push(Stmt::GAttribute(GraphAttributes::Edge(vec![
-        attr("fontname", font),
-        attr("fontsize", plain("9")),
-        attr("color", quoted("#999999")),
-    ])));
+    let mut b = Builder::new(
+        ("0.05", "1.2"),
+        "10",
+        vec![attr("fontsize", plain("9")), attr("color", quoted("#999999"))],
+    );
     let plans = rows(store, include_str!("../ontology/queries/map/overview-plans.rq"))?;
     let mut issued: BTreeMap<&str, usize> = BTreeMap::new();
     for row in &plans {
@@ -287,26 +296,7 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
 /// The plan map of one plan (by IRI), or of all of them.
 pub fn plan_map_for(store: &GraphStore, only: Option<&str>) -> Result<Graph, RenderError> {
     let mut kept: BTreeSet<String> = BTreeSet::new();
-    let mut b = Builder {
-        ids: BTreeMap::new(),
-        stmts: Vec::new(),
-        edges: BTreeSet::new(),
-    };
-    let font = quoted(FONT);
-    b.stmts.push(Stmt::GAttribute(GraphAttributes::Graph(vec![
-        attr("rankdir", plain("LR")),
-        attr("fontname", font.clone()),
-        attr("nodesep", quoted("0.15")),
-        attr("ranksep", quoted("0.6")),
-    ])));
-    b.stmts.push(Stmt::GAttribute(GraphAttributes::Node(vec![
-        attr("fontname", font.clone()),
-        attr("fontsize", plain("11")),
-    ])));
-    b.stmts.push(Stmt::GAttribute(GraphAttributes::Edge(vec![
-        attr("fontname", font),
-        attr("color", quoted("#777777")),
-    ])));
+    let mut b = Builder::new(("0.15", "0.6"), "11", vec![attr("color", quoted("#777777"))]);
 
     for plan in rows(store, include_str!("../ontology/queries/map/plans.rq"))? {
         let (Some(doc), Some(title)) = (plan.get("doc"), plan.get("title")) else {

@@ -5,43 +5,7 @@ mod common;
 
 use assert_cmd::Command;
 use common::root;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(store: &Path) -> Server {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("policykg"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--allow-update", "--store"])
-        .arg(store)
-        .current_dir(root())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().expect("stderr"))
-        .read_line(&mut line)
-        .expect("banner");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .expect("address")
-        .to_owned();
-    Server { child, addr }
-}
 
 fn policykg(args: &[&str], store: &Path) -> (i32, String) {
     let out = Command::cargo_bin("policykg")
@@ -91,7 +55,7 @@ fn push_sends_changed_graphs_and_deletes_the_gone_ones() {
     let (code, err) = policykg(&["update", "DROP GRAPH <urn:notes:a>"], &theirs);
     assert_eq!(code, 0, "{err}");
 
-    let server = serve(&theirs);
+    let server = common::serve(&theirs, &["--allow-update"], &[]);
     let endpoint = format!("http://{}/store", server.addr);
     let (code, err) = policykg(&["push", "--endpoint", &endpoint], &ours);
     assert_eq!(code, 0, "{err}");

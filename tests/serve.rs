@@ -6,44 +6,13 @@ mod common;
 
 use common::*;
 use policykg::render::Renderer;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use std::process::Command;
 
 fn start(store: &Path, extra: &[&str]) -> Server {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("policykg"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--store"])
-        .arg(store)
-        .args(extra)
-        .current_dir(root())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().expect("stderr"))
-        .read_line(&mut line)
-        .expect("banner");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .expect("address")
-        .to_owned();
-    Server { child, addr }
+    serve(store, extra, &[])
 }
 
 struct Response {

@@ -8,50 +8,14 @@ mod common;
 use common::*;
 use policykg::render::Renderer;
 use proptest::prelude::*;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start(store: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin("policykg"));
-    command
-        .args(["serve", "--bind", "127.0.0.1:0", "--store"])
-        .arg(store)
-        .args(extra)
-        .env_remove("POLICYKG_UPDATE_TOKEN")
-        .current_dir(root())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let mut child = command.spawn().expect("spawn");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    stderr.read_line(&mut line).expect("banner");
-    // Keep draining stderr so the server never blocks on it.
-    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .expect("address")
-        .to_owned();
-    Server { child, addr }
+    serve(store, extra, env)
 }
 
 #[derive(Debug)]

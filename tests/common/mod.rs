@@ -70,3 +70,46 @@ pub fn corpus() -> Option<PathBuf> {
         None
     }
 }
+
+/// `policykg serve` on a free loopback port, killed when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    pub addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `policykg serve` on `store` with `extra` flags and `env`; stderr is drained so the
+/// server never blocks on it.
+pub fn serve(store: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("policykg"));
+    command
+        .args(["serve", "--bind", "127.0.0.1:0", "--store"])
+        .arg(store)
+        .args(extra)
+        .env_remove("POLICYKG_UPDATE_TOKEN")
+        .current_dir(root())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("spawn");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut line).expect("banner");
+    // Keep draining stderr so the server never blocks on it.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .expect("address")
+        .to_owned();
+    Server { child, addr }
+}
