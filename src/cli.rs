@@ -323,8 +323,8 @@ pub struct QueryArgs {
     /// Read the query from a file (- for standard input).
     #[arg(short = 'f', long = "file", value_name = "FILE", conflicts_with = "named")]
     pub file: Option<PathBuf>,
-    /// Run a query shipped in ontology/queries/: organizations, outcomes, planned-vs-achieved, plan-outline,
-    /// targets-by-deadline, technologies.
+    /// Run a query shipped in ontology/queries/: documents, organizations, outcomes,
+    /// planned-vs-achieved, plan-outline, targets-by-deadline, technologies.
     #[arg(long, value_name = "NAME")]
     pub named: Option<String>,
     /// Output format: table (for people), csv, tsv, json, xml (SELECT/ASK); turtle or

@@ -272,3 +272,12 @@ fn explain_shows_the_rule_and_deadline_of_every_number() {
     );
     assert_eq!(kept[0]["deadline_origin"], "lead-paragraph");
 }
+
+#[test]
+fn query_help_names_every_shipped_query() {
+    let out = policykg().args(["query", "--help"]).output().expect("runs");
+    let help = text(&out.stdout);
+    for (name, _) in policykg::query::NAMED {
+        assert!(help.contains(name), "query --help does not name {name}");
+    }
+}
