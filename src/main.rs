@@ -175,6 +175,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 _ => anyhow::bail!("give one of: a query, -f FILE, --named NAME"),
             };
+            if let Some(refusal) = too_deep(&text) {
+                eprintln!("policykg: malformed query: {refusal}");
+                return Ok(ExitCode::from(2));
+            }
             let store = exiting(GraphStore::open(&args.store)?);
             let mut out = std::io::stdout().lock();
             match query::run(store, &text, args.format.into(), &mut out) {
@@ -306,6 +310,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 (None, Some(f)) => read_text_arg(f, "update")?,
                 _ => anyhow::bail!("give one of: an update, -f FILE"),
             };
+            if let Some(refusal) = too_deep(&text) {
+                eprintln!("policykg: malformed update: {refusal}");
+                return Ok(ExitCode::from(2));
+            }
             let _lock = policykg::store::WriteLock::acquire(&args.store, args.wait)?;
             let mut store = GraphStore::open(&args.store)?;
             let before = store.len(None)?;
@@ -458,6 +466,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// memory back at exit at once, so the store is deliberately never dropped.
 fn exiting(store: GraphStore) -> &'static GraphStore {
     Box::leak(Box::new(store))
+}
+
+/// The parser recurses once per bracket: a text nested deeper than the endpoint allows is
+/// refused here too, with its position, before it can overflow the stack.
+fn too_deep(text: &str) -> Option<policykg::serve::screen::Refusal> {
+    let limits = policykg::serve::screen::Limits {
+        max_bytes: usize::MAX,
+        ..policykg::serve::screen::QUERY
+    };
+    match policykg::serve::screen::check(text, limits) {
+        Err(refusal @ policykg::serve::screen::Refusal::TooDeep { .. }) => Some(refusal),
+        _ => None,
+    }
 }
 
 /// Standard input as text, for a query or an update given as `-`.

@@ -269,3 +269,22 @@ fn build_reads_a_document_on_standard_input_under_its_name() {
     let path = "SELECT ?p WHERE { ?s a pkg:Source ; pkg:path ?p }";
     assert_eq!(count(&piped, path), "plans/piped.txt");
 }
+
+#[test]
+fn a_query_nested_too_deep_is_refused_with_its_place_not_a_crash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    let (code, _, err) = run(&store, &["load", &fixture("notes.trig")], None);
+    assert_eq!(code, 0, "{err}");
+    let deep = format!("SELECT * WHERE {}{}", "{".repeat(1000), "}".repeat(1000));
+    let (code, _, err) = run(&store, &["query", &deep], None);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("malformed query: 1:") && err.contains("levels"), "{err}");
+    let (code, _, err) = run(
+        &store,
+        &["update", "-"],
+        Some(&format!("INSERT DATA {}", "{".repeat(1000))),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("malformed update"), "{err}");
+}
