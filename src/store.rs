@@ -135,23 +135,34 @@ impl GraphStore {
                 path: dir.display().to_string(),
             });
         }
-        let bytes = std::fs::read(&snapshot).map_err(io_error(&snapshot))?;
-        let (body, manifest, recorded) = split_snapshot(dir, &bytes)?;
+        let mut file = std::fs::File::open(&snapshot).map_err(io_error(&snapshot))?;
+        let Some((manifest, body_len)) = manifest_line(&mut file).map_err(io_error(&snapshot))? else {
+            return Self::open_whole(dir, &snapshot);
+        };
         let store = Store::new().map_err(storage)?;
-        // Three things at once: the checksum is verified on one thread, the N-Quads are
-        // parsed on another, and the quads are inserted here. A mismatch discards the store.
+        // The file streams through the checksum into the parser on one thread while the
+        // quads are inserted here, so the snapshot is never held in memory whole. A
+        // mismatch (or a line that does not parse) discards the store.
         std::thread::scope(|scope| {
-            let check = scope.spawn(|| match &recorded {
-                Some(sha256) => verify(dir, body, sha256),
-                None => Ok(()),
-            });
             let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Quad>>(4);
+            let recorded = &manifest.snapshot_sha256;
             let parser = scope.spawn(move || {
+                let mut reader = HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file).take(body_len));
+                let mut parse_error = None;
+                let mut batch = Vec::with_capacity(OPEN_BATCH);
                 // The checksum vouches for every line: policykg wrote them, so the parser
                 // need not validate each IRI again.
-                let mut batch = Vec::with_capacity(OPEN_BATCH);
-                for quad in RdfParser::from_format(RdfFormat::NQuads).lenient().for_slice(body) {
-                    batch.push(quad.map_err(|e| corrupt(dir, e.to_string()))?);
+                for quad in RdfParser::from_format(RdfFormat::NQuads)
+                    .lenient()
+                    .for_reader(&mut reader)
+                {
+                    match quad {
+                        Ok(quad) => batch.push(quad),
+                        Err(e) => {
+                            parse_error = Some(e.to_string());
+                            break;
+                        }
+                    }
                     if batch.len() == OPEN_BATCH && sender.send(std::mem::take(&mut batch)).is_err() {
                         break;
                     }
@@ -159,19 +170,41 @@ impl GraphStore {
                 if !batch.is_empty() {
                     let _ = sender.send(batch);
                 }
-                Ok::<(), StoreError>(())
+                // The whole body is hashed, even past a line that did not parse, so a
+                // damaged file is reported as damaged rather than as a parse error.
+                std::io::copy(&mut reader, &mut std::io::sink()).map_err(io_error(&snapshot))?;
+                let found = reader.finish();
+                if &found != recorded {
+                    return Err(mismatch(dir, body_len, &found, recorded));
+                }
+                parse_error.map_or(Ok(()), |e| Err(corrupt(dir, e)))
             });
             let mut loader = store.bulk_loader();
             for batch in batches {
                 loader.load_quads(batch).map_err(storage)?;
             }
             loader.commit().map_err(storage)?;
-            let joined = |r: std::thread::Result<Result<(), StoreError>>| {
-                r.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            };
-            joined(check.join())?;
-            joined(parser.join())
+            parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         })?;
+        Ok(Self {
+            dir: dir.to_owned(),
+            store,
+            manifest,
+        })
+    }
+
+    /// Opens a snapshot read whole: a store from before the manifest line (its separate
+    /// `manifest.json`), or a file that does not end with its manifest (refused).
+    fn open_whole(dir: &Path, snapshot: &Path) -> Result<Self, StoreError> {
+        let bytes = std::fs::read(snapshot).map_err(io_error(snapshot))?;
+        let (body, manifest, recorded) = split_snapshot(dir, &bytes)?;
+        if let Some(sha256) = &recorded {
+            verify(dir, body, sha256)?;
+        }
+        let store = Store::new().map_err(storage)?;
+        store
+            .load_from_slice(RdfParser::from_format(RdfFormat::NQuads).lenient(), body)
+            .map_err(|e| corrupt(dir, e.to_string()))?;
         Ok(Self {
             dir: dir.to_owned(),
             store,
@@ -226,10 +259,20 @@ impl GraphStore {
         Ok(out)
     }
 
-    /// Every quad, as sorted canonical N-Quads lines. The lines are written into one buffer
-    /// and sorted as ranges of it, the two halves on two threads, so a store of a million
-    /// quads makes no million allocations.
+    /// Every quad, as sorted canonical N-Quads lines.
     pub fn canonical_nquads(&self) -> Result<String, StoreError> {
+        let (text, lines) = self.sorted_lines()?;
+        let mut out = String::with_capacity(text.len());
+        for r in lines {
+            out.push_str(&text[r]);
+        }
+        Ok(out)
+    }
+
+    /// Every quad as an N-Quads line, all in one buffer, with the ranges of the distinct
+    /// lines in sorted order: sorted as ranges, the two halves on two threads, so a store of
+    /// a million quads makes no million allocations.
+    fn sorted_lines(&self) -> Result<(String, Vec<std::ops::Range<usize>>), StoreError> {
         use std::fmt::Write as _;
         let mut text = String::new();
         let mut lines: Vec<std::ops::Range<usize>> = Vec::new();
@@ -245,38 +288,48 @@ impl GraphStore {
             scope.spawn(|| left.sort_unstable_by(|a, b| line(a).cmp(line(b))));
             right.sort_unstable_by(|a, b| line(a).cmp(line(b)));
         });
-        let mut out = String::with_capacity(text.len() + 64 * 1024);
+        let mut merged = Vec::with_capacity(lines.len());
         let (mut i, mut j) = (0, mid);
-        let mut last: Option<&[u8]> = None;
         while i < mid || j < lines.len() {
             let take_left = j >= lines.len() || (i < mid && line(&lines[i]) <= line(&lines[j]));
             let r = if take_left {
                 i += 1;
-                &lines[i - 1]
+                lines[i - 1].clone()
             } else {
                 j += 1;
-                &lines[j - 1]
+                lines[j - 1].clone()
             };
-            if last != Some(line(r)) {
-                out.push_str(&text[r.clone()]);
-                last = Some(line(r));
+            if merged
+                .last()
+                .is_none_or(|last: &std::ops::Range<usize>| line(last) != line(&r))
+            {
+                merged.push(r);
             }
         }
-        Ok(out)
+        Ok((text, merged))
     }
 
     /// Writes the snapshot with its manifest line as one atomic file. The caller holds
     /// the [`WriteLock`].
     pub fn save(&mut self) -> Result<(), StoreError> {
         std::fs::create_dir_all(&self.dir).map_err(io_error(&self.dir))?;
-        let mut snapshot = self.canonical_nquads()?;
-        self.manifest.snapshot_sha256 = crate::ingest::sha256_hex(snapshot.as_bytes());
+        let (text, lines) = self.sorted_lines()?;
+        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+        for r in &lines {
+            sha2::Digest::update(&mut hasher, &text.as_bytes()[r.clone()]);
+        }
+        self.manifest.snapshot_sha256 = format!("{:x}", sha2::Digest::finalize(hasher));
         // serde_json escapes control characters, so the manifest is one line.
         let line = serde_json::to_string(&self.manifest).map_err(storage)?;
-        snapshot.push_str(MANIFEST_LINE);
-        snapshot.push_str(&line);
-        snapshot.push('\n');
-        write_atomically(&self.dir.join(SNAPSHOT), snapshot.as_bytes())?;
+        // The lines go straight from the sorted buffer to the file: no second copy of it.
+        write_atomically_with(&self.dir.join(SNAPSHOT), |w| {
+            for r in &lines {
+                w.write_all(&text.as_bytes()[r.clone()])?;
+            }
+            w.write_all(MANIFEST_LINE.as_bytes())?;
+            w.write_all(line.as_bytes())?;
+            w.write_all(b"\n")
+        })?;
         // The snapshot now carries its manifest; the older separate one would only mislead.
         let legacy = self.dir.join(LEGACY_MANIFEST);
         if legacy.exists() {
@@ -379,13 +432,25 @@ impl GraphStore {
 /// Writes `bytes` to `path` through a temporary file in the same directory, fsynced and
 /// renamed over the target, so readers see the old or the new file, never a torn one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    write_atomically_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomically`] with the content written by `write` (through a buffer).
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), StoreError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io_error(dir))?;
-    file.write_all(bytes).map_err(io_error(path))?;
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 20, file.as_file_mut());
+        write(&mut buffered).map_err(io_error(path))?;
+        buffered.flush().map_err(io_error(path))?;
+    }
     // Artifacts are ordinary files: readable by others, like those `cp` would make.
     #[cfg(unix)]
     {
@@ -459,16 +524,78 @@ fn split_snapshot<'a>(dir: &Path, bytes: &'a [u8]) -> Result<(&'a [u8], Manifest
 fn verify(dir: &Path, body: &[u8], recorded: &str) -> Result<(), StoreError> {
     let found = crate::ingest::sha256_hex(body);
     if found != recorded {
-        return Err(corrupt(
-            dir,
-            format!(
-                "the checksum does not match ({} bytes of N-Quads hash to {found}; the \
-                 manifest line records {recorded})",
-                body.len()
-            ),
-        ));
+        return Err(mismatch(dir, body.len() as u64, &found, recorded));
     }
     Ok(())
+}
+
+fn mismatch(dir: &Path, len: u64, found: &str, recorded: &str) -> StoreError {
+    corrupt(
+        dir,
+        format!(
+            "the checksum does not match ({len} bytes of N-Quads hash to {found}; the manifest \
+             line records {recorded})"
+        ),
+    )
+}
+
+/// The manifest on a snapshot's last line and the length of the N-Quads before it, read
+/// from the end of the file; `None` when the last line is no manifest line.
+fn manifest_line(file: &mut std::fs::File) -> std::io::Result<Option<(Manifest, u64)>> {
+    use std::io::{Seek, SeekFrom};
+    let len = file.metadata()?.len();
+    let mut window = len.min(64 * 1024);
+    loop {
+        file.seek(SeekFrom::Start(len - window))?;
+        let mut tail = Vec::with_capacity(window as usize);
+        (&mut *file).take(window).read_to_end(&mut tail)?;
+        let content = tail.strip_suffix(b"\n").unwrap_or(&tail);
+        let start = match content.iter().rposition(|&b| b == b'\n') {
+            Some(i) => i + 1,
+            None if window < len => {
+                window = len.min(window * 4);
+                continue;
+            }
+            None => 0,
+        };
+        file.seek(SeekFrom::Start(0))?;
+        let Some(json) = content[start..].strip_prefix(MANIFEST_LINE.as_bytes()) else {
+            return Ok(None);
+        };
+        return match serde_json::from_slice::<Manifest>(json) {
+            Ok(manifest) => Ok(Some((manifest, len - window + start as u64))),
+            // A damaged manifest line is reported by the whole-file path, with its reason.
+            Err(_) => Ok(None),
+        };
+    }
+}
+
+/// A reader that hashes what passes through it.
+struct HashingReader<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+}
+
+impl<R: Read> HashingReader<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            hasher: <sha2::Sha256 as sha2::Digest>::new(),
+        }
+    }
+
+    /// The lowercase hex SHA-256 of everything read.
+    fn finish(self) -> String {
+        format!("{:x}", sha2::Digest::finalize(self.hasher))
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        Ok(n)
+    }
 }
 
 /// Quads parsed per batch when a snapshot is opened.
@@ -620,6 +747,19 @@ mod tests {
             reopened.canonical_nquads().expect("dump"),
             store.canonical_nquads().expect("dump")
         );
+    }
+
+    #[test]
+    fn a_byte_that_breaks_a_line_is_reported_as_damage_not_as_a_parse_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        saved(dir.path());
+        let path = dir.path().join(SNAPSHOT);
+        let mut bytes = std::fs::read(&path).expect("read");
+        let at = bytes.iter().position(|&b| b == b'<').expect("an IRI");
+        bytes[at] = b'"';
+        std::fs::write(&path, &bytes).expect("write");
+        let error = GraphStore::open(dir.path()).err().expect("refused").to_string();
+        assert!(error.contains("checksum does not match"), "{error}");
     }
 
     #[test]
