@@ -281,3 +281,72 @@ fn query_help_names_every_shipped_query() {
         assert!(help.contains(name), "query --help does not name {name}");
     }
 }
+
+#[test]
+fn a_store_of_many_plans_is_drawn_as_the_overview_and_one_plan_on_request() {
+    let Some(corpus) = common::corpus() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    let out = policykg()
+        .args(["build", "--no-artifacts", "-q", "--no-sidecars", "--store"])
+        .arg(&store)
+        .arg(&corpus)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let render = |extra: &[&str]| {
+        let out = policykg()
+            .args(["render", "--format", "dot", "--store"])
+            .arg(&store)
+            .args(extra)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    // Up to 12 plans are drawn in full by default; the overview (the default beyond) has
+    // one node per plan described by a file, issuers counting their plans and technology
+    // areas counted on the edges.
+    let full = render(&[]);
+    assert!(full.starts_with("digraph plan"), "{}", &full[..80]);
+    let overview = render(&["--overview"]);
+    assert!(overview.starts_with("digraph overview"), "{}", &overview[..80]);
+    assert!(
+        overview.contains("splines=line"),
+        "the overview is laid out with straight edges"
+    );
+    let files = std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "txt"))
+        })
+        .count();
+    assert_eq!(
+        overview.matches("fillcolor=\"#fde4b8\"").count(),
+        files,
+        "one plan node per file"
+    );
+    assert!(
+        overview.contains("国务院 ("),
+        "an issuer node carries its count of plans"
+    );
+    assert!(
+        overview.contains("->") && overview.contains("[label=\""),
+        "edges carry counts"
+    );
+    // One plan by the file that describes it: only that plan.
+    let file = corpus.join("gwr_2024_zh.txt").display().to_string();
+    let one = render(&["--doc", &file]);
+    assert!(one.starts_with("digraph plan"), "{}", &one[..80]);
+    assert_eq!(one.matches("fillcolor=\"#fde4b8\"").count(), 1, "one plan node");
+    assert!(one.contains("fillcolor=\"#fff7cf\""), "with its targets");
+    // An unknown plan is an error naming it.
+    let out = policykg()
+        .args(["render", "--format", "dot", "--doc", "no/such/file.txt", "--store"])
+        .arg(&store)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no/such/file.txt"), "{}", text(&out.stderr));
+}
