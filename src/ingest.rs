@@ -30,6 +30,16 @@ pub enum IngestError {
     Loop { path: String, target: String },
     #[error("{path}: {size} bytes, over the limit of {limit} bytes (--max-file-size), not read")]
     TooLarge { path: String, size: u64, limit: u64 },
+    #[error(
+        "{path}: line {line} is {bytes} bytes long, over the {limit} bytes a paragraph may have; \
+         split it at sentence ends (extraction works paragraph by paragraph)"
+    )]
+    LineTooLong {
+        path: String,
+        line: usize,
+        bytes: usize,
+        limit: usize,
+    },
     /// A file of a type `build` does not read (RDF, images, archives, binaries).
     #[error("{path}: {refusal}")]
     Refused {
@@ -317,7 +327,20 @@ pub fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IngestErro
     Ok(bytes)
 }
 
-/// Decodes the bytes read from `path`.
+/// The longest paragraph line a document may have. Real plans stay far below (the longest
+/// line of the development corpus has a few thousand characters); a text that is one huge
+/// line (a minified dump, a file without line breaks) is refused by name instead of being
+/// worked on for hours.
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// The 1-based number and the length in bytes of the longest line.
+fn longest_line(text: &str) -> Option<(usize, usize)> {
+    text.split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.len()))
+        .max_by_key(|&(i, len)| (len, std::cmp::Reverse(i)))
+}
+
 /// Decodes the bytes read from `path`: plain text as it is, other formats (recognized from
 /// the bytes and the name) by `formats`, the rest refused.
 pub fn decode_document(path: &Path, bytes: &[u8]) -> Result<Document, IngestError> {
@@ -339,6 +362,14 @@ pub fn decode_document(path: &Path, bytes: &[u8]) -> Result<Document, IngestErro
         })?;
         (extracted.text, extracted.encoding, extracted.fields)
     };
+    if let Some((line, bytes)) = longest_line(&text).filter(|&(_, b)| b > MAX_LINE_BYTES) {
+        return Err(IngestError::LineTooLong {
+            path: shown,
+            line,
+            bytes,
+            limit: MAX_LINE_BYTES,
+        });
+    }
     Ok(Document {
         path: shown,
         sha256: sha256_hex(bytes),
@@ -465,6 +496,20 @@ fn legacy(bytes: &[u8]) -> Option<(String, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_longer_than_a_paragraph_may_be_is_refused_with_its_number() {
+        let fits = format!("标题\n{}\n", "到2027年建成5个示范区。".repeat(MAX_LINE_BYTES / 40));
+        assert!(decode_document(Path::new("a.txt"), fits.as_bytes()).is_ok());
+        let long = format!("标题\n短句。\n{}\n", "。".repeat(MAX_LINE_BYTES / 3 + 1));
+        match decode_document(Path::new("dump.txt"), long.as_bytes()) {
+            Err(e @ IngestError::LineTooLong { line: 3, .. }) => {
+                let message = e.to_string();
+                assert!(message.starts_with("dump.txt: line 3 is "), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn decodes_every_supported_encoding() {
