@@ -316,7 +316,9 @@ pub fn build_with_progress(
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut done = 0;
     let mut ready: Vec<(String, Result<Extracted, IngestError>)> = Vec::new();
-    for chunk in files.chunks(workers * 4) {
+    // One empty chunk at the end stores what the last chunk extracted.
+    let last: &[PathBuf] = &[];
+    for chunk in files.chunks(workers * 4).chain(std::iter::once(last)) {
         let mut pending = Vec::new();
         for file in chunk {
             let path = ingest::display(file);
@@ -360,15 +362,6 @@ pub fn build_with_progress(
         })?;
         ready = pending.into_iter().map(|(_, path, _)| path).zip(extracted).collect();
     }
-    for (path, result) in ready {
-        progress(Progress {
-            done,
-            total: files.len(),
-            path: &path,
-        });
-        done += 1;
-        store_one(&store, &mut report, &mut kept, &previous, path, result)?;
-    }
     if let Some(input) = &config.stdin {
         match unchanged(&store, &previous, &input.name, &input.bytes, reusable)? {
             Some(record) => {
@@ -391,9 +384,14 @@ pub fn build_with_progress(
         total: files.len(),
         path: "",
     });
+    let built: std::collections::BTreeSet<String> = report
+        .sources
+        .iter()
+        .map(|s| s.path.clone())
+        .chain(report.unchanged.iter().cloned())
+        .collect();
     for (path, record) in &previous {
-        let built = report.sources.iter().any(|s| &s.path == path) || report.unchanged.contains(path);
-        if built {
+        if built.contains(path) {
             continue;
         }
         // A source is dropped only when the inputs were all read and it is not among them:

@@ -186,7 +186,7 @@ pub fn push(
             Ok(200..=299) => {
                 report.sent.push((graph.as_str().to_owned(), body.lines().count()));
                 pushed.insert(graph.as_str().to_owned(), sha256);
-                save_state(&state_path, &state_as_written(&pushed, &endpoint.url, &state))?;
+                save_state(&state_path, &state, &endpoint.url, &pushed)?;
             }
             Ok(code) => report.failed.push((graph.as_str().to_owned(), format!("HTTP {code}"))),
             Err(e) => report.failed.push((graph.as_str().to_owned(), e)),
@@ -202,7 +202,7 @@ pub fn push(
         match endpoint.send_retrying("DELETE", &graph, b"", log) {
             Ok(200..=299 | 404) => {
                 pushed.remove(&graph);
-                save_state(&state_path, &state_as_written(&pushed, &endpoint.url, &state))?;
+                save_state(&state_path, &state, &endpoint.url, &pushed)?;
                 report.deleted.push(graph);
             }
             Ok(code) => report.failed.push((graph, format!("HTTP {code}"))),
@@ -212,19 +212,16 @@ pub fn push(
     Ok(report)
 }
 
-/// The whole state with this endpoint's entry as it is now.
-fn state_as_written(
-    pushed: &BTreeMap<String, String>,
+/// Writes the state of every endpoint, this one's entry as it is now.
+fn save_state(
+    path: &Path,
+    others: &BTreeMap<String, BTreeMap<String, String>>,
     url: &str,
-    state: &BTreeMap<String, BTreeMap<String, String>>,
-) -> BTreeMap<String, BTreeMap<String, String>> {
-    let mut all = state.clone();
-    all.insert(url.to_owned(), pushed.clone());
-    all
-}
-
-fn save_state(path: &Path, state: &BTreeMap<String, BTreeMap<String, String>>) -> Result<(), StoreError> {
-    let text = serde_json::to_string_pretty(state).map_err(|e| StoreError::Storage(e.to_string()))? + "\n";
+    pushed: &BTreeMap<String, String>,
+) -> Result<(), StoreError> {
+    let mut state: BTreeMap<&str, &BTreeMap<String, String>> = others.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    state.insert(url, pushed);
+    let text = serde_json::to_string_pretty(&state).map_err(|e| StoreError::Storage(e.to_string()))? + "\n";
     write_atomically(path, text.as_bytes())
 }
 
