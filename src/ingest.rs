@@ -107,7 +107,32 @@ fn read_meta(path: &Path) -> Option<Meta> {
 /// extension, or was named); symlinks are followed, but every real file (device and
 /// inode) is taken once and a link back to a directory being walked is reported as a loop.
 pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<IngestError>) {
-    let mut walk = Walk::default();
+    let walked = walk(paths, |p| has_text_extension(p) && !is_folder_readme(p));
+    (walked.files, walked.errors)
+}
+
+/// What [`walk`] found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// The files named, and those in the folders that `wanted` takes: sorted, each real file once.
+    pub files: Vec<PathBuf>,
+    /// Missing paths, loops, special files where a wanted file was, unreadable folders.
+    pub errors: Vec<IngestError>,
+    /// Regular files in the folders that `wanted` does not take, sorted.
+    pub passed: Vec<PathBuf>,
+}
+
+/// The safe walk of [`discover`] with another choice of files: `wanted` says which files
+/// in the folders are taken (files named in `paths` always are).
+pub fn walk(paths: &[PathBuf], wanted: fn(&Path) -> bool) -> Walked {
+    let mut walk = Walk {
+        wanted,
+        files: Vec::new(),
+        errors: Vec::new(),
+        passed: Vec::new(),
+        seen: Default::default(),
+        open: Vec::new(),
+    };
     for path in paths {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk.dir(path, &meta),
@@ -125,10 +150,16 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<IngestError>) {
             }),
         }
     }
-    let Walk { mut files, errors, .. } = walk;
+    let Walk {
+        mut files,
+        errors,
+        mut passed,
+        ..
+    } = walk;
     files.sort();
     files.dedup();
-    (files, errors)
+    passed.sort();
+    Walked { files, errors, passed }
 }
 
 /// A real file or directory, whatever path reached it.
@@ -171,9 +202,12 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
     "not a regular file"
 }
 
-#[derive(Default)]
 struct Walk {
+    /// Which files in a folder are taken.
+    wanted: fn(&Path) -> bool,
     files: Vec<PathBuf>,
+    /// Regular files in a folder that are not taken.
+    passed: Vec<PathBuf>,
     errors: Vec<IngestError>,
     /// Files and directories already taken.
     seen: std::collections::HashSet<FileId>,
@@ -214,13 +248,15 @@ impl Walk {
         let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         children.sort();
         for child in children {
-            let candidate = has_text_extension(&child) && !is_folder_readme(&child);
+            let candidate = (self.wanted)(&child);
             // `metadata` follows a symlink without opening its target.
             match std::fs::metadata(&child) {
                 Ok(meta) if meta.is_dir() => self.dir(&child, &meta),
                 Ok(meta) if meta.is_file() => {
                     if candidate {
                         self.file(&child, &meta);
+                    } else {
+                        self.passed.push(child);
                     }
                 }
                 Ok(meta) => {

@@ -32,6 +32,8 @@ pub enum LoadError {
     #[error("--graph {0}: not an absolute IRI")]
     BadGraph(String),
     #[error(transparent)]
+    Walk(crate::ingest::IngestError),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -107,11 +109,21 @@ pub fn load(
         match input {
             Input::Stdin => files.push(Input::Stdin),
             Input::Path(p) if p.is_dir() => {
-                let mut found = Vec::new();
-                walk(p, &mut found, &mut report.skipped, format.is_some());
-                found.sort();
-                report.skipped.sort();
-                files.extend(found.into_iter().map(Input::Path));
+                // The safe walk of `build` (symlinks once, loops and special files reported).
+                let wanted = if format.is_some() {
+                    (|_: &Path| true) as fn(&Path) -> bool
+                } else {
+                    |p: &Path| format_of(p).is_some()
+                };
+                let walked = crate::ingest::walk(std::slice::from_ref(p), wanted);
+                report.skipped.extend(
+                    walked
+                        .passed
+                        .iter()
+                        .map(|f| format!("{}: not an RDF file name", f.display())),
+                );
+                report.problems.extend(walked.errors.into_iter().map(LoadError::Walk));
+                files.extend(walked.files.into_iter().map(Input::Path));
             }
             Input::Path(p) => files.push(Input::Path(p.clone())),
         }
@@ -149,28 +161,6 @@ pub fn load(
         }
     }
     Ok(report)
-}
-
-fn walk(dir: &Path, found: &mut Vec<PathBuf>, skipped: &mut Vec<String>, any_name: bool) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            skipped.push(format!("{}: {e}", dir.display()));
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        // Symlinked folders are not followed: a loop cannot make the walk endless.
-        let Ok(kind) = entry.file_type() else { continue };
-        if kind.is_dir() {
-            walk(&path, found, skipped, any_name);
-        } else if path.is_file() && (any_name || format_of(&path).is_some()) {
-            found.push(path);
-        } else {
-            skipped.push(format!("{}: not an RDF file name", path.display()));
-        }
-    }
 }
 
 fn read_one(

@@ -2,19 +2,8 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::root;
+use common::{policykg, text};
 use std::path::Path;
-
-fn policykg() -> Command {
-    let mut cmd = Command::cargo_bin("policykg").expect("binary");
-    cmd.current_dir(root());
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Builds `inputs` into `dir` with the real binary; returns (exit code, stderr).
 fn build(dir: &Path, inputs: &[&str]) -> (i32, String) {

@@ -8,8 +8,7 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{build_into, root, select};
+use common::{build_into, policykg, root, select};
 use policykg::render::Renderer;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -18,12 +17,6 @@ const FORMATS: [&str; 4] = ["plan.txt", "plan.html", "plan.pdf", "plan.docx"];
 
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures/formats").join(name)
-}
-
-fn policykg() -> Command {
-    let mut cmd = Command::cargo_bin("policykg").expect("binary");
-    cmd.current_dir(root());
-    cmd
 }
 
 /// Builds `inputs` with the real binary into `dir`; returns (exit code, stderr).
@@ -411,23 +404,7 @@ fn damaged_pdf_and_docx_are_errors_naming_the_file_not_panics() {
 
 #[test]
 fn the_store_of_every_format_violates_no_shape() {
-    let checks = root().join("ontology/queries/validation");
-    let mut files: Vec<_> = std::fs::read_dir(&checks)
-        .expect("validation queries")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    files.sort();
-    let mut violations = Vec::new();
-    for file in files {
-        let query = std::fs::read_to_string(&file).expect("query");
-        for row in store()
-            .select(&query)
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
-        {
-            violations.push(format!("{}: {} {}", file.display(), row["focus"], row["message"]));
-        }
-    }
-    assert!(violations.is_empty(), "{}", violations.join("\n"));
+    common::assert_conforms(store());
 }
 
 #[test]

@@ -3,19 +3,8 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::root;
+use common::{policykg, root, text};
 use std::path::Path;
-
-fn policykg() -> Command {
-    let mut cmd = Command::cargo_bin("policykg").expect("binary");
-    cmd.current_dir(root());
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn fixture(name: &str) -> String {
     root().join("tests/fixtures/rdf").join(name).display().to_string()
@@ -287,4 +276,35 @@ fn a_query_nested_too_deep_is_refused_with_its_place_not_a_crash() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("malformed update"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn load_walks_folders_as_build_does_loops_and_fifos_reported_not_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = dir.path().join("tree");
+    std::fs::create_dir_all(tree.join("sub")).expect("mkdir");
+    std::fs::copy(
+        root().join("tests/fixtures/rdf/notes.trig"),
+        tree.join("sub/notes.trig"),
+    )
+    .expect("copy");
+    std::os::unix::fs::symlink(&tree, tree.join("sub/back")).expect("loop link");
+    let fifo = tree.join("pipe.ttl");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo")
+        .success());
+    let store = dir.path().join("store");
+    let (code, _, err) = run(&store, &["load", &tree.display().to_string()], None);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("loop"), "{err}");
+    assert!(err.contains("pipe.ttl") && err.contains("FIFO"), "{err}");
+    assert!(err.contains("loaded ") && err.contains("notes.trig"), "{err}");
+    assert_eq!(
+        err.matches("notes.trig: ").count(),
+        3,
+        "loaded once, three graphs: {err}"
+    );
 }

@@ -14,24 +14,7 @@ use std::collections::BTreeSet;
 fn the_seed_store_violates_no_shape() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (store, _) = build_into(&[seeds()], dir.path(), Renderer::Builtin);
-    let checks = root().join("ontology/queries/validation");
-    let mut files: Vec<_> = std::fs::read_dir(&checks)
-        .expect("validation queries")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 8, "{files:?}");
-    let mut violations = Vec::new();
-    for file in files {
-        let query = std::fs::read_to_string(&file).expect("query");
-        for row in store
-            .select(&query)
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
-        {
-            violations.push(format!("{}: {} {}", file.display(), row["focus"], row["message"]));
-        }
-    }
-    assert!(violations.is_empty(), "{}", violations.join("\n"));
+    assert_conforms(&store);
 }
 
 #[test]

@@ -73,17 +73,5 @@ fn a_store_with_qudt_units_violates_no_shape() {
         dir.path(),
         Renderer::Builtin,
     );
-    let checks = root().join("ontology/queries/validation");
-    let mut violations = Vec::new();
-    for entry in std::fs::read_dir(&checks).expect("validation queries") {
-        let file = entry.expect("entry").path();
-        let query = std::fs::read_to_string(&file).expect("query");
-        for row in store
-            .select(&query)
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
-        {
-            violations.push(format!("{}: {} {}", file.display(), row["focus"], row["message"]));
-        }
-    }
-    assert!(violations.is_empty(), "{}", violations.join("\n"));
+    assert_conforms(&store);
 }

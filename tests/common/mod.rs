@@ -20,6 +20,18 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The real binary, run from the project root.
+pub fn policykg() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("policykg").expect("binary");
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
 pub fn seeds() -> PathBuf {
     root().join("seeds")
 }
@@ -39,6 +51,19 @@ pub fn build_into(inputs: &[PathBuf], dir: &Path, renderer: Renderer) -> (GraphS
     let report = build(&config).expect("build succeeds");
     let store = GraphStore::open(&config.store_dir).expect("store opens");
     (store, report)
+}
+
+/// Every shape check of `ontology/queries/validation/` (all of them: a unit test keeps the
+/// embedded list equal to the folder) finds nothing in `store`.
+pub fn assert_conforms(store: &GraphStore) {
+    let report = policykg::validate::validate(store).expect("the checks run");
+    assert!(report.shapes >= 8, "{} shapes checked", report.shapes);
+    let violations: Vec<String> = report
+        .results
+        .iter()
+        .map(|v| format!("{}: {} {}", v.shape, v.focus, v.message))
+        .collect();
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
 }
 
 pub fn select(store: &GraphStore, query: &str) -> Vec<BTreeMap<String, String>> {
