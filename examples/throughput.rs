@@ -19,7 +19,7 @@ fn peak_rss_kib() -> Option<u64> {
 fn main() -> anyhow::Result<()> {
     let paths: Vec<std::path::PathBuf> = std::env::args().skip(1).map(Into::into).collect();
     let paths = if paths.is_empty() { vec!["seeds".into()] } else { paths };
-    let (files, _) = ingest::discover(&paths);
+    let files = ingest::discover(&paths).files;
     let documents: Vec<ingest::Document> = files.iter().filter_map(|f| ingest::read(f).ok()).collect();
     let bytes: usize = documents.iter().map(|d| d.text.len()).sum();
     let start = Instant::now();

@@ -100,15 +100,15 @@ fn read_meta(path: &Path) -> Option<Meta> {
 }
 
 /// The files under `paths`: files as given, directories walked recursively; each list
-/// sorted, duplicates removed. Paths that cannot be read are returned as errors.
+/// sorted, duplicates removed. Paths that cannot be read are returned as errors, and the
+/// regular files of the folders that are no documents as passed over.
 ///
 /// The walk is safe on hostile trees: only `stat` is used before a file is chosen, so a
 /// FIFO, device or socket is never opened (it is reported when it carries a text
 /// extension, or was named); symlinks are followed, but every real file (device and
 /// inode) is taken once and a link back to a directory being walked is reported as a loop.
-pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<IngestError>) {
-    let walked = walk(paths, |p| has_text_extension(p) && !is_folder_readme(p));
-    (walked.files, walked.errors)
+pub fn discover(paths: &[PathBuf]) -> Walked {
+    walk(paths, |p| has_text_extension(p) && !is_folder_readme(p))
 }
 
 /// What [`walk`] found.

@@ -290,9 +290,13 @@ pub fn build_with_progress(
         source,
     })?;
     let _lock = WriteLock::acquire(&config.store_dir, config.policy.wait)?;
-    let (files, failed) = ingest::discover(&config.inputs);
+    let ingest::Walked {
+        files,
+        errors: failed,
+        passed,
+    } = ingest::discover(&config.inputs);
     report.problems.extend(failed.iter().map(IngestError::to_string));
-    report.skipped = crate::formats::passed_over(&config.inputs, &files);
+    report.skipped = crate::formats::passed_over(&files, &passed);
     if files.is_empty() && failed.is_empty() && config.stdin.is_none() {
         report.problems.push(format!(
             "no .txt, .md, .html, .pdf or .docx files found in {}",

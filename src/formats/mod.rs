@@ -59,51 +59,32 @@ pub fn extract(format: Format, bytes: &[u8]) -> Result<Extracted, FormatError> {
     }
 }
 
-/// The files in the folders among `inputs` that a build passes over (not in `read`), each
-/// as "PATH: why". Sidecars of read files (`NAME.meta.json`, `NAME.gold.json`) and a
-/// folder's README are no news and are left out; only regular files count (the walk
-/// decides about links and special files).
-pub fn passed_over(inputs: &[std::path::PathBuf], read: &[std::path::PathBuf]) -> Vec<String> {
-    let read: std::collections::BTreeSet<&std::path::Path> = read.iter().map(|p| p.as_path()).collect();
+/// What a build says of the files its walk passed over in the folders (`passed`), each as
+/// "PATH: why". Sidecars of read files (`NAME.meta.json`, `NAME.gold.json`) and a folder's
+/// README are no news and are left out.
+pub fn passed_over(read: &[std::path::PathBuf], passed: &[std::path::PathBuf]) -> Vec<String> {
     let stems: std::collections::BTreeSet<std::path::PathBuf> = read
         .iter()
         .filter_map(|p| Some(p.with_file_name(p.file_stem()?)))
         .collect();
     let mut out = Vec::new();
-    let mut pending: Vec<std::path::PathBuf> = inputs.iter().filter(|p| p.is_dir()).cloned().collect();
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                pending.push(path);
-                continue;
-            }
-            if !kind.is_file() || read.contains(path.as_path()) {
-                continue;
-            }
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            let sidecar = name.ends_with(".json")
-                && name
-                    .split('.')
-                    .next()
-                    .is_some_and(|stem| stems.contains(&path.with_file_name(stem)));
-            let readme = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .is_some_and(|s| s.eq_ignore_ascii_case("readme"));
-            if !sidecar && !readme {
-                out.push(format!(
-                    "{}: {}",
-                    crate::ingest::display(&path),
-                    sniff::reason_not_read(&path)
-                ));
-            }
+    for path in passed {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let sidecar = name.ends_with(".json")
+            && name
+                .split('.')
+                .next()
+                .is_some_and(|stem| stems.contains(&path.with_file_name(stem)));
+        let readme = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|s| s.eq_ignore_ascii_case("readme"));
+        if !sidecar && !readme {
+            out.push(format!(
+                "{}: {}",
+                crate::ingest::display(path),
+                sniff::reason_not_read(path)
+            ));
         }
     }
     out.sort();
