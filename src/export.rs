@@ -2,11 +2,9 @@
 //! store always gives the same bytes. Triple formats (Turtle, N-Triples, RDF/XML) carry the
 //! union of all graphs; quad formats (N-Quads, TriG, JSON-LD) keep the named graphs.
 
-use crate::rdf::vocab::{pkg, PREFIXES};
+use crate::rdf::vocab::PREFIXES;
 use crate::store::{GraphStore, StoreError};
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
-use oxigraph::model::vocab::xsd;
-use oxigraph::model::{Literal, Term};
 use oxigraph::model::{Quad, Triple};
 use std::io::Write;
 
@@ -69,27 +67,13 @@ impl ExportFormat {
     }
 }
 
-/// Oxigraph stores every integer-derived datatype as `xsd:integer`; exports give the
-/// offsets back the datatype the ontology declares for them.
-fn with_declared_datatype(mut quad: Quad) -> Quad {
-    if quad.predicate == pkg::START || quad.predicate == pkg::END {
-        if let Term::Literal(l) = &quad.object {
-            if l.datatype() == xsd::INTEGER && !l.value().starts_with('-') {
-                quad.object = Literal::new_typed_literal(l.value(), xsd::NON_NEGATIVE_INTEGER).into();
-            }
-        }
-    }
-    quad
-}
-
 /// All quads, sorted by their N-Quads text, with their declared datatypes.
 pub fn sorted_quads(store: &GraphStore) -> Result<Vec<Quad>, StoreError> {
     let mut quads: Vec<Quad> = store
-        .inner()
-        .iter()
-        .map(|q| q.map(with_declared_datatype))
-        .collect::<Result<_, _>>()
-        .map_err(|e| StoreError::Storage(e.to_string()))?;
+        .quads()?
+        .into_iter()
+        .map(crate::rdf::mapping::with_declared_datatype)
+        .collect();
     quads.sort_by_cached_key(|q| q.to_string());
     Ok(quads)
 }

@@ -95,7 +95,7 @@ pub fn file_iri(path: &Path) -> String {
 /// Loads every input into `store` (in memory; the caller saves). `format` overrides the
 /// file extension; `graph` receives the triples of every input instead of per-file graphs.
 pub fn load(
-    store: &GraphStore,
+    store: &mut GraphStore,
     inputs: &[Input],
     format: Option<RdfFormat>,
     graph: Option<&str>,
@@ -146,12 +146,7 @@ pub fn load(
                     if cleared.insert(g.clone()) {
                         store.replace_graph(node.as_ref(), &quads)?;
                     } else {
-                        for quad in &quads {
-                            store
-                                .inner()
-                                .insert(quad)
-                                .map_err(|e| StoreError::Storage(e.to_string()))?;
-                        }
+                        store.add_to_graph(node.as_ref(), &quads)?;
                     }
                     sizes.insert(g, quads.len());
                 }

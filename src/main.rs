@@ -351,7 +351,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             std::fs::create_dir_all(&args.store).with_context(|| format!("creating {}", args.store.display()))?;
             let _lock = policykg::store::WriteLock::acquire(&args.store, args.wait)?;
             let mut store = GraphStore::open_or_create(&args.store)?;
-            let report = policykg::load::load(&store, &inputs, format, args.graph.as_deref())?;
+            let report = policykg::load::load(&mut store, &inputs, format, args.graph.as_deref())?;
             if !report.loaded.is_empty() {
                 store.save()?;
             }
@@ -377,9 +377,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(args) => {
             let store = match &args.file {
                 Some(file) => {
-                    let store = GraphStore::in_memory()?;
+                    let mut store = GraphStore::in_memory()?;
                     let report =
-                        policykg::load::load(&store, &[policykg::load::Input::Path(file.clone())], None, None)?;
+                        policykg::load::load(&mut store, &[policykg::load::Input::Path(file.clone())], None, None)?;
                     if let Some(problem) = report.problems.into_iter().next() {
                         return Err(problem.into());
                     }

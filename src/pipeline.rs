@@ -209,7 +209,7 @@ fn extract_one(
 
 /// Stores one extracted file (on the main thread, in input order).
 fn store_one(
-    store: &GraphStore,
+    store: &mut GraphStore,
     report: &mut BuildReport,
     kept: &mut BTreeMap<String, SourceRecord>,
     previous: &BTreeMap<String, SourceRecord>,
@@ -356,7 +356,7 @@ pub fn build_with_progress(
                     path: &path,
                 });
                 done += 1;
-                store_one(&store, &mut report, &mut kept, &previous, path, result)?;
+                store_one(&mut store, &mut report, &mut kept, &previous, path, result)?;
             }
             Ok::<_, PipelineError>(
                 extraction
@@ -379,7 +379,14 @@ pub fn build_with_progress(
                     config.sidecars,
                     &lexicon,
                 );
-                store_one(&store, &mut report, &mut kept, &previous, input.name.clone(), result)?;
+                store_one(
+                    &mut store,
+                    &mut report,
+                    &mut kept,
+                    &previous,
+                    input.name.clone(),
+                    result,
+                )?;
             }
         }
     }

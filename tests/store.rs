@@ -20,8 +20,9 @@ fn the_seed_store_violates_no_shape() {
 #[test]
 fn shape_checks_do_find_violations() {
     // A store with a broken target and a broken evidence must be reported.
-    let store = policykg::store::GraphStore::open_or_create(&tempfile::tempdir().expect("tempdir").path().join("s"))
-        .expect("store");
+    let mut store =
+        policykg::store::GraphStore::open_or_create(&tempfile::tempdir().expect("tempdir").path().join("s"))
+            .expect("store");
     let ttl = r#"
         @prefix pkg: <https://w3id.org/policykg/ontology#> .
         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .

@@ -137,6 +137,19 @@ fn object(value: &Value) -> Term {
     }
 }
 
+/// Oxigraph's own store (where SPARQL Update runs) keeps every integer-derived datatype as
+/// `xsd:integer`; this gives the offsets back the datatype the ontology declares for them.
+pub fn with_declared_datatype(mut quad: Quad) -> Quad {
+    if quad.predicate == pkg::START || quad.predicate == pkg::END {
+        if let Term::Literal(l) = &quad.object {
+            if l.datatype() == xsd::INTEGER && !l.value().starts_with('-') {
+                quad.object = Literal::new_typed_literal(l.value(), xsd::NON_NEGATIVE_INTEGER).into();
+            }
+        }
+    }
+    quad
+}
+
 /// All quads of one source's graph, sorted.
 pub fn quads(graph: &KnowledgeGraph) -> Vec<Quad> {
     let source = source_iri(&graph.path);

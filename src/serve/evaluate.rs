@@ -174,7 +174,11 @@ fn rehearse(store: &GraphStore, update: &str) -> Reply {
             )))
         }
     };
-    match prepared.on_store(store.inner()).execute() {
+    let copy = match store.to_oxigraph() {
+        Ok(copy) => copy,
+        Err(e) => return store_error(e),
+    };
+    match prepared.on_store(&copy).execute() {
         Ok(()) => Reply::empty(204),
         Err(e) => store_error(crate::store::StoreError::Evaluation(e.to_string())),
     }

@@ -1,22 +1,36 @@
-//! The store: Oxigraph's SPARQL engine over its in-memory `Store`, persisted in a
-//! directory as one sorted N-Quads snapshot, `store.nq`, whose last line is a comment
-//! holding the manifest (`# policykg-manifest {json}`): the sources it holds and the
-//! SHA-256 of the N-Quads before that line. Snapshot and manifest therefore commit as one
-//! file: written to a temporary file in the same directory, fsynced, renamed over the old
-//! one, and the directory fsynced. Opening verifies the checksum and refuses a damaged or
-//! truncated snapshot. Writers hold [`WriteLock`] (`DIR/lock`) for the whole write.
-//! A RocksDB backend can replace this module behind a feature.
+//! The store: every quad in a sorted, dictionary-encoded [`index`] that Oxigraph's SPARQL
+//! evaluator queries, persisted in a directory as two files:
+//!
+//! - `store.nq`, the portable snapshot: sorted N-Quads whose last line is a comment
+//!   holding the manifest (`# policykg-manifest {json}`): the sources it holds and the
+//!   SHA-256 of the N-Quads before that line. Snapshot and manifest therefore commit as
+//!   one file: written to a temporary file in the same directory, fsynced, renamed over
+//!   the old one, and the directory fsynced. Reading it verifies the checksum and refuses
+//!   a damaged or truncated snapshot.
+//! - `store.index`, the same quads in binary form (see [`index`]), which is what opening
+//!   reads: a cache stamped with the snapshot's length, time and checksum, so a snapshot
+//!   changed behind its back (or a damaged index) sends `open` back to the snapshot.
+//!
+//! Writers hold [`WriteLock`] (`DIR/lock`) for the whole write. Replaced graphs are kept
+//! aside and merged into a new index on the next read or save. SPARQL Update runs on
+//! Oxigraph's own in-memory `Store`, filled from the index for the update.
 
+pub mod index;
+
+use index::{Index, IndexView, SnapshotStamp};
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad};
 use oxigraph::sparql::QueryResults;
 use oxigraph::store::Store;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 pub const SNAPSHOT: &str = "store.nq";
+/// The binary index beside the snapshot.
+pub const INDEX: &str = "store.index";
 /// Where stores written before the manifest moved into the snapshot kept it; read once,
 /// removed by the next write.
 pub const LEGACY_MANIFEST: &str = "manifest.json";
@@ -88,7 +102,12 @@ pub struct QueryOptions {
 
 pub struct GraphStore {
     dir: PathBuf,
-    store: Store,
+    /// The quads as last opened or saved.
+    base: Arc<Index>,
+    /// Graphs replaced since (by IRI; an empty list removes the graph).
+    edits: BTreeMap<String, Vec<Quad>>,
+    /// `base` with `edits` applied, made on the first read after an edit.
+    merged: OnceLock<Arc<Index>>,
     pub manifest: Manifest,
 }
 
@@ -104,14 +123,20 @@ fn storage(e: impl std::fmt::Display) -> StoreError {
 }
 
 impl GraphStore {
+    fn with(dir: &Path, base: Index, manifest: Manifest) -> Self {
+        Self {
+            dir: dir.to_owned(),
+            base: Arc::new(base),
+            edits: BTreeMap::new(),
+            merged: OnceLock::new(),
+            manifest,
+        }
+    }
+
     /// An empty store that lives only in memory (to validate a file, for example); it has
     /// no directory to save to.
     pub fn in_memory() -> Result<Self, StoreError> {
-        Ok(Self {
-            dir: PathBuf::new(),
-            store: Store::new().map_err(storage)?,
-            manifest: Manifest::default(),
-        })
+        Ok(Self::with(Path::new(""), Index::default(), Manifest::default()))
     }
 
     /// Opens the store in `dir`, empty if there is none yet.
@@ -119,15 +144,13 @@ impl GraphStore {
         if dir.join(SNAPSHOT).is_file() {
             Self::open(dir)
         } else {
-            Ok(Self {
-                dir: dir.to_owned(),
-                store: Store::new().map_err(storage)?,
-                manifest: Manifest::default(),
-            })
+            Ok(Self::with(dir, Index::default(), Manifest::default()))
         }
     }
 
-    /// Opens an existing store, verifying its checksum.
+    /// Opens an existing store: from its index when that matches the snapshot, else from
+    /// the snapshot, verifying its checksum (and then writing the index again when no
+    /// writer holds the store).
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         let snapshot = dir.join(SNAPSHOT);
         if !snapshot.is_file() {
@@ -139,58 +162,17 @@ impl GraphStore {
         let Some((manifest, body_len)) = manifest_line(&mut file).map_err(io_error(&snapshot))? else {
             return Self::open_whole(dir, &snapshot);
         };
-        let store = Store::new().map_err(storage)?;
-        // The file streams through the checksum into the parser on one thread while the
-        // quads are inserted here, so the snapshot is never held in memory whole. A
-        // mismatch (or a line that does not parse) discards the store.
-        std::thread::scope(|scope| {
-            let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Quad>>(4);
-            let recorded = &manifest.snapshot_sha256;
-            let parser = scope.spawn(move || {
-                let mut reader = HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file).take(body_len));
-                let mut parse_error = None;
-                let mut batch = Vec::with_capacity(OPEN_BATCH);
-                // The checksum vouches for every line: policykg wrote them, so the parser
-                // need not validate each IRI again.
-                for quad in RdfParser::from_format(RdfFormat::NQuads)
-                    .lenient()
-                    .for_reader(&mut reader)
-                {
-                    match quad {
-                        Ok(quad) => batch.push(quad),
-                        Err(e) => {
-                            parse_error = Some(e.to_string());
-                            break;
-                        }
-                    }
-                    if batch.len() == OPEN_BATCH && sender.send(std::mem::take(&mut batch)).is_err() {
-                        break;
-                    }
-                }
-                if !batch.is_empty() {
-                    let _ = sender.send(batch);
-                }
-                // The whole body is hashed, even past a line that did not parse, so a
-                // damaged file is reported as damaged rather than as a parse error.
-                std::io::copy(&mut reader, &mut std::io::sink()).map_err(io_error(&snapshot))?;
-                let found = reader.finish();
-                if &found != recorded {
-                    return Err(mismatch(dir, body_len, &found, recorded));
-                }
-                parse_error.map_or(Ok(()), |e| Err(corrupt(dir, e)))
-            });
-            let mut loader = store.bulk_loader();
-            for batch in batches {
-                loader.load_quads(batch).map_err(storage)?;
-            }
-            loader.commit().map_err(storage)?;
-            parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        })?;
-        Ok(Self {
-            dir: dir.to_owned(),
-            store,
-            manifest,
-        })
+        let stamp = stamp_of(&file, &manifest).map_err(io_error(&snapshot))?;
+        if let Some(index) = read_index(dir, &stamp) {
+            return Ok(Self::with(dir, index, manifest));
+        }
+        let index = read_snapshot(dir, file, body_len, &manifest.snapshot_sha256)?;
+        // A store from before the index, or one whose index is stale or damaged: the next
+        // open is fast again, unless a writer owns the store (it writes its own).
+        if let Ok(_lock) = WriteLock::acquire(dir, false) {
+            let _ = write_index(dir, &index, &stamp);
+        }
+        Ok(Self::with(dir, index, manifest))
     }
 
     /// Opens a snapshot read whole: a store from before the manifest line (its separate
@@ -201,135 +183,120 @@ impl GraphStore {
         if let Some(sha256) = &recorded {
             verify(dir, body, sha256)?;
         }
-        let store = Store::new().map_err(storage)?;
-        store
-            .load_from_slice(RdfParser::from_format(RdfFormat::NQuads).lenient(), body)
+        let quads = RdfParser::from_format(RdfFormat::NQuads)
+            .lenient()
+            .for_slice(body)
+            .collect::<Result<Vec<Quad>, _>>()
             .map_err(|e| corrupt(dir, e.to_string()))?;
-        Ok(Self {
-            dir: dir.to_owned(),
-            store,
-            manifest,
-        })
+        Ok(Self::with(dir, Index::build(quads.iter().map(Quad::as_ref)), manifest))
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    /// The underlying Oxigraph store.
-    pub fn inner(&self) -> &Store {
-        &self.store
+    /// The current quads, with the edits made since the last save.
+    fn view(&self) -> Arc<Index> {
+        if self.edits.is_empty() {
+            return self.base.clone();
+        }
+        self.merged
+            .get_or_init(|| {
+                let replaced: std::collections::HashSet<String> = self.edits.keys().map(|g| format!("<{g}>")).collect();
+                Arc::new(Index::merge(
+                    &self.base,
+                    |g| replaced.contains(g),
+                    self.edits.values().flatten().map(Quad::as_ref),
+                ))
+            })
+            .clone()
     }
 
-    /// Replaces the content of one named graph, in one transaction.
-    pub fn replace_graph(&self, graph: NamedNodeRef<'_>, quads: &[Quad]) -> Result<(), StoreError> {
-        let mut tx = self.store.start_transaction().map_err(storage)?;
-        tx.clear_graph(graph).map_err(storage)?;
-        tx.insert_named_graph(graph);
-        for quad in quads {
-            tx.insert(quad);
+    /// Replaces the content of one named graph.
+    pub fn replace_graph(&mut self, graph: NamedNodeRef<'_>, quads: &[Quad]) -> Result<(), StoreError> {
+        self.edits.insert(graph.as_str().to_owned(), quads.to_vec());
+        self.merged = OnceLock::new();
+        Ok(())
+    }
+
+    /// Adds quads to one named graph, keeping what it holds.
+    pub fn add_to_graph(&mut self, graph: NamedNodeRef<'_>, quads: &[Quad]) -> Result<(), StoreError> {
+        if !self.edits.contains_key(graph.as_str()) {
+            let current = self.quads_in(Some(graph));
+            self.edits.insert(graph.as_str().to_owned(), current);
         }
-        tx.commit().map_err(storage)
+        if let Some(held) = self.edits.get_mut(graph.as_str()) {
+            held.extend_from_slice(quads);
+        }
+        self.merged = OnceLock::new();
+        Ok(())
     }
 
     /// Whether the graph holds any quad (a snapshot keeps no empty graphs).
     pub fn contains_graph(&self, graph: NamedNodeRef<'_>) -> Result<bool, StoreError> {
-        match self
-            .store
-            .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(graph)))
-            .next()
-        {
-            Some(quad) => quad.map(|_| true).map_err(storage),
-            None => Ok(false),
-        }
+        Ok(match self.edits.get(graph.as_str()) {
+            Some(quads) => !quads.is_empty(),
+            None => self.base.graph_len(graph) > 0,
+        })
     }
 
-    pub fn remove_graph(&self, graph: NamedNodeRef<'_>) -> Result<(), StoreError> {
-        self.store.remove_named_graph(graph).map_err(storage).map(|_| ())
+    pub fn remove_graph(&mut self, graph: NamedNodeRef<'_>) -> Result<(), StoreError> {
+        self.replace_graph(graph, &[])
     }
 
     pub fn named_graphs(&self) -> Result<Vec<NamedNode>, StoreError> {
-        let mut out = Vec::new();
-        for g in self.store.named_graphs() {
-            if let oxigraph::model::NamedOrBlankNode::NamedNode(n) = g.map_err(storage)? {
-                out.push(n);
-            }
-        }
-        out.sort();
-        Ok(out)
+        Ok(self
+            .view()
+            .named_graphs()
+            .map_err(storage)?
+            .into_iter()
+            .filter_map(|g| match g {
+                NamedOrBlankNode::NamedNode(n) => Some(n),
+                NamedOrBlankNode::BlankNode(_) => None,
+            })
+            .collect())
     }
 
     /// Every quad, as sorted canonical N-Quads lines.
     pub fn canonical_nquads(&self) -> Result<String, StoreError> {
-        let (text, lines) = self.sorted_lines()?;
-        let mut out = String::with_capacity(text.len());
-        for r in lines {
-            out.push_str(&text[r]);
-        }
-        Ok(out)
+        let mut out = Vec::new();
+        self.view().write_nquads(&mut out).map_err(storage)?;
+        String::from_utf8(out).map_err(storage)
     }
 
-    /// Every quad as an N-Quads line, all in one buffer, with the ranges of the distinct
-    /// lines in sorted order: sorted as ranges, the two halves on two threads, so a store of
-    /// a million quads makes no million allocations.
-    fn sorted_lines(&self) -> Result<(String, Vec<std::ops::Range<usize>>), StoreError> {
-        use std::fmt::Write as _;
-        let mut text = String::new();
-        let mut lines: Vec<std::ops::Range<usize>> = Vec::new();
-        for quad in self.store.iter() {
-            let start = text.len();
-            writeln!(text, "{} .", quad.map_err(storage)?).map_err(storage)?;
-            lines.push(start..text.len());
-        }
-        let line = |r: &std::ops::Range<usize>| &text.as_bytes()[r.clone()];
-        let mid = lines.len() / 2;
-        let (left, right) = lines.split_at_mut(mid);
-        std::thread::scope(|scope| {
-            scope.spawn(|| left.sort_unstable_by(|a, b| line(a).cmp(line(b))));
-            right.sort_unstable_by(|a, b| line(a).cmp(line(b)));
-        });
-        let mut merged = Vec::with_capacity(lines.len());
-        let (mut i, mut j) = (0, mid);
-        while i < mid || j < lines.len() {
-            let take_left = j >= lines.len() || (i < mid && line(&lines[i]) <= line(&lines[j]));
-            let r = if take_left {
-                i += 1;
-                lines[i - 1].clone()
-            } else {
-                j += 1;
-                lines[j - 1].clone()
-            };
-            if merged
-                .last()
-                .is_none_or(|last: &std::ops::Range<usize>| line(last) != line(&r))
-            {
-                merged.push(r);
-            }
-        }
-        Ok((text, merged))
+    /// Every quad, in the order of the snapshot's lines.
+    pub fn quads(&self) -> Result<Vec<Quad>, StoreError> {
+        self.view().quads().collect::<Result<_, _>>().map_err(storage)
     }
 
-    /// Writes the snapshot with its manifest line as one atomic file. The caller holds
-    /// the [`WriteLock`].
+    /// Writes the snapshot with its manifest line as one atomic file, then the index. The
+    /// caller holds the [`WriteLock`].
     pub fn save(&mut self) -> Result<(), StoreError> {
+        let index = self.view();
+        self.base = index.clone();
+        self.edits.clear();
+        self.merged = OnceLock::new();
         std::fs::create_dir_all(&self.dir).map_err(io_error(&self.dir))?;
-        let (text, lines) = self.sorted_lines()?;
-        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
-        for r in &lines {
-            sha2::Digest::update(&mut hasher, &text.as_bytes()[r.clone()]);
-        }
-        self.manifest.snapshot_sha256 = format!("{:x}", sha2::Digest::finalize(hasher));
-        // serde_json escapes control characters, so the manifest is one line.
-        let line = serde_json::to_string(&self.manifest).map_err(storage)?;
-        // The lines go straight from the sorted buffer to the file: no second copy of it.
-        write_atomically_with(&self.dir.join(SNAPSHOT), |w| {
-            for r in &lines {
-                w.write_all(&text.as_bytes()[r.clone()])?;
-            }
+        let path = self.dir.join(SNAPSHOT);
+        let manifest = &mut self.manifest;
+        // The lines go from the index to the file through the checksum, which the
+        // manifest line after them records.
+        write_atomically_with(&path, |w| {
+            let mut hashing = HashingWriter {
+                inner: w,
+                hasher: <sha2::Sha256 as sha2::Digest>::new(),
+            };
+            index.write_nquads(&mut hashing)?;
+            manifest.snapshot_sha256 = format!("{:x}", sha2::Digest::finalize(hashing.hasher));
+            // serde_json escapes control characters, so the manifest is one line.
+            let line = serde_json::to_string(&*manifest).map_err(std::io::Error::other)?;
             w.write_all(MANIFEST_LINE.as_bytes())?;
             w.write_all(line.as_bytes())?;
             w.write_all(b"\n")
         })?;
+        let file = std::fs::File::open(&path).map_err(io_error(&path))?;
+        let stamp = stamp_of(&file, &self.manifest).map_err(io_error(&path))?;
+        write_index(&self.dir, &index, &stamp)?;
         // The snapshot now carries its manifest; the older separate one would only mislead.
         let legacy = self.dir.join(LEGACY_MANIFEST);
         if legacy.exists() {
@@ -365,20 +332,42 @@ impl GraphStore {
         } else if !query_has_dataset {
             prepared.dataset_mut().set_default_graph_as_union();
         }
-        prepared.on_store(&self.store).execute().map_err(|e| match e {
-            oxigraph::sparql::QueryEvaluationError::Cancelled => StoreError::Cancelled,
-            e => StoreError::Evaluation(e.to_string()),
-        })
+        prepared
+            .on_queryable_dataset(IndexView(self.view()))
+            .execute()
+            .map_err(|e| match e {
+                oxigraph::sparql::QueryEvaluationError::Cancelled => StoreError::Cancelled,
+                e => StoreError::Evaluation(e.to_string()),
+            })
+    }
+
+    /// The quads in Oxigraph's own in-memory store, where SPARQL Update runs.
+    pub fn to_oxigraph(&self) -> Result<Store, StoreError> {
+        let store = Store::new().map_err(storage)?;
+        let mut loader = store.bulk_loader();
+        loader.load_quads(self.quads()?).map_err(storage)?;
+        loader.commit().map_err(storage)?;
+        Ok(store)
     }
 
     /// Runs a SPARQL update, then saves the snapshot.
     pub fn update(&mut self, update: &str) -> Result<(), StoreError> {
-        crate::sparql::evaluator()
+        let prepared = crate::sparql::evaluator()
             .parse_update(update)
-            .map_err(|e| StoreError::Syntax(crate::sparql::syntax_message(update, &e.to_string())))?
-            .on_store(&self.store)
+            .map_err(|e| StoreError::Syntax(crate::sparql::syntax_message(update, &e.to_string())))?;
+        let store = self.to_oxigraph()?;
+        prepared
+            .on_store(&store)
             .execute()
             .map_err(|e| StoreError::Evaluation(e.to_string()))?;
+        let quads = store
+            .iter()
+            .map(|q| q.map(crate::rdf::mapping::with_declared_datatype))
+            .collect::<Result<Vec<Quad>, _>>()
+            .map_err(storage)?;
+        self.base = Arc::new(Index::build(quads.iter().map(Quad::as_ref)));
+        self.edits.clear();
+        self.merged = OnceLock::new();
         self.save()
     }
 
@@ -405,27 +394,111 @@ impl GraphStore {
         Ok(rows)
     }
 
-    /// The quads of one named graph, or of the default graph with `None`.
+    /// The quads of one named graph, or of the default graph with `None`, sorted.
     pub fn quads_in(&self, graph: Option<NamedNodeRef<'_>>) -> Vec<Quad> {
         let name = graph.map_or(GraphNameRef::DefaultGraph, GraphNameRef::NamedNode);
-        let mut quads: Vec<Quad> = self
-            .store
-            .quads_for_pattern(None, None, None, Some(name))
-            .filter_map(Result::ok)
-            .collect();
-        quads.sort_by_cached_key(|q| q.to_string());
-        quads
+        self.view().graph_quads(name).unwrap_or_default()
     }
 
     /// Number of quads in one graph (or all with `None`).
     pub fn len(&self, graph: Option<NamedNodeRef<'_>>) -> Result<usize, StoreError> {
-        match graph {
-            None => self.store.len().map_err(storage),
-            Some(g) => Ok(self
-                .store
-                .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g)))
-                .count()),
+        let view = self.view();
+        Ok(match graph {
+            None => view.len(),
+            Some(g) => view.graph_len(g),
+        })
+    }
+}
+
+/// What the index must record to stand for this snapshot.
+fn stamp_of(file: &std::fs::File, manifest: &Manifest) -> std::io::Result<SnapshotStamp> {
+    let meta = file.metadata()?;
+    let modified_ns = meta
+        .modified()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    Ok(SnapshotStamp {
+        len: meta.len(),
+        modified_ns,
+        sha256: manifest.snapshot_sha256.clone(),
+    })
+}
+
+/// The index in `dir`, if it is there, whole, and made from the snapshot `stamp` describes.
+fn read_index(dir: &Path, stamp: &SnapshotStamp) -> Option<Index> {
+    let file = std::fs::File::open(dir.join(INDEX)).ok()?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    Index::read(&mut reader, |found| found == stamp)
+        .ok()?
+        .map(|(_, index)| index)
+}
+
+/// Writes the index beside the snapshot. It is a cache: renamed into place, but not
+/// fsynced; a torn one fails its checksum and the snapshot is read instead.
+fn write_index(dir: &Path, index: &Index, stamp: &SnapshotStamp) -> Result<(), StoreError> {
+    let path = dir.join(INDEX);
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io_error(dir))?;
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 20, file.as_file_mut());
+        index.write(stamp, &mut buffered).map_err(io_error(&path))?;
+        buffered.flush().map_err(io_error(&path))?;
+    }
+    file.persist(&path).map_err(|e| StoreError::Io {
+        path: path.display().to_string(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
+/// Reads the snapshot's N-Quads into an index: the file streams through the checksum into
+/// the parser on one thread while the index is built from what it parsed. A mismatch (or a
+/// line that does not parse) discards it.
+fn read_snapshot(dir: &Path, file: std::fs::File, body_len: u64, recorded: &str) -> Result<Index, StoreError> {
+    let snapshot = dir.join(SNAPSHOT);
+    let mut reader = HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file).take(body_len));
+    let mut quads = Vec::new();
+    let mut parse_error = None;
+    // The checksum vouches for every line: policykg wrote them, so the parser need not
+    // validate each IRI again.
+    for quad in RdfParser::from_format(RdfFormat::NQuads)
+        .lenient()
+        .for_reader(&mut reader)
+    {
+        match quad {
+            Ok(quad) => quads.push(quad),
+            Err(e) => {
+                parse_error = Some(e.to_string());
+                break;
+            }
         }
+    }
+    // The whole body is hashed, even past a line that did not parse, so a damaged file is
+    // reported as damaged rather than as a parse error.
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(io_error(&snapshot))?;
+    let found = reader.finish();
+    if found != recorded {
+        return Err(mismatch(dir, body_len, &found, recorded));
+    }
+    if let Some(e) = parse_error {
+        return Err(corrupt(dir, e));
+    }
+    Ok(Index::build(quads.iter().map(Quad::as_ref)))
+}
+
+/// A writer that hashes what passes through it.
+struct HashingWriter<'a> {
+    inner: &'a mut dyn Write,
+    hasher: sha2::Sha256,
+}
+
+impl Write for HashingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -598,9 +671,6 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-/// Quads parsed per batch when a snapshot is opened.
-const OPEN_BATCH: usize = 64 * 1024;
-
 /// The advisory lock on `DIR/lock` that every writer of a store holds while it writes:
 /// `build` for its run, `serve --allow-update` for its whole life. The operating system
 /// releases it when the process ends, however it ends.
@@ -679,7 +749,7 @@ mod tests {
 
     #[test]
     fn canonical_nquads_are_the_sorted_distinct_lines_of_every_graph() {
-        let store = GraphStore::in_memory().expect("store");
+        let mut store = GraphStore::in_memory().expect("store");
         let mut expected = Vec::new();
         for g in ["urn:g:b", "urn:g:a", "urn:g:c"] {
             let graph = NamedNode::new_unchecked(g);

@@ -1,0 +1,862 @@
+//! The store's working form: a sorted, dictionary-encoded index of every quad, kept in
+//! `DIR/store.index` beside the N-Quads snapshot so that opening a store reads two
+//! arrays instead of parsing and inserting every quad again.
+//!
+//! Each distinct term is stored once as its N-Triples text; terms are numbered in the
+//! byte order of that text (0 stands for the default graph). Because a space sorts before
+//! every byte that can continue a term's text, quads sorted by their numbers in
+//! (subject, predicate, object, graph) order are exactly the sorted lines of the N-Quads
+//! snapshot, so the snapshot is written straight from the index, without sorting text.
+//! Four orders (SPOG, POSG, OSPG, GSPO) answer every triple pattern with a binary search;
+//! [`IndexView`] hands them to Oxigraph's SPARQL evaluator (`spareval`) as a
+//! [`QueryableDataset`].
+//!
+//! The file is a cache: it records the length, modification time and checksum of the
+//! snapshot it was made from and a CRC-32 of itself; when any of these disagree the
+//! snapshot is read instead (and the index written again).
+
+use oxigraph::model::{
+    BlankNode, GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef, Term,
+    TermRef,
+};
+use spareval::{InternalQuad, QueryableDataset};
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+/// The number of the default graph; stored terms are numbered from 1.
+const DEFAULT_GRAPH: u32 = 0;
+const MAGIC: &[u8; 8] = b"PKGIDX01";
+
+/// Positions of subject, predicate, object and graph in a row of each order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Order {
+    Spog,
+    Posg,
+    Ospg,
+    Gspo,
+}
+
+impl Order {
+    const ALL: [Order; 4] = [Order::Spog, Order::Posg, Order::Ospg, Order::Gspo];
+
+    /// For each key position, which of s, p, o, g (0..4) it holds.
+    fn layout(self) -> [usize; 4] {
+        match self {
+            Order::Spog => [0, 1, 2, 3],
+            Order::Posg => [1, 2, 0, 3],
+            Order::Ospg => [2, 0, 1, 3],
+            Order::Gspo => [3, 0, 1, 2],
+        }
+    }
+
+    fn key(self, spog: [u32; 4]) -> [u32; 4] {
+        self.layout().map(|i| spog[i])
+    }
+
+    fn spog(self, key: [u32; 4]) -> [u32; 4] {
+        let mut out = [0; 4];
+        for (k, i) in self.layout().into_iter().enumerate() {
+            out[i] = key[k];
+        }
+        out
+    }
+}
+
+/// Why an index file was not used.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn invalid(message: impl Into<String>) -> IndexError {
+    IndexError::Invalid(message.into())
+}
+
+/// What an index file says about the snapshot it was made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotStamp {
+    pub len: u64,
+    pub modified_ns: u64,
+    pub sha256: String,
+}
+
+/// Every quad of a store, dictionary-encoded and sorted four ways.
+#[derive(Default)]
+pub struct Index {
+    /// The N-Triples text of every term, concatenated in sorted order.
+    text: String,
+    /// Where term `n` (1-based) starts and ends in `text`: `bounds[n - 1]..bounds[n]`.
+    bounds: Vec<usize>,
+    /// Rows in each [`Order`], in the order of [`Order::ALL`].
+    rows: [Vec<[u32; 4]>; 4],
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index")
+            .field("terms", &self.terms())
+            .field("quads", &self.len())
+            .finish()
+    }
+}
+
+/// A term's N-Triples text, as in N-Quads.
+fn term_text(term: TermRef<'_>) -> String {
+    term.to_string()
+}
+
+fn graph_term(graph: GraphNameRef<'_>) -> Option<TermRef<'_>> {
+    match graph {
+        GraphNameRef::NamedNode(n) => Some(n.into()),
+        GraphNameRef::BlankNode(b) => Some(b.into()),
+        GraphNameRef::DefaultGraph => None,
+    }
+}
+
+impl Index {
+    /// The number of distinct terms.
+    pub fn terms(&self) -> usize {
+        self.bounds.len().saturating_sub(1)
+    }
+
+    /// The number of quads.
+    pub fn len(&self) -> usize {
+        self.rows[0].len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The N-Triples text of term `id`.
+    fn text_of(&self, id: u32) -> Option<&str> {
+        let i = usize::try_from(id).ok()?;
+        let (start, end) = (*self.bounds.get(i.checked_sub(1)?)?, *self.bounds.get(i)?);
+        self.text.get(start..end)
+    }
+
+    /// The number of a term given as N-Triples text, if the index holds it.
+    fn id_of_text(&self, text: &str) -> Option<u32> {
+        let (mut lo, mut hi) = (1usize, self.bounds.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.text_of(mid as u32)?.cmp(text) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid as u32),
+            }
+        }
+        None
+    }
+
+    fn id_of(&self, term: TermRef<'_>) -> Option<u32> {
+        self.id_of_text(&term_text(term))
+    }
+
+    /// Term `id` decoded.
+    fn term(&self, id: u32) -> Result<Term, IndexError> {
+        let text = self
+            .text_of(id)
+            .ok_or_else(|| invalid(format!("term {id} is out of range")))?;
+        parse_term(text).ok_or_else(|| invalid(format!("term {id} does not parse: {text}")))
+    }
+
+    fn quad(&self, spog: [u32; 4]) -> Result<Quad, IndexError> {
+        let subject = match self.term(spog[0])? {
+            Term::NamedNode(n) => NamedOrBlankNode::NamedNode(n),
+            Term::BlankNode(b) => NamedOrBlankNode::BlankNode(b),
+            other => return Err(invalid(format!("a literal as subject: {other}"))),
+        };
+        let Term::NamedNode(predicate) = self.term(spog[1])? else {
+            return Err(invalid("a predicate that is no IRI"));
+        };
+        let graph = match spog[3] {
+            DEFAULT_GRAPH => GraphName::DefaultGraph,
+            g => match self.term(g)? {
+                Term::NamedNode(n) => GraphName::NamedNode(n),
+                Term::BlankNode(b) => GraphName::BlankNode(b),
+                other => return Err(invalid(format!("a literal as graph name: {other}"))),
+            },
+        };
+        Ok(Quad::new(subject, predicate, self.term(spog[2])?, graph))
+    }
+
+    /// The rows matching a pattern of numbers (`None` for any), in the order that answers
+    /// it with the longest prefix.
+    fn scan(&self, pattern: [Option<u32>; 4]) -> (Order, std::ops::Range<usize>) {
+        let (order, bound) = Order::ALL
+            .into_iter()
+            .map(|order| {
+                let key = order.layout().map(|i| pattern[i]);
+                (order, key.iter().take_while(|k| k.is_some()).count())
+            })
+            .max_by_key(|&(order, bound)| (bound, std::cmp::Reverse(order as usize)))
+            .unwrap_or((Order::Spog, 0));
+        let key = order.layout().map(|i| pattern[i].unwrap_or(0));
+        let prefix = &key[..bound];
+        let rows = &self.rows[order as usize];
+        let start = rows.partition_point(|row| &row[..bound] < prefix);
+        let end = start + rows[start..].partition_point(|row| &row[..bound] <= prefix);
+        (order, start..end)
+    }
+
+    /// Every quad, in N-Quads line order.
+    pub fn quads(&self) -> impl Iterator<Item = Result<Quad, IndexError>> + '_ {
+        self.rows[0].iter().map(|row| self.quad(*row))
+    }
+
+    /// The quads of one graph (`None`: the default graph), in N-Quads line order.
+    pub fn graph_quads(&self, graph: GraphNameRef<'_>) -> Result<Vec<Quad>, IndexError> {
+        let id = match graph_term(graph) {
+            None => DEFAULT_GRAPH,
+            Some(term) => match self.id_of(term) {
+                Some(id) => id,
+                None => return Ok(Vec::new()),
+            },
+        };
+        let (order, range) = self.scan([None, None, None, Some(id)]);
+        self.rows[order as usize][range]
+            .iter()
+            .map(|row| self.quad(order.spog(*row)))
+            .collect()
+    }
+
+    /// The number of quads in one graph.
+    pub fn graph_len(&self, graph: NamedNodeRef<'_>) -> usize {
+        match self.id_of(TermRef::NamedNode(graph)) {
+            Some(id) => self.scan([None, None, None, Some(id)]).1.len(),
+            None => 0,
+        }
+    }
+
+    /// The names of the named graphs, sorted.
+    pub fn named_graphs(&self) -> Result<Vec<NamedOrBlankNode>, IndexError> {
+        let mut ids: Vec<u32> = self.rows[Order::Gspo as usize]
+            .iter()
+            .map(|row| row[0])
+            .filter(|&g| g != DEFAULT_GRAPH)
+            .collect();
+        ids.dedup();
+        ids.into_iter()
+            .map(|id| match self.term(id)? {
+                Term::NamedNode(n) => Ok(n.into()),
+                Term::BlankNode(b) => Ok(b.into()),
+                other => Err(invalid(format!("a literal as graph name: {other}"))),
+            })
+            .collect()
+    }
+
+    /// Writes every quad as sorted N-Quads lines (the snapshot's body).
+    pub fn write_nquads(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let text = |id: u32| {
+            self.text_of(id)
+                .ok_or_else(|| std::io::Error::other(format!("term {id} is out of range")))
+        };
+        for row in &self.rows[0] {
+            out.write_all(text(row[0])?.as_bytes())?;
+            out.write_all(b" ")?;
+            out.write_all(text(row[1])?.as_bytes())?;
+            out.write_all(b" ")?;
+            out.write_all(text(row[2])?.as_bytes())?;
+            if row[3] != DEFAULT_GRAPH {
+                out.write_all(b" ")?;
+                out.write_all(text(row[3])?.as_bytes())?;
+            }
+            out.write_all(b" .\n")?;
+        }
+        Ok(())
+    }
+
+    /// An index of `quads` (duplicates dropped).
+    pub fn build<'a>(quads: impl IntoIterator<Item = QuadRef<'a>>) -> Self {
+        Self::merge(&Index::default(), |_| false, quads)
+    }
+
+    /// This index without the graphs `drop` names (by their N-Triples text), plus `quads`.
+    /// Terms no quad uses any longer are left out, so the result is the index a fresh
+    /// build of the same quads gives.
+    pub fn merge<'a>(base: &Index, drop: impl Fn(&str) -> bool, quads: impl IntoIterator<Item = QuadRef<'a>>) -> Self {
+        // New terms, numbered in order of appearance for now.
+        let mut fresh: HashMap<TermRef<'a>, u32> = HashMap::new();
+        let mut added: Vec<[u32; 4]> = Vec::new();
+        let mut number = |term: TermRef<'a>| {
+            let next = fresh.len() as u32;
+            *fresh.entry(term).or_insert(next)
+        };
+        for quad in quads {
+            let g = graph_term(quad.graph_name).map_or(u32::MAX, &mut number);
+            added.push([
+                number(quad.subject.into()),
+                number(quad.predicate.into()),
+                number(quad.object),
+                g,
+            ]);
+        }
+        // Which stored terms the kept rows still use.
+        let dropped: Vec<u32> = base.rows[Order::Gspo as usize]
+            .iter()
+            .map(|row| row[0])
+            .filter(|&g| g != DEFAULT_GRAPH)
+            .fold(Vec::new(), |mut ids, g| {
+                if ids.last() != Some(&g) {
+                    ids.push(g);
+                }
+                ids
+            })
+            .into_iter()
+            .filter(|&g| base.text_of(g).is_some_and(&drop))
+            .collect();
+        let kept: Vec<[u32; 4]> = base.rows[0]
+            .iter()
+            .filter(|row| dropped.binary_search(&row[3]).is_err())
+            .copied()
+            .collect();
+        let mut used = vec![false; base.terms() + 1];
+        for row in &kept {
+            for &id in row {
+                if let Some(u) = used.get_mut(id as usize) {
+                    *u = true;
+                }
+            }
+        }
+        used[DEFAULT_GRAPH as usize] = false;
+        // The new terms' text, sorted, then merged with the stored ones still used.
+        let mut new_terms: Vec<(String, u32)> = fresh.iter().map(|(t, &n)| (term_text(*t), n)).collect();
+        new_terms.sort_unstable();
+        let mut text = String::new();
+        let mut bounds = vec![0];
+        let mut old_to_new = vec![0u32; base.terms() + 1];
+        let mut fresh_to_new = vec![0u32; new_terms.len()];
+        let mut old = (1..=base.terms() as u32).filter(|&id| used[id as usize]).peekable();
+        let mut new = new_terms.iter().peekable();
+        loop {
+            let old_text = old.peek().and_then(|&id| base.text_of(id));
+            let new_text = new.peek().map(|(t, _)| t.as_str());
+            let (term, from_old, from_new) = match (old_text, new_text) {
+                (None, None) => break,
+                (Some(o), Some(n)) if o == n => (o, old.next(), new.next()),
+                (Some(o), Some(n)) if o < n => (o, old.next(), None),
+                (Some(o), None) => (o, old.next(), None),
+                (_, Some(n)) => (n, None, new.next()),
+            };
+            text.push_str(term);
+            bounds.push(text.len());
+            let id = (bounds.len() - 1) as u32;
+            if let Some(o) = from_old {
+                old_to_new[o as usize] = id;
+            }
+            if let Some((_, n)) = from_new {
+                fresh_to_new[*n as usize] = id;
+            }
+        }
+        let mut spog: Vec<[u32; 4]> = kept
+            .into_iter()
+            .map(|row| row.map(|id| old_to_new[id as usize]))
+            .chain(added.into_iter().map(|row| {
+                row.map(|n| match n {
+                    u32::MAX => DEFAULT_GRAPH,
+                    n => fresh_to_new[n as usize],
+                })
+            }))
+            .collect();
+        let rows = sorted_orders(&mut spog);
+        Index { text, bounds, rows }
+    }
+
+    /// Writes the index file.
+    pub fn write(&self, stamp: &SnapshotStamp, out: &mut dyn Write) -> std::io::Result<()> {
+        let mut out = CrcWriter {
+            inner: out,
+            crc: crc32fast::Hasher::new(),
+        };
+        out.write_all(MAGIC)?;
+        out.write_all(&stamp.len.to_le_bytes())?;
+        out.write_all(&stamp.modified_ns.to_le_bytes())?;
+        let mut sha = [0u8; 64];
+        let given = stamp.sha256.as_bytes();
+        sha[..given.len().min(64)].copy_from_slice(&given[..given.len().min(64)]);
+        out.write_all(&sha)?;
+        out.write_all(&(self.terms() as u64).to_le_bytes())?;
+        out.write_all(&(self.text.len() as u64).to_le_bytes())?;
+        out.write_all(&(self.len() as u64).to_le_bytes())?;
+        for &b in &self.bounds[1..] {
+            out.write_all(&(b as u64).to_le_bytes())?;
+        }
+        out.write_all(self.text.as_bytes())?;
+        let mut buffer = Vec::with_capacity(16 * 4096);
+        for rows in &self.rows {
+            for chunk in rows.chunks(4096) {
+                buffer.clear();
+                for row in chunk {
+                    for id in row {
+                        buffer.extend_from_slice(&id.to_le_bytes());
+                    }
+                }
+                out.write_all(&buffer)?;
+            }
+        }
+        let crc = out.crc.clone().finalize();
+        out.inner.write_all(&crc.to_le_bytes())
+    }
+
+    /// Reads an index file: its stamp, then (when `wanted` accepts the stamp) the index.
+    pub fn read(
+        input: &mut dyn Read,
+        wanted: impl FnOnce(&SnapshotStamp) -> bool,
+    ) -> Result<Option<(SnapshotStamp, Index)>, IndexError> {
+        let mut input = CrcReader {
+            inner: input,
+            crc: crc32fast::Hasher::new(),
+        };
+        let mut header = [0u8; 8 + 8 + 8 + 64 + 8 + 8 + 8];
+        input.read_exact(&mut header)?;
+        if &header[..8] != MAGIC {
+            return Err(invalid("not a policykg index (or one from another version)"));
+        }
+        let word = |at: usize| u64::from_le_bytes(header[at..at + 8].try_into().unwrap_or([0; 8]));
+        let sha = String::from_utf8_lossy(&header[24..88])
+            .trim_end_matches('\0')
+            .to_owned();
+        let stamp = SnapshotStamp {
+            len: word(8),
+            modified_ns: word(16),
+            sha256: sha,
+        };
+        if !wanted(&stamp) {
+            return Ok(None);
+        }
+        let size = |n: u64, what: &str| {
+            usize::try_from(n)
+                .ok()
+                .filter(|&n| n < (1 << 40))
+                .ok_or_else(|| invalid(format!("implausible {what} count {n}")))
+        };
+        let terms = size(word(88), "term")?;
+        let text_len = size(word(96), "text")?;
+        let quads = size(word(104), "quad")?;
+        let mut bounds = Vec::with_capacity(terms + 1);
+        bounds.push(0);
+        let mut bytes = read_bytes(
+            &mut input,
+            terms.checked_mul(8).ok_or_else(|| invalid("too many terms"))?,
+        )?;
+        for chunk in bytes.chunks_exact(8) {
+            let b = usize::try_from(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])))
+                .map_err(|_| invalid("a term bound out of range"))?;
+            if b < bounds.last().copied().unwrap_or(0) || b > text_len {
+                return Err(invalid("term bounds out of order"));
+            }
+            bounds.push(b);
+        }
+        let text =
+            String::from_utf8(read_bytes(&mut input, text_len)?).map_err(|_| invalid("term text is not UTF-8"))?;
+        if bounds.iter().any(|&b| !text.is_char_boundary(b)) {
+            return Err(invalid("a term bound inside a character"));
+        }
+        let mut rows: [Vec<[u32; 4]>; 4] = Default::default();
+        let limit = terms as u32;
+        for order in &mut rows {
+            bytes = read_bytes(
+                &mut input,
+                quads.checked_mul(16).ok_or_else(|| invalid("too many quads"))?,
+            )?;
+            order.reserve_exact(quads);
+            for chunk in bytes.chunks_exact(16) {
+                let id = |i: usize| u32::from_le_bytes(chunk[i * 4..i * 4 + 4].try_into().unwrap_or([0; 4]));
+                let row = [id(0), id(1), id(2), id(3)];
+                if row.iter().any(|&id| id > limit) {
+                    return Err(invalid("a quad names a term out of range"));
+                }
+                order.push(row);
+            }
+        }
+        let crc = input.crc.clone().finalize();
+        let mut recorded = [0u8; 4];
+        input.inner.read_exact(&mut recorded)?;
+        if u32::from_le_bytes(recorded) != crc {
+            return Err(invalid("checksum mismatch"));
+        }
+        Ok(Some((stamp, Index { text, bounds, rows })))
+    }
+}
+
+/// Sorts `spog`, drops duplicates, and derives the other three orders (sorted on two
+/// threads).
+fn sorted_orders(spog: &mut Vec<[u32; 4]>) -> [Vec<[u32; 4]>; 4] {
+    spog.sort_unstable();
+    spog.dedup();
+    let spog = std::mem::take(spog);
+    let keyed = |order: Order| {
+        let mut rows: Vec<[u32; 4]> = spog.iter().map(|&r| order.key(r)).collect();
+        rows.sort_unstable();
+        rows
+    };
+    let (posg, (ospg, gspo)) = std::thread::scope(|scope| {
+        let posg = scope.spawn(|| keyed(Order::Posg));
+        let rest = (keyed(Order::Ospg), keyed(Order::Gspo));
+        (posg.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), rest)
+    });
+    [spog, posg, ospg, gspo]
+}
+
+fn read_bytes(input: &mut dyn Read, n: usize) -> Result<Vec<u8>, IndexError> {
+    let mut bytes = Vec::new();
+    input.take(n as u64).read_to_end(&mut bytes)?;
+    if bytes.len() != n {
+        return Err(invalid("the file ends early"));
+    }
+    Ok(bytes)
+}
+
+struct CrcWriter<'a> {
+    inner: &'a mut dyn Write,
+    crc: crc32fast::Hasher,
+}
+
+impl Write for CrcWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.crc.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+struct CrcReader<'a> {
+    inner: &'a mut dyn Read,
+    crc: crc32fast::Hasher,
+}
+
+impl Read for CrcReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.crc.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Parses the N-Triples text of one term, as Oxigraph writes it.
+pub fn parse_term(text: &str) -> Option<Term> {
+    if let Some(iri) = text.strip_prefix('<') {
+        return Some(NamedNode::new_unchecked(iri.strip_suffix('>')?).into());
+    }
+    if let Some(id) = text.strip_prefix("_:") {
+        return Some(BlankNode::new_unchecked(id).into());
+    }
+    let body = text.strip_prefix('"')?;
+    let mut value = String::with_capacity(body.len());
+    let mut chars = body.char_indices();
+    let rest = loop {
+        let (at, c) = chars.next()?;
+        match c {
+            '"' => break &body[at + 1..],
+            '\\' => {
+                let (_, e) = chars.next()?;
+                value.push(match e {
+                    'b' => '\u{8}',
+                    't' => '\t',
+                    'n' => '\n',
+                    'f' => '\u{C}',
+                    'r' => '\r',
+                    '"' => '"',
+                    '\'' => '\'',
+                    '\\' => '\\',
+                    'u' | 'U' => {
+                        let digits = if e == 'u' { 4 } else { 8 };
+                        let hex: String = (0..digits)
+                            .map(|_| chars.next().map(|(_, c)| c))
+                            .collect::<Option<_>>()?;
+                        char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?
+                    }
+                    _ => return None,
+                });
+            }
+            c => value.push(c),
+        }
+    };
+    Some(
+        if rest.is_empty() {
+            Literal::new_simple_literal(value)
+        } else if let Some(language) = rest.strip_prefix('@') {
+            Literal::new_language_tagged_literal_unchecked(value, language)
+        } else {
+            let datatype = rest.strip_prefix("^^<")?.strip_suffix('>')?;
+            Literal::new_typed_literal(value, NamedNode::new_unchecked(datatype))
+        }
+        .into(),
+    )
+}
+
+/// A term during query evaluation: the number of a stored term, or a term the store does
+/// not hold (a constant of the query, a computed value).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum IndexTerm {
+    Stored(u32),
+    Other(Term),
+}
+
+/// An index shared with Oxigraph's SPARQL evaluator.
+#[derive(Clone)]
+pub struct IndexView(pub Arc<Index>);
+
+/// The rows of one scan, filtered on the positions its prefix does not fix.
+pub struct Scan {
+    index: Arc<Index>,
+    order: Order,
+    at: usize,
+    end: usize,
+    pattern: [Option<u32>; 4],
+    named_only: bool,
+}
+
+impl Iterator for Scan {
+    type Item = Result<InternalQuad<IndexTerm>, IndexError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.at < self.end {
+            let row = self.index.rows[self.order as usize][self.at];
+            self.at += 1;
+            let spog = self.order.spog(row);
+            if (self.named_only && spog[3] == DEFAULT_GRAPH)
+                || spog
+                    .iter()
+                    .zip(&self.pattern)
+                    .any(|(id, want)| want.is_some_and(|w| w != *id))
+            {
+                continue;
+            }
+            return Some(Ok(InternalQuad {
+                subject: IndexTerm::Stored(spog[0]),
+                predicate: IndexTerm::Stored(spog[1]),
+                object: IndexTerm::Stored(spog[2]),
+                graph_name: (spog[3] != DEFAULT_GRAPH).then_some(IndexTerm::Stored(spog[3])),
+            }));
+        }
+        None
+    }
+}
+
+impl QueryableDataset<'static> for IndexView {
+    type InternalTerm = IndexTerm;
+    type Error = IndexError;
+
+    fn internal_quads_for_pattern(
+        &self,
+        subject: Option<&IndexTerm>,
+        predicate: Option<&IndexTerm>,
+        object: Option<&IndexTerm>,
+        graph_name: Option<Option<&IndexTerm>>,
+    ) -> impl Iterator<Item = Result<InternalQuad<IndexTerm>, IndexError>> + use<> {
+        let empty = Scan {
+            index: self.0.clone(),
+            order: Order::Spog,
+            at: 0,
+            end: 0,
+            pattern: [None; 4],
+            named_only: false,
+        };
+        let mut pattern = [None; 4];
+        for (slot, term) in pattern.iter_mut().zip([subject, predicate, object]) {
+            match term {
+                None => {}
+                Some(IndexTerm::Stored(id)) => *slot = Some(*id),
+                Some(IndexTerm::Other(_)) => return empty,
+            }
+        }
+        match graph_name {
+            None => {}
+            Some(None) => pattern[3] = Some(DEFAULT_GRAPH),
+            Some(Some(IndexTerm::Stored(id))) => pattern[3] = Some(*id),
+            Some(Some(IndexTerm::Other(_))) => return empty,
+        }
+        let (order, range) = self.0.scan(pattern);
+        Scan {
+            index: self.0.clone(),
+            order,
+            at: range.start,
+            end: range.end,
+            pattern,
+            named_only: graph_name.is_none(),
+        }
+    }
+
+    fn internal_named_graphs(&self) -> impl Iterator<Item = Result<IndexTerm, IndexError>> + use<> {
+        let mut ids: Vec<u32> = self.0.rows[Order::Gspo as usize]
+            .iter()
+            .map(|row| row[0])
+            .filter(|&g| g != DEFAULT_GRAPH)
+            .collect();
+        ids.dedup();
+        ids.into_iter().map(|id| Ok(IndexTerm::Stored(id)))
+    }
+
+    fn contains_internal_graph_name(&self, graph_name: &IndexTerm) -> Result<bool, IndexError> {
+        Ok(match graph_name {
+            IndexTerm::Stored(id) => !self.0.scan([None, None, None, Some(*id)]).1.is_empty(),
+            IndexTerm::Other(_) => false,
+        })
+    }
+
+    fn internalize_term(&self, term: Term) -> Result<IndexTerm, IndexError> {
+        Ok(match self.0.id_of(term.as_ref()) {
+            Some(id) => IndexTerm::Stored(id),
+            None => IndexTerm::Other(term),
+        })
+    }
+
+    fn externalize_term(&self, term: IndexTerm) -> Result<Term, IndexError> {
+        match term {
+            IndexTerm::Stored(id) => self.0.term(id),
+            IndexTerm::Other(term) => Ok(term),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quad(s: &str, p: &str, o: Term, g: Option<&str>) -> Quad {
+        Quad::new(
+            NamedNode::new_unchecked(s),
+            NamedNode::new_unchecked(p),
+            o,
+            g.map_or(GraphName::DefaultGraph, |g| NamedNode::new_unchecked(g).into()),
+        )
+    }
+
+    fn sample() -> Vec<Quad> {
+        let lit = |v: &str| Term::from(Literal::new_simple_literal(v));
+        vec![
+            quad("urn:a", "urn:p", lit("x"), Some("urn:g1")),
+            quad("urn:a", "urn:p", lit("x"), Some("urn:g2")),
+            quad("urn:a", "urn:p", lit("x\"y\n\\"), None),
+            quad(
+                "urn:ab",
+                "urn:p",
+                Literal::new_language_tagged_literal_unchecked("x", "zh").into(),
+                Some("urn:g1"),
+            ),
+            quad("urn:b", "urn:q", Literal::from(42).into(), Some("urn:g2")),
+            quad("urn:b", "urn:q", BlankNode::new_unchecked("b0").into(), Some("urn:g2")),
+        ]
+    }
+
+    #[test]
+    fn the_snapshot_written_from_the_index_is_the_sorted_distinct_lines() {
+        let quads = sample();
+        let index = Index::build(quads.iter().chain(&quads).map(Quad::as_ref));
+        let mut out = Vec::new();
+        index.write_nquads(&mut out).expect("write");
+        let mut lines: Vec<String> = quads.iter().map(|q| format!("{q} .\n")).collect();
+        lines.sort();
+        lines.dedup();
+        assert_eq!(String::from_utf8(out).expect("utf-8"), lines.concat());
+        assert_eq!(index.len(), quads.len());
+    }
+
+    #[test]
+    fn merging_drops_graphs_and_unused_terms_like_a_fresh_build() {
+        let quads = sample();
+        let base = Index::build(quads.iter().map(Quad::as_ref));
+        let extra = quad(
+            "urn:c",
+            "urn:p",
+            Literal::new_simple_literal("new").into(),
+            Some("urn:g3"),
+        );
+        let merged = Index::merge(&base, |g| g == "<urn:g2>", std::iter::once(extra.as_ref()));
+        let expected: Vec<Quad> = quads
+            .iter()
+            .filter(|q| q.graph_name.to_string() != "<urn:g2>")
+            .chain([&extra])
+            .cloned()
+            .collect();
+        let fresh = Index::build(expected.iter().map(Quad::as_ref));
+        assert_eq!(merged.text, fresh.text);
+        assert_eq!(merged.rows, fresh.rows);
+        assert!(merged
+            .id_of_text("\"42\"^^<http://www.w3.org/2001/XMLSchema#integer>")
+            .is_none());
+    }
+
+    #[test]
+    fn every_pattern_finds_what_a_linear_filter_finds() {
+        let quads = sample();
+        let index = Arc::new(Index::build(quads.iter().map(Quad::as_ref)));
+        let view = IndexView(index.clone());
+        let all: Vec<[u32; 4]> = index.rows[0].clone();
+        for mask in 0..16u32 {
+            for row in &all {
+                let pick = |i: usize| (mask >> i & 1 == 1).then_some(IndexTerm::Stored(row[i]));
+                let (s, p, o) = (pick(0), pick(1), pick(2));
+                let g = (mask >> 3 & 1 == 1).then(|| (row[3] != DEFAULT_GRAPH).then_some(IndexTerm::Stored(row[3])));
+                let found: Vec<_> = view
+                    .internal_quads_for_pattern(s.as_ref(), p.as_ref(), o.as_ref(), g.as_ref().map(Option::as_ref))
+                    .collect::<Result<_, _>>()
+                    .expect("scan");
+                let expected = all
+                    .iter()
+                    .filter(|r| (0..3).all(|i| mask >> i & 1 == 0 || r[i] == row[i]))
+                    .filter(|r| {
+                        if mask >> 3 & 1 == 1 {
+                            r[3] == row[3]
+                        } else {
+                            r[3] != DEFAULT_GRAPH
+                        }
+                    })
+                    .count();
+                assert_eq!(found.len(), expected, "mask {mask:04b} row {row:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_file_round_trips_and_refuses_damage() {
+        let quads = sample();
+        let index = Index::build(quads.iter().map(Quad::as_ref));
+        let stamp = SnapshotStamp {
+            len: 7,
+            modified_ns: 9,
+            sha256: "ab".repeat(32),
+        };
+        let mut bytes = Vec::new();
+        index.write(&stamp, &mut bytes).expect("write");
+        let (read_stamp, read) = Index::read(&mut bytes.as_slice(), |_| true)
+            .expect("read")
+            .expect("wanted");
+        assert_eq!(read_stamp, stamp);
+        assert_eq!(
+            (read.text.as_str(), &read.bounds, &read.rows),
+            (index.text.as_str(), &index.bounds, &index.rows)
+        );
+        assert!(Index::read(&mut bytes.as_slice(), |_| false).expect("read").is_none());
+        for at in [0, 100, bytes.len() / 2, bytes.len() - 1] {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0x20;
+            assert!(Index::read(&mut damaged.as_slice(), |_| true).is_err(), "byte {at}");
+        }
+        assert!(Index::read(&mut &bytes[..bytes.len() - 3], |_| true).is_err());
+        assert_eq!(index.graph_len(NamedNodeRef::new_unchecked("urn:g2")), 3);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_literal_s_text_parses_back_to_it(value in "\\PC*|[\\x00-\\x20\"\\\\\u{7f}\u{fffe}\u{ffff}]*", lang in "[a-z]{2}") {
+            for literal in [
+                Literal::new_simple_literal(value.clone()),
+                Literal::new_language_tagged_literal_unchecked(value.clone(), lang.clone()),
+                Literal::new_typed_literal(value.clone(), NamedNode::new_unchecked("urn:t")),
+            ] {
+                let term = Term::from(literal);
+                proptest::prop_assert_eq!(parse_term(&term.to_string()), Some(term));
+            }
+        }
+    }
+}
