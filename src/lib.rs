@@ -13,7 +13,7 @@
 //! | extract | [`extract`] | plans, issuers, tasks, measures, targets, technologies, mentions — with spans |
 //! | model | [`model`] | the petgraph knowledge graph of one source, keyed for cross-document identity |
 //! | rdf | [`rdf`] | vocabulary constants, the IRI minter, the mapping to quads |
-//! | store | [`store`] | Oxigraph (SPARQL) persisted as an atomic N-Quads snapshot |
+//! | store | [`store`] | a sorted, dictionary-encoded index queried by Oxigraph's SPARQL engine; an atomic N-Quads snapshot |
 //! | compare | [`compare`] | planned vs achieved: outcomes linked to the targets they report on |
 //! | export | [`export`] | Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD |
 //! | render | [`render`] | the plan map: DOT (graphviz-rust AST) and SVG |

@@ -180,8 +180,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
             let store = exiting(GraphStore::open(&args.store)?);
-            let mut out = std::io::stdout().lock();
-            match query::run(store, &text, args.format.into(), &mut out) {
+            // Stdout flushes at every line on its own; results are written in 64 KiB blocks.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            match query::run(store, &text, args.format.into(), &mut out).and_then(|()| Ok(out.flush()?)) {
                 Ok(()) => Ok(ExitCode::SUCCESS),
                 Err(query::QueryError::Store(StoreError::Syntax(message))) => {
                     eprintln!("policykg: malformed query: {message}");

@@ -19,8 +19,9 @@ use oxigraph::model::{
     BlankNode, GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef, Term,
     TermRef,
 };
-use spareval::{InternalQuad, QueryableDataset};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
+use spareval::{ExpressionTerm, InternalQuad, QueryableDataset};
+use std::cell::RefCell;
 use std::io::{Read, Write};
 use std::sync::Arc;
 
@@ -87,8 +88,9 @@ pub struct SnapshotStamp {
 /// Every quad of a store, dictionary-encoded and sorted four ways.
 #[derive(Default)]
 pub struct Index {
-    /// The N-Triples text of every term, concatenated in sorted order.
-    text: String,
+    /// The N-Triples text of every term, concatenated in sorted order (UTF-8, checked per
+    /// term when one is decoded, so opening need not read it all).
+    text: Vec<u8>,
     /// Where term `n` (1-based) starts and ends in `text`: `bounds[n - 1]..bounds[n]`.
     bounds: Vec<usize>,
     /// Rows in each [`Order`], in the order of [`Order::ALL`].
@@ -132,11 +134,16 @@ impl Index {
         self.len() == 0
     }
 
-    /// The N-Triples text of term `id`.
-    fn text_of(&self, id: u32) -> Option<&str> {
+    /// The N-Triples text of term `id`, as bytes.
+    fn bytes_of(&self, id: u32) -> Option<&[u8]> {
         let i = usize::try_from(id).ok()?;
         let (start, end) = (*self.bounds.get(i.checked_sub(1)?)?, *self.bounds.get(i)?);
         self.text.get(start..end)
+    }
+
+    /// The N-Triples text of term `id`.
+    fn text_of(&self, id: u32) -> Option<&str> {
+        std::str::from_utf8(self.bytes_of(id)?).ok()
     }
 
     /// The number of a term given as N-Triples text, if the index holds it.
@@ -144,7 +151,7 @@ impl Index {
         let (mut lo, mut hi) = (1usize, self.bounds.len());
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            match self.text_of(mid as u32)?.cmp(text) {
+            match self.bytes_of(mid as u32)?.cmp(text.as_bytes()) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
                 std::cmp::Ordering::Equal => return Some(mid as u32),
@@ -253,18 +260,18 @@ impl Index {
     /// Writes every quad as sorted N-Quads lines (the snapshot's body).
     pub fn write_nquads(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let text = |id: u32| {
-            self.text_of(id)
+            self.bytes_of(id)
                 .ok_or_else(|| std::io::Error::other(format!("term {id} is out of range")))
         };
         for row in &self.rows[0] {
-            out.write_all(text(row[0])?.as_bytes())?;
+            out.write_all(text(row[0])?)?;
             out.write_all(b" ")?;
-            out.write_all(text(row[1])?.as_bytes())?;
+            out.write_all(text(row[1])?)?;
             out.write_all(b" ")?;
-            out.write_all(text(row[2])?.as_bytes())?;
+            out.write_all(text(row[2])?)?;
             if row[3] != DEFAULT_GRAPH {
                 out.write_all(b" ")?;
-                out.write_all(text(row[3])?.as_bytes())?;
+                out.write_all(text(row[3])?)?;
             }
             out.write_all(b" .\n")?;
         }
@@ -281,7 +288,7 @@ impl Index {
     /// build of the same quads gives.
     pub fn merge<'a>(base: &Index, drop: impl Fn(&str) -> bool, quads: impl IntoIterator<Item = QuadRef<'a>>) -> Self {
         // New terms, numbered in order of appearance for now.
-        let mut fresh: HashMap<TermRef<'a>, u32> = HashMap::new();
+        let mut fresh: HashMap<TermRef<'a>, u32> = HashMap::default();
         let mut added: Vec<[u32; 4]> = Vec::new();
         let mut number = |term: TermRef<'a>| {
             let next = fresh.len() as u32;
@@ -327,15 +334,15 @@ impl Index {
         // The new terms' text, sorted, then merged with the stored ones still used.
         let mut new_terms: Vec<(String, u32)> = fresh.iter().map(|(t, &n)| (term_text(*t), n)).collect();
         new_terms.sort_unstable();
-        let mut text = String::new();
+        let mut text = Vec::new();
         let mut bounds = vec![0];
         let mut old_to_new = vec![0u32; base.terms() + 1];
         let mut fresh_to_new = vec![0u32; new_terms.len()];
         let mut old = (1..=base.terms() as u32).filter(|&id| used[id as usize]).peekable();
         let mut new = new_terms.iter().peekable();
         loop {
-            let old_text = old.peek().and_then(|&id| base.text_of(id));
-            let new_text = new.peek().map(|(t, _)| t.as_str());
+            let old_text = old.peek().and_then(|&id| base.bytes_of(id));
+            let new_text = new.peek().map(|(t, _)| t.as_bytes());
             let (term, from_old, from_new) = match (old_text, new_text) {
                 (None, None) => break,
                 (Some(o), Some(n)) if o == n => (o, old.next(), new.next()),
@@ -343,7 +350,7 @@ impl Index {
                 (Some(o), None) => (o, old.next(), None),
                 (_, Some(n)) => (n, None, new.next()),
             };
-            text.push_str(term);
+            text.extend_from_slice(term);
             bounds.push(text.len());
             let id = (bounds.len() - 1) as u32;
             if let Some(o) = from_old {
@@ -386,7 +393,7 @@ impl Index {
         for &b in &self.bounds[1..] {
             out.write_all(&(b as u64).to_le_bytes())?;
         }
-        out.write_all(self.text.as_bytes())?;
+        out.write_all(&self.text)?;
         let mut buffer = Vec::with_capacity(16 * 4096);
         for rows in &self.rows {
             for chunk in rows.chunks(4096) {
@@ -452,11 +459,7 @@ impl Index {
             }
             bounds.push(b);
         }
-        let text =
-            String::from_utf8(read_bytes(&mut input, text_len)?).map_err(|_| invalid("term text is not UTF-8"))?;
-        if bounds.iter().any(|&b| !text.is_char_boundary(b)) {
-            return Err(invalid("a term bound inside a character"));
-        }
+        let text = read_bytes(&mut input, text_len)?;
         let mut rows: [Vec<[u32; 4]>; 4] = Default::default();
         let limit = terms as u32;
         for order in &mut rows {
@@ -601,9 +604,32 @@ pub enum IndexTerm {
     Other(Term),
 }
 
-/// An index shared with Oxigraph's SPARQL evaluator.
-#[derive(Clone)]
-pub struct IndexView(pub Arc<Index>);
+/// An index shared with Oxigraph's SPARQL evaluator, for one query. The terms it decodes
+/// are kept: ORDER BY decodes both sides of every comparison, FILTER every row's value.
+pub struct IndexView {
+    index: Arc<Index>,
+    terms: RefCell<HashMap<u32, Term>>,
+    values: RefCell<HashMap<u32, ExpressionTerm>>,
+}
+
+impl IndexView {
+    pub fn new(index: Arc<Index>) -> Self {
+        Self {
+            index,
+            terms: RefCell::default(),
+            values: RefCell::default(),
+        }
+    }
+
+    fn term(&self, id: u32) -> Result<Term, IndexError> {
+        if let Some(term) = self.terms.borrow().get(&id) {
+            return Ok(term.clone());
+        }
+        let term = self.index.term(id)?;
+        self.terms.borrow_mut().insert(id, term.clone());
+        Ok(term)
+    }
+}
 
 /// The rows of one scan, filtered on the positions its prefix does not fix.
 pub struct Scan {
@@ -654,7 +680,7 @@ impl QueryableDataset<'static> for IndexView {
         graph_name: Option<Option<&IndexTerm>>,
     ) -> impl Iterator<Item = Result<InternalQuad<IndexTerm>, IndexError>> + use<> {
         let empty = Scan {
-            index: self.0.clone(),
+            index: self.index.clone(),
             order: Order::Spog,
             at: 0,
             end: 0,
@@ -675,9 +701,9 @@ impl QueryableDataset<'static> for IndexView {
             Some(Some(IndexTerm::Stored(id))) => pattern[3] = Some(*id),
             Some(Some(IndexTerm::Other(_))) => return empty,
         }
-        let (order, range) = self.0.scan(pattern);
+        let (order, range) = self.index.scan(pattern);
         Scan {
-            index: self.0.clone(),
+            index: self.index.clone(),
             order,
             at: range.start,
             end: range.end,
@@ -687,7 +713,7 @@ impl QueryableDataset<'static> for IndexView {
     }
 
     fn internal_named_graphs(&self) -> impl Iterator<Item = Result<IndexTerm, IndexError>> + use<> {
-        let mut ids: Vec<u32> = self.0.rows[Order::Gspo as usize]
+        let mut ids: Vec<u32> = self.index.rows[Order::Gspo as usize]
             .iter()
             .map(|row| row[0])
             .filter(|&g| g != DEFAULT_GRAPH)
@@ -698,13 +724,13 @@ impl QueryableDataset<'static> for IndexView {
 
     fn contains_internal_graph_name(&self, graph_name: &IndexTerm) -> Result<bool, IndexError> {
         Ok(match graph_name {
-            IndexTerm::Stored(id) => !self.0.scan([None, None, None, Some(*id)]).1.is_empty(),
+            IndexTerm::Stored(id) => !self.index.scan([None, None, None, Some(*id)]).1.is_empty(),
             IndexTerm::Other(_) => false,
         })
     }
 
     fn internalize_term(&self, term: Term) -> Result<IndexTerm, IndexError> {
-        Ok(match self.0.id_of(term.as_ref()) {
+        Ok(match self.index.id_of(term.as_ref()) {
             Some(id) => IndexTerm::Stored(id),
             None => IndexTerm::Other(term),
         })
@@ -712,9 +738,21 @@ impl QueryableDataset<'static> for IndexView {
 
     fn externalize_term(&self, term: IndexTerm) -> Result<Term, IndexError> {
         match term {
-            IndexTerm::Stored(id) => self.0.term(id),
+            IndexTerm::Stored(id) => self.term(id),
             IndexTerm::Other(term) => Ok(term),
         }
+    }
+
+    fn externalize_expression_term(&self, term: IndexTerm) -> Result<ExpressionTerm, IndexError> {
+        let IndexTerm::Stored(id) = term else {
+            return self.externalize_term(term).map(Into::into);
+        };
+        if let Some(value) = self.values.borrow().get(&id) {
+            return Ok(value.clone());
+        }
+        let value = ExpressionTerm::from(self.term(id)?);
+        self.values.borrow_mut().insert(id, value.clone());
+        Ok(value)
     }
 }
 
@@ -790,7 +828,7 @@ mod tests {
     fn every_pattern_finds_what_a_linear_filter_finds() {
         let quads = sample();
         let index = Arc::new(Index::build(quads.iter().map(Quad::as_ref)));
-        let view = IndexView(index.clone());
+        let view = IndexView::new(index.clone());
         let all: Vec<[u32; 4]> = index.rows[0].clone();
         for mask in 0..16u32 {
             for row in &all {
@@ -833,8 +871,8 @@ mod tests {
             .expect("wanted");
         assert_eq!(read_stamp, stamp);
         assert_eq!(
-            (read.text.as_str(), &read.bounds, &read.rows),
-            (index.text.as_str(), &index.bounds, &index.rows)
+            (&read.text, &read.bounds, &read.rows),
+            (&index.text, &index.bounds, &index.rows)
         );
         assert!(Index::read(&mut bytes.as_slice(), |_| false).expect("read").is_none());
         for at in [0, 100, bytes.len() / 2, bytes.len() - 1] {

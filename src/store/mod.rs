@@ -333,7 +333,7 @@ impl GraphStore {
             prepared.dataset_mut().set_default_graph_as_union();
         }
         prepared
-            .on_queryable_dataset(IndexView(self.view()))
+            .on_queryable_dataset(IndexView::new(self.view()))
             .execute()
             .map_err(|e| match e {
                 oxigraph::sparql::QueryEvaluationError::Cancelled => StoreError::Cancelled,
@@ -442,6 +442,14 @@ fn write_index(dir: &Path, index: &Index, stamp: &SnapshotStamp) -> Result<(), S
         let mut buffered = std::io::BufWriter::with_capacity(1 << 20, file.as_file_mut());
         index.write(stamp, &mut buffered).map_err(io_error(&path))?;
         buffered.flush().map_err(io_error(&path))?;
+    }
+    // Readable by whoever may read the snapshot beside it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(io_error(&path))?;
     }
     file.persist(&path).map_err(|e| StoreError::Io {
         path: path.display().to_string(),
@@ -830,6 +838,39 @@ mod tests {
         std::fs::write(&path, &bytes).expect("write");
         let error = GraphStore::open(dir.path()).err().expect("refused").to_string();
         assert!(error.contains("checksum does not match"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_damaged_or_stale_index_sends_open_to_the_snapshot_and_is_written_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let expected = saved(dir.path()).canonical_nquads().expect("dump");
+        let index = dir.path().join(INDEX);
+        let reopened = |why: &str| {
+            let store = GraphStore::open(dir.path()).unwrap_or_else(|e| panic!("{why}: {e}"));
+            assert_eq!(store.canonical_nquads().expect("dump"), expected, "{why}");
+            assert!(index.is_file(), "{why}: the index is written again");
+        };
+        let good = std::fs::read(&index).expect("index");
+        std::fs::remove_file(&index).expect("remove");
+        reopened("missing");
+        assert_eq!(std::fs::read(&index).expect("index"), good, "the same index again");
+        for at in [0, good.len() / 3, good.len() - 2] {
+            let mut damaged = good.clone();
+            damaged[at] ^= 0x01;
+            std::fs::write(&index, &damaged).expect("write");
+            reopened("damaged");
+            assert_eq!(std::fs::read(&index).expect("index"), good, "byte {at} repaired");
+        }
+        // The same snapshot written again (a new time): the old index no longer vouches.
+        let snapshot = std::fs::read(dir.path().join(SNAPSHOT)).expect("snapshot");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(dir.path().join(SNAPSHOT), snapshot).expect("rewrite");
+        let mut file = std::fs::File::open(dir.path().join(SNAPSHOT)).expect("open");
+        let manifest = manifest_line(&mut file).expect("read").expect("manifest").0;
+        let stamp = stamp_of(&file, &manifest).expect("stamp");
+        assert!(read_index(dir.path(), &stamp).is_none(), "stale");
+        reopened("stale");
+        assert!(read_index(dir.path(), &stamp).is_some(), "fresh again");
     }
 
     #[test]
