@@ -13,7 +13,7 @@ use crate::model::{self, Kind};
 use crate::rdf::mapping;
 use crate::rdf::vocab::{DERIVED_GRAPH, LEXICON_GRAPH};
 use crate::render::{self, RenderError, Renderer, Used};
-use crate::store::{write_atomically, GraphStore, SourceRecord, StoreError, WriteLock};
+use crate::store::{write_atomically, Batch, GraphStore, SourceRecord, StoreError, WriteLock};
 use oxigraph::model::NamedNodeRef;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -186,8 +186,9 @@ fn unchanged(
         .then(|| record.clone()))
 }
 
-/// What extraction made of one file: the document, its graph and the graph's quads.
-type Extracted = (ingest::Document, model::KnowledgeGraph, Vec<oxigraph::model::Quad>);
+/// What extraction made of one file: the document, its graph and the graph's quads (encoded
+/// on the worker, ready for the store's index).
+type Extracted = (ingest::Document, model::KnowledgeGraph, Batch);
 
 /// Decodes and extracts one file (on a worker thread).
 fn extract_one(
@@ -204,7 +205,11 @@ fn extract_one(
     let facts = extract::extract_document(&document, lexicon);
     let graph = model::build(&document, facts, lexicon);
     let quads = mapping::quads(&graph);
-    Ok((document, graph, quads))
+    Ok((
+        document,
+        graph,
+        Batch::new(quads.iter().map(oxigraph::model::Quad::as_ref)),
+    ))
 }
 
 /// Stores one extracted file (on the main thread, in input order).
@@ -216,7 +221,7 @@ fn store_one(
     path: String,
     result: Result<Extracted, IngestError>,
 ) -> Result<(), PipelineError> {
-    let (document, graph, quads) = match result {
+    let (document, graph, batch) = match result {
         Ok(x) => x,
         Err(e) => {
             skip(report, kept, previous, e, path);
@@ -224,7 +229,7 @@ fn store_one(
         }
     };
     let graph_iri = mapping::source_iri(&document.path);
-    store.replace_graph(graph_iri.as_ref(), &quads)?;
+    store.replace_graph_with(graph_iri.as_ref(), batch)?;
     let counts = SUMMARY_KINDS.iter().map(|&kind| (kind, graph.count(kind))).collect();
     report.sources.push(SourceSummary {
         path: document.path.clone(),

@@ -280,43 +280,21 @@ impl Index {
 
     /// An index of `quads` (duplicates dropped).
     pub fn build<'a>(quads: impl IntoIterator<Item = QuadRef<'a>>) -> Self {
-        Self::merge(&Index::default(), |_| false, quads)
+        Self::merge(&Index::default(), |_| false, &[&Batch::new(quads)])
     }
 
-    /// This index without the graphs `drop` names (by their N-Triples text), plus `quads`.
-    /// Terms no quad uses any longer are left out, so the result is the index a fresh
-    /// build of the same quads gives.
-    pub fn merge<'a>(base: &Index, drop: impl Fn(&str) -> bool, quads: impl IntoIterator<Item = QuadRef<'a>>) -> Self {
-        // New terms, numbered in order of appearance for now.
-        let mut fresh: HashMap<TermRef<'a>, u32> = HashMap::default();
-        let mut added: Vec<[u32; 4]> = Vec::new();
-        let mut number = |term: TermRef<'a>| {
-            let next = fresh.len() as u32;
-            *fresh.entry(term).or_insert(next)
-        };
-        for quad in quads {
-            let g = graph_term(quad.graph_name).map_or(u32::MAX, &mut number);
-            added.push([
-                number(quad.subject.into()),
-                number(quad.predicate.into()),
-                number(quad.object),
-                g,
-            ]);
-        }
-        // Which stored terms the kept rows still use.
-        let dropped: Vec<u32> = base.rows[Order::Gspo as usize]
+    /// This index without the graphs `drop` names (by their N-Triples text), plus the quads
+    /// of `batches`. Terms no quad uses any longer are left out, so the result is the index
+    /// a fresh build of the same quads gives.
+    pub fn merge(base: &Index, drop: impl Fn(&str) -> bool, batches: &[&Batch]) -> Self {
+        // The kept rows, and which stored terms they still use.
+        let mut dropped: Vec<u32> = base.rows[Order::Gspo as usize]
             .iter()
             .map(|row| row[0])
             .filter(|&g| g != DEFAULT_GRAPH)
-            .fold(Vec::new(), |mut ids, g| {
-                if ids.last() != Some(&g) {
-                    ids.push(g);
-                }
-                ids
-            })
-            .into_iter()
-            .filter(|&g| base.text_of(g).is_some_and(&drop))
             .collect();
+        dropped.dedup();
+        dropped.retain(|&g| base.text_of(g).is_some_and(&drop));
         let kept: Vec<[u32; 4]> = base.rows[0]
             .iter()
             .filter(|row| dropped.binary_search(&row[3]).is_err())
@@ -331,18 +309,24 @@ impl Index {
             }
         }
         used[DEFAULT_GRAPH as usize] = false;
-        // The new terms' text, sorted, then merged with the stored ones still used.
-        let mut new_terms: Vec<(String, u32)> = fresh.iter().map(|(t, &n)| (term_text(*t), n)).collect();
+        // The batches' terms, distinct and sorted, then merged with the stored ones still used.
+        let mut new_terms: Vec<&[u8]> = batches
+            .iter()
+            .flat_map(|b| (1..=b.0.terms() as u32).filter_map(|id| b.0.bytes_of(id)))
+            .collect::<rustc_hash::FxHashSet<&[u8]>>()
+            .into_iter()
+            .collect();
         new_terms.sort_unstable();
         let mut text = Vec::new();
         let mut bounds = vec![0];
         let mut old_to_new = vec![0u32; base.terms() + 1];
-        let mut fresh_to_new = vec![0u32; new_terms.len()];
+        let mut new_ids: HashMap<&[u8], u32> = HashMap::default();
+        new_ids.reserve(new_terms.len());
         let mut old = (1..=base.terms() as u32).filter(|&id| used[id as usize]).peekable();
         let mut new = new_terms.iter().peekable();
         loop {
             let old_text = old.peek().and_then(|&id| base.bytes_of(id));
-            let new_text = new.peek().map(|(t, _)| t.as_bytes());
+            let new_text = new.peek().map(|t| **t);
             let (term, from_old, from_new) = match (old_text, new_text) {
                 (None, None) => break,
                 (Some(o), Some(n)) if o == n => (o, old.next(), new.next()),
@@ -356,20 +340,28 @@ impl Index {
             if let Some(o) = from_old {
                 old_to_new[o as usize] = id;
             }
-            if let Some((_, n)) = from_new {
-                fresh_to_new[*n as usize] = id;
+            if let Some(n) = from_new {
+                new_ids.insert(n, id);
             }
         }
         let mut spog: Vec<[u32; 4]> = kept
             .into_iter()
             .map(|row| row.map(|id| old_to_new[id as usize]))
-            .chain(added.into_iter().map(|row| {
-                row.map(|n| match n {
-                    u32::MAX => DEFAULT_GRAPH,
-                    n => fresh_to_new[n as usize],
-                })
-            }))
             .collect();
+        for batch in batches {
+            let ids: Vec<u32> = (0..=batch.0.terms() as u32)
+                .map(|local| match local {
+                    DEFAULT_GRAPH => DEFAULT_GRAPH,
+                    local => batch
+                        .0
+                        .bytes_of(local)
+                        .and_then(|t| new_ids.get(t))
+                        .copied()
+                        .unwrap_or(0),
+                })
+                .collect();
+            spog.extend(batch.0.rows[0].iter().map(|row| row.map(|local| ids[local as usize])));
+        }
         let rows = sorted_orders(&mut spog);
         Index { text, bounds, rows }
     }
@@ -484,6 +476,69 @@ impl Index {
             return Err(invalid("checksum mismatch"));
         }
         Ok(Some((stamp, Index { text, bounds, rows })))
+    }
+}
+
+/// The quads of one graph (or any quads), numbered on their own: distinct terms in sorted
+/// order and rows in SPOG order, ready for [`Index::merge`]. Made where the quads are made
+/// (on an extraction worker), so the store holds sixteen bytes a quad and each term's text
+/// once per graph, not a million `Quad`s.
+#[derive(Debug, Default)]
+pub struct Batch(Index);
+
+impl Batch {
+    pub fn new<'a>(quads: impl IntoIterator<Item = QuadRef<'a>>) -> Self {
+        let mut numbers: HashMap<TermRef<'a>, u32> = HashMap::default();
+        let mut terms: Vec<TermRef<'a>> = Vec::new();
+        let mut number = |term: TermRef<'a>| {
+            *numbers.entry(term).or_insert_with(|| {
+                terms.push(term);
+                terms.len() as u32
+            })
+        };
+        let rows: Vec<[u32; 4]> = quads
+            .into_iter()
+            .map(|quad| {
+                let g = graph_term(quad.graph_name).map_or(DEFAULT_GRAPH, &mut number);
+                [
+                    number(quad.subject.into()),
+                    number(quad.predicate.into()),
+                    number(quad.object),
+                    g,
+                ]
+            })
+            .collect();
+        let mut texts: Vec<(String, u32)> = terms
+            .iter()
+            .zip(1..)
+            .map(|(term, local)| (term_text(*term), local))
+            .collect();
+        texts.sort_unstable();
+        let mut ids = vec![DEFAULT_GRAPH; texts.len() + 1];
+        let mut text = Vec::new();
+        let mut bounds = vec![0];
+        for (id, (term, local)) in (1..).zip(&texts) {
+            text.extend_from_slice(term.as_bytes());
+            bounds.push(text.len());
+            ids[*local as usize] = id;
+        }
+        let mut spog: Vec<[u32; 4]> = rows.into_iter().map(|row| row.map(|n| ids[n as usize])).collect();
+        spog.sort_unstable();
+        spog.dedup();
+        Batch(Index {
+            text,
+            bounds,
+            rows: [spog, Vec::new(), Vec::new(), Vec::new()],
+        })
+    }
+
+    /// The number of distinct quads.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
@@ -809,7 +864,7 @@ mod tests {
             Literal::new_simple_literal("new").into(),
             Some("urn:g3"),
         );
-        let merged = Index::merge(&base, |g| g == "<urn:g2>", std::iter::once(extra.as_ref()));
+        let merged = Index::merge(&base, |g| g == "<urn:g2>", &[&Batch::new([extra.as_ref()])]);
         let expected: Vec<Quad> = quads
             .iter()
             .filter(|q| q.graph_name.to_string() != "<urn:g2>")

@@ -17,6 +17,7 @@
 
 pub mod index;
 
+pub use index::Batch;
 use index::{Index, IndexView, SnapshotStamp};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad};
@@ -104,8 +105,8 @@ pub struct GraphStore {
     dir: PathBuf,
     /// The quads as last opened or saved.
     base: Arc<Index>,
-    /// Graphs replaced since (by IRI; an empty list removes the graph).
-    edits: BTreeMap<String, Vec<Quad>>,
+    /// Graphs replaced since (by IRI; an empty batch removes the graph).
+    edits: BTreeMap<String, Batch>,
     /// `base` with `edits` applied, made on the first read after an edit.
     merged: OnceLock<Arc<Index>>,
     pub manifest: Manifest,
@@ -203,39 +204,35 @@ impl GraphStore {
         self.merged
             .get_or_init(|| {
                 let replaced: std::collections::HashSet<String> = self.edits.keys().map(|g| format!("<{g}>")).collect();
-                Arc::new(Index::merge(
-                    &self.base,
-                    |g| replaced.contains(g),
-                    self.edits.values().flatten().map(Quad::as_ref),
-                ))
+                let batches: Vec<&Batch> = self.edits.values().collect();
+                Arc::new(Index::merge(&self.base, |g| replaced.contains(g), &batches))
             })
             .clone()
     }
 
     /// Replaces the content of one named graph.
     pub fn replace_graph(&mut self, graph: NamedNodeRef<'_>, quads: &[Quad]) -> Result<(), StoreError> {
-        self.edits.insert(graph.as_str().to_owned(), quads.to_vec());
+        self.replace_graph_with(graph, Batch::new(quads.iter().map(Quad::as_ref)))
+    }
+
+    /// Replaces the content of one named graph with quads already encoded (by a worker).
+    pub fn replace_graph_with(&mut self, graph: NamedNodeRef<'_>, batch: Batch) -> Result<(), StoreError> {
+        self.edits.insert(graph.as_str().to_owned(), batch);
         self.merged = OnceLock::new();
         Ok(())
     }
 
     /// Adds quads to one named graph, keeping what it holds.
     pub fn add_to_graph(&mut self, graph: NamedNodeRef<'_>, quads: &[Quad]) -> Result<(), StoreError> {
-        if !self.edits.contains_key(graph.as_str()) {
-            let current = self.quads_in(Some(graph));
-            self.edits.insert(graph.as_str().to_owned(), current);
-        }
-        if let Some(held) = self.edits.get_mut(graph.as_str()) {
-            held.extend_from_slice(quads);
-        }
-        self.merged = OnceLock::new();
-        Ok(())
+        let mut held = self.quads_in(Some(graph));
+        held.extend_from_slice(quads);
+        self.replace_graph(graph, &held)
     }
 
     /// Whether the graph holds any quad (a snapshot keeps no empty graphs).
     pub fn contains_graph(&self, graph: NamedNodeRef<'_>) -> Result<bool, StoreError> {
         Ok(match self.edits.get(graph.as_str()) {
-            Some(quads) => !quads.is_empty(),
+            Some(batch) => !batch.is_empty(),
             None => self.base.graph_len(graph) > 0,
         })
     }
@@ -464,7 +461,8 @@ fn write_index(dir: &Path, index: &Index, stamp: &SnapshotStamp) -> Result<(), S
 fn read_snapshot(dir: &Path, file: std::fs::File, body_len: u64, recorded: &str) -> Result<Index, StoreError> {
     let snapshot = dir.join(SNAPSHOT);
     let mut reader = HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file).take(body_len));
-    let mut quads = Vec::new();
+    let mut batches = Vec::new();
+    let mut quads = Vec::with_capacity(OPEN_BATCH);
     let mut parse_error = None;
     // The checksum vouches for every line: policykg wrote them, so the parser need not
     // validate each IRI again.
@@ -479,7 +477,12 @@ fn read_snapshot(dir: &Path, file: std::fs::File, body_len: u64, recorded: &str)
                 break;
             }
         }
+        if quads.len() == OPEN_BATCH {
+            batches.push(Batch::new(quads.iter().map(Quad::as_ref)));
+            quads.clear();
+        }
     }
+    batches.push(Batch::new(quads.iter().map(Quad::as_ref)));
     // The whole body is hashed, even past a line that did not parse, so a damaged file is
     // reported as damaged rather than as a parse error.
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(io_error(&snapshot))?;
@@ -490,8 +493,16 @@ fn read_snapshot(dir: &Path, file: std::fs::File, body_len: u64, recorded: &str)
     if let Some(e) = parse_error {
         return Err(corrupt(dir, e));
     }
-    Ok(Index::build(quads.iter().map(Quad::as_ref)))
+    Ok(Index::merge(
+        &Index::default(),
+        |_| false,
+        &batches.iter().collect::<Vec<_>>(),
+    ))
 }
+
+/// Quads parsed per batch when a snapshot is read: encoded as they come, so the parsed
+/// quads are never all held at once.
+const OPEN_BATCH: usize = 64 * 1024;
 
 /// A writer that hashes what passes through it.
 struct HashingWriter<'a> {
