@@ -23,7 +23,7 @@ use rustc_hash::FxHashMap as HashMap;
 use spareval::{ExpressionTerm, InternalQuad, QueryableDataset};
 use std::cell::RefCell;
 use std::io::{Read, Write};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The number of the default graph; stored terms are numbered from 1.
 const DEFAULT_GRAPH: u32 = 0;
@@ -95,6 +95,10 @@ pub struct Index {
     bounds: Vec<usize>,
     /// Rows in each [`Order`], in the order of [`Order::ALL`].
     rows: [Vec<[u32; 4]>; 4],
+    /// For each order, where the rows whose first number is `n` start (`starts[n]`), made
+    /// on the first scan that needs it: a pattern's first bound term costs one lookup,
+    /// and the binary search runs over that term's rows only.
+    starts: [OnceLock<Vec<u32>>; 4],
 }
 
 impl std::fmt::Debug for Index {
@@ -194,21 +198,37 @@ impl Index {
 
     /// The rows matching a pattern of numbers (`None` for any), in the order that answers
     /// it with the longest prefix.
+    /// Of the orders whose prefix holds the most bound terms, the one with the fewest rows
+    /// to filter: a predicate and a graph both bound are answered from the graph's rows, not
+    /// from every row of the predicate.
     fn scan(&self, pattern: [Option<u32>; 4]) -> (Order, std::ops::Range<usize>) {
-        let (order, bound) = Order::ALL
+        let prefix_len = |order: Order| order.layout().iter().take_while(|&&i| pattern[i].is_some()).count();
+        let most = Order::ALL.into_iter().map(prefix_len).max().unwrap_or(0);
+        Order::ALL
             .into_iter()
-            .map(|order| {
-                let key = order.layout().map(|i| pattern[i]);
-                (order, key.iter().take_while(|k| k.is_some()).count())
-            })
-            .max_by_key(|&(order, bound)| (bound, std::cmp::Reverse(order as usize)))
-            .unwrap_or((Order::Spog, 0));
+            .filter(|&order| prefix_len(order) == most)
+            .map(|order| self.range(order, most, pattern))
+            .min_by_key(|(_, range)| range.len())
+            .unwrap_or((Order::Spog, 0..self.len()))
+    }
+
+    /// The rows of `order` whose first `bound` numbers are those of `pattern`.
+    fn range(&self, order: Order, bound: usize, pattern: [Option<u32>; 4]) -> (Order, std::ops::Range<usize>) {
         let key = order.layout().map(|i| pattern[i].unwrap_or(0));
         let prefix = &key[..bound];
-        let rows = &self.rows[order as usize];
+        let all = &self.rows[order as usize];
+        let (offset, rows) = match prefix.first() {
+            Some(&first) => {
+                let starts = self.starts[order as usize].get_or_init(|| starts_of(all, self.terms()));
+                let at = |n: u32| starts.get(n as usize).map_or(all.len(), |&s| s as usize);
+                let (from, to) = (at(first), at(first.saturating_add(1)));
+                (from, all.get(from..to).unwrap_or_default())
+            }
+            None => (0, &all[..]),
+        };
         let start = rows.partition_point(|row| &row[..bound] < prefix);
         let end = start + rows[start..].partition_point(|row| &row[..bound] <= prefix);
-        (order, start..end)
+        (order, offset + start..offset + end)
     }
 
     /// Every quad, in N-Quads line order.
@@ -238,6 +258,24 @@ impl Index {
             Some(id) => self.scan([None, None, None, Some(id)]).1.len(),
             None => 0,
         }
+    }
+
+    /// Whether named graph `graph` holds exactly the quads of `batch` (all in that graph).
+    pub fn holds_exactly(&self, graph: NamedNodeRef<'_>, batch: &Batch) -> bool {
+        let Some(g) = self.id_of(TermRef::NamedNode(graph)) else {
+            return batch.is_empty();
+        };
+        let (order, range) = self.scan([None, None, None, Some(g)]);
+        let rows = &self.rows[order as usize][range];
+        let graph_text = self.bytes_of(g);
+        // Both sides are sorted by the text of subject, predicate and object.
+        rows.len() == batch.len()
+            && rows.iter().zip(&batch.0.rows[0]).all(|(row, theirs)| {
+                let ours = order.spog(*row);
+                theirs[3] != DEFAULT_GRAPH
+                    && batch.0.bytes_of(theirs[3]) == graph_text
+                    && (0..3).all(|i| self.bytes_of(ours[i]) == batch.0.bytes_of(theirs[i]))
+            })
     }
 
     /// The names of the named graphs, sorted.
@@ -363,7 +401,12 @@ impl Index {
             spog.extend(batch.0.rows[0].iter().map(|row| row.map(|local| ids[local as usize])));
         }
         let rows = sorted_orders(&mut spog);
-        Index { text, bounds, rows }
+        Index {
+            text,
+            bounds,
+            rows,
+            starts: Default::default(),
+        }
     }
 
     /// Writes the index file.
@@ -475,7 +518,15 @@ impl Index {
         if u32::from_le_bytes(recorded) != crc {
             return Err(invalid("checksum mismatch"));
         }
-        Ok(Some((stamp, Index { text, bounds, rows })))
+        Ok(Some((
+            stamp,
+            Index {
+                text,
+                bounds,
+                rows,
+                starts: Default::default(),
+            },
+        )))
     }
 }
 
@@ -529,6 +580,7 @@ impl Batch {
             text,
             bounds,
             rows: [spog, Vec::new(), Vec::new(), Vec::new()],
+            starts: Default::default(),
         })
     }
 
@@ -540,6 +592,18 @@ impl Batch {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+}
+
+/// Where the rows whose first number is `n` start, for every `n` up to `terms + 1`.
+fn starts_of(rows: &[[u32; 4]], terms: usize) -> Vec<u32> {
+    let mut starts = Vec::with_capacity(terms + 2);
+    for (i, row) in rows.iter().enumerate() {
+        while starts.len() <= row[0] as usize {
+            starts.push(i as u32);
+        }
+    }
+    starts.resize(terms + 2, rows.len() as u32);
+    starts
 }
 
 /// Sorts `spog`, drops duplicates, and derives the other three orders (sorted on two

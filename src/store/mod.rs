@@ -110,6 +110,9 @@ pub struct GraphStore {
     /// `base` with `edits` applied, made on the first read after an edit.
     merged: OnceLock<Arc<Index>>,
     pub manifest: Manifest,
+    /// The manifest on disk, when the snapshot and index there hold `base`: saving with no
+    /// edits and this manifest writes nothing.
+    on_disk: Option<Manifest>,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -131,7 +134,14 @@ impl GraphStore {
             edits: BTreeMap::new(),
             merged: OnceLock::new(),
             manifest,
+            on_disk: None,
         }
+    }
+
+    /// [`Self::with`] for what was read from disk, index included.
+    fn as_on_disk(mut self) -> Self {
+        self.on_disk = Some(self.manifest.clone());
+        self
     }
 
     /// An empty store that lives only in memory (to validate a file, for example); it has
@@ -165,13 +175,15 @@ impl GraphStore {
         };
         let stamp = stamp_of(&file, &manifest).map_err(io_error(&snapshot))?;
         if let Some(index) = read_index(dir, &stamp) {
-            return Ok(Self::with(dir, index, manifest));
+            return Ok(Self::with(dir, index, manifest).as_on_disk());
         }
         let index = read_snapshot(dir, file, body_len, &manifest.snapshot_sha256)?;
         // A store from before the index, or one whose index is stale or damaged: the next
-        // open is fast again, unless a writer owns the store (it writes its own).
+        // open is fast again. A writer that owns the store writes it on its save.
         if let Ok(_lock) = WriteLock::acquire(dir, false) {
-            let _ = write_index(dir, &index, &stamp);
+            if write_index(dir, &index, &stamp).is_ok() {
+                return Ok(Self::with(dir, index, manifest).as_on_disk());
+            }
         }
         Ok(Self::with(dir, index, manifest))
     }
@@ -217,6 +229,11 @@ impl GraphStore {
 
     /// Replaces the content of one named graph with quads already encoded (by a worker).
     pub fn replace_graph_with(&mut self, graph: NamedNodeRef<'_>, batch: Batch) -> Result<(), StoreError> {
+        // The same content again (the lexicon, the derived links of an unchanged store) is
+        // no edit: nothing to merge, nothing to write.
+        if !self.edits.contains_key(graph.as_str()) && self.base.holds_exactly(graph, &batch) {
+            return Ok(());
+        }
         self.edits.insert(graph.as_str().to_owned(), batch);
         self.merged = OnceLock::new();
         Ok(())
@@ -269,6 +286,9 @@ impl GraphStore {
     /// Writes the snapshot with its manifest line as one atomic file, then the index. The
     /// caller holds the [`WriteLock`].
     pub fn save(&mut self) -> Result<(), StoreError> {
+        if self.edits.is_empty() && self.on_disk.as_ref() == Some(&self.manifest) {
+            return Ok(());
+        }
         let index = self.view();
         self.base = index.clone();
         self.edits.clear();
@@ -294,6 +314,7 @@ impl GraphStore {
         let file = std::fs::File::open(&path).map_err(io_error(&path))?;
         let stamp = stamp_of(&file, &self.manifest).map_err(io_error(&path))?;
         write_index(&self.dir, &index, &stamp)?;
+        self.on_disk = Some(self.manifest.clone());
         // The snapshot now carries its manifest; the older separate one would only mislead.
         let legacy = self.dir.join(LEGACY_MANIFEST);
         if legacy.exists() {
@@ -365,6 +386,7 @@ impl GraphStore {
         self.base = Arc::new(Index::build(quads.iter().map(Quad::as_ref)));
         self.edits.clear();
         self.merged = OnceLock::new();
+        self.on_disk = None;
         self.save()
     }
 
@@ -911,6 +933,36 @@ mod tests {
     }
 
     #[test]
+    fn a_graph_replaced_by_the_same_quads_is_no_change_and_nothing_is_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        saved(dir.path());
+        let modified = || {
+            std::fs::metadata(dir.path().join(SNAPSHOT))
+                .and_then(|m| m.modified())
+                .expect("mtime")
+        };
+        let before = modified();
+        let a = NamedNode::new_unchecked("https://example.org/a");
+        let mut store = GraphStore::open(dir.path()).expect("open");
+        store
+            .replace_graph(a.as_ref(), &[quad("y", "line\nbreak", "a"), quad("x", "一", "a")])
+            .expect("same");
+        store.save().expect("save");
+        assert_eq!(modified(), before, "nothing written");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        store.replace_graph(a.as_ref(), &[quad("x", "一", "a")]).expect("fewer");
+        store.save().expect("save");
+        assert_ne!(modified(), before, "written");
+        assert_eq!(
+            GraphStore::open(dir.path())
+                .expect("open")
+                .len(Some(a.as_ref()))
+                .expect("len"),
+            1
+        );
+    }
+
+    #[test]
     fn a_legacy_store_opens_and_is_migrated_by_the_next_save() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = saved(dir.path());
@@ -924,11 +976,13 @@ mod tests {
             serde_json::to_string(&manifest).expect("json"),
         )
         .expect("write");
-        let legacy = GraphStore::open(dir.path()).expect("legacy opens");
+        let mut legacy = GraphStore::open(dir.path()).expect("legacy opens");
         assert_eq!(legacy.manifest.sources, store.manifest.sources);
         assert_eq!(legacy.canonical_nquads().expect("dump"), body);
-        store.save().expect("save");
+        // Saved unchanged, it is written in the new form.
+        legacy.save().expect("save");
         assert!(!dir.path().join(LEGACY_MANIFEST).exists());
+        store.save().expect("save");
         assert_eq!(GraphStore::open(dir.path()).expect("open").manifest, store.manifest);
     }
 
