@@ -139,7 +139,7 @@ impl GraphStore {
     }
 
     /// [`Self::with`] for what was read from disk, index included.
-    fn as_on_disk(mut self) -> Self {
+    fn matching_disk(mut self) -> Self {
         self.on_disk = Some(self.manifest.clone());
         self
     }
@@ -175,14 +175,14 @@ impl GraphStore {
         };
         let stamp = stamp_of(&file, &manifest).map_err(io_error(&snapshot))?;
         if let Some(index) = read_index(dir, &stamp) {
-            return Ok(Self::with(dir, index, manifest).as_on_disk());
+            return Ok(Self::with(dir, index, manifest).matching_disk());
         }
         let index = read_snapshot(dir, file, body_len, &manifest.snapshot_sha256)?;
         // A store from before the index, or one whose index is stale or damaged: the next
         // open is fast again. A writer that owns the store writes it on its save.
         if let Ok(_lock) = WriteLock::acquire(dir, false) {
             if write_index(dir, &index, &stamp).is_ok() {
-                return Ok(Self::with(dir, index, manifest).as_on_disk());
+                return Ok(Self::with(dir, index, manifest).matching_disk());
             }
         }
         Ok(Self::with(dir, index, manifest))
