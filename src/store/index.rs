@@ -382,10 +382,7 @@ impl Index {
                 new_ids.insert(n, id);
             }
         }
-        let mut spog: Vec<[u32; 4]> = kept
-            .into_iter()
-            .map(|row| row.map(|id| old_to_new[id as usize]))
-            .collect();
+        let mut added: Vec<[u32; 4]> = Vec::new();
         for batch in batches {
             let ids: Vec<u32> = (0..=batch.0.terms() as u32)
                 .map(|local| match local {
@@ -398,9 +395,27 @@ impl Index {
                         .unwrap_or(0),
                 })
                 .collect();
-            spog.extend(batch.0.rows[0].iter().map(|row| row.map(|local| ids[local as usize])));
+            added.extend(batch.0.rows[0].iter().map(|row| row.map(|local| ids[local as usize])));
         }
-        let rows = sorted_orders(&mut spog);
+        std::mem::drop(kept);
+        // The kept rows are still sorted in every order (the merged numbering keeps the
+        // stored terms' order), so each order is the kept rows merged with the new ones,
+        // sorted on their own: linear in the store, whatever the size of the change.
+        let order_rows = |order: Order| {
+            let kept = base.rows[order as usize]
+                .iter()
+                .filter(|row| dropped.binary_search(&order.spog(**row)[3]).is_err())
+                .map(|row| row.map(|id| old_to_new[id as usize]));
+            let mut new: Vec<[u32; 4]> = added.iter().map(|&row| order.key(row)).collect();
+            new.sort_unstable();
+            merge_sorted(kept, new)
+        };
+        let rows = std::thread::scope(|scope| {
+            let half = scope.spawn(|| [order_rows(Order::Ospg), order_rows(Order::Gspo)]);
+            let [spog, posg] = [order_rows(Order::Spog), order_rows(Order::Posg)];
+            let [ospg, gspo] = half.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            [spog, posg, ospg, gspo]
+        });
         Index {
             text,
             bounds,
@@ -606,23 +621,23 @@ fn starts_of(rows: &[[u32; 4]], terms: usize) -> Vec<u32> {
     starts
 }
 
-/// Sorts `spog`, drops duplicates, and derives the other three orders (sorted on two
-/// threads).
-fn sorted_orders(spog: &mut Vec<[u32; 4]>) -> [Vec<[u32; 4]>; 4] {
-    spog.sort_unstable();
-    spog.dedup();
-    let spog = std::mem::take(spog);
-    let keyed = |order: Order| {
-        let mut rows: Vec<[u32; 4]> = spog.iter().map(|&r| order.key(r)).collect();
-        rows.sort_unstable();
-        rows
+/// Two sorted runs of rows as one, without duplicates.
+fn merge_sorted(kept: impl Iterator<Item = [u32; 4]>, new: Vec<[u32; 4]>) -> Vec<[u32; 4]> {
+    let mut out: Vec<[u32; 4]> = Vec::with_capacity(kept.size_hint().1.unwrap_or(0) + new.len());
+    let mut new = new.into_iter().peekable();
+    let mut push = |row: [u32; 4]| {
+        if out.last() != Some(&row) {
+            out.push(row);
+        }
     };
-    let (posg, (ospg, gspo)) = std::thread::scope(|scope| {
-        let posg = scope.spawn(|| keyed(Order::Posg));
-        let rest = (keyed(Order::Ospg), keyed(Order::Gspo));
-        (posg.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), rest)
-    });
-    [spog, posg, ospg, gspo]
+    for row in kept {
+        while let Some(next) = new.next_if(|next| *next < row) {
+            push(next);
+        }
+        push(row);
+    }
+    new.for_each(push);
+    out
 }
 
 fn read_bytes(input: &mut dyn Read, n: usize) -> Result<Vec<u8>, IndexError> {
