@@ -3,8 +3,8 @@
 # ../shared/bench/make_corpus.py, then runs `policykg build --no-artifacts` (cold: a fresh
 # store each run) and the Python peer pipeline alternately as whole processes, and prints
 # min/median/max wall time, peak RSS and the ratio. Then it times the jobs after a build:
-# an incremental rebuild of one changed file, opening the store, every named query, and the
-# overview map.
+# an incremental rebuild of one changed file, a rebuild with nothing changed, opening the
+# store, every named query, and the overview map.
 # Usage: scripts/bench-build.sh [RUNS] [FILES]   (default 3 runs, 500 files ≈ 50 MB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,11 +62,16 @@ printf '\n2030年，示范项目达到12个。\n' >> "$corpus/$first"
 echo "incremental rebuild, one file changed: $(measure "$bin" build "$corpus" --store "$work/store" --no-artifacts -q | awk '{printf "%.2f s, %.0f MB", $1, $2/1024}')"
 cp "$work/changed.txt.orig" "$corpus/$first"
 "$bin" build "$corpus" --store "$work/store" --no-artifacts -q
+echo "rebuild, nothing changed: $(measure "$bin" build "$corpus" --store "$work/store" --no-artifacts -q | awk '{printf "%.2f s, %.0f MB", $1, $2/1024}')"
+echo "store: store.nq $(( $(stat -c %s "$work/store/store.nq") / 1048576 )) MB, store.index $(( $(stat -c %s "$work/store/store.index") / 1048576 )) MB"
 echo "open the store (query 'ASK {}'): $(measure "$bin" query 'ASK {}' --store "$work/store" | awk '{printf "%.2f s, %.0f MB", $1, $2/1024}')"
 for q in ontology/queries/*.rq; do
   name=$(basename "$q" .rq)
   [ "$name" = summary ] && continue
   echo "query --named $name (open + query): $(measure "$bin" query --named "$name" --format csv --store "$work/store" | awk '{printf "%.2f s", $1}')"
+done
+for q in ontology/queries/summary.rq ontology/queries/derive/*.rq; do
+  echo "query -f $q (run by build; open + query): $(measure "$bin" query -f "$q" --format csv --store "$work/store" | awk '{printf "%.2f s", $1}')"
 done
 echo "render --format dot (overview): $(measure "$bin" render --format dot -o "$work/overview.dot" --store "$work/store" | awk '{printf "%.2f s", $1}')"
 if command -v dot >/dev/null; then
