@@ -150,7 +150,9 @@ pub fn with_declared_datatype(mut quad: Quad) -> Quad {
     quad
 }
 
-/// All quads of one source's graph, sorted.
+/// All quads of one source's graph, in no particular order and possibly repeated (an
+/// evidence span shared by two entities): the store's [`crate::store::Batch`] sorts them
+/// by their text and drops the repeats once, on the extraction worker.
 pub fn quads(graph: &KnowledgeGraph) -> Vec<Quad> {
     let source = source_iri(&graph.path);
     let name = GraphName::NamedNode(source.clone());
@@ -185,8 +187,6 @@ pub fn quads(graph: &KnowledgeGraph) -> Vec<Quad> {
     for (from, relation, to) in graph.relations() {
         push(&entity_iri(from), relation_predicate(relation), entity_iri(to).into());
     }
-    out.sort_by_cached_key(|q| q.to_string());
-    out.dedup();
     out
 }
 
