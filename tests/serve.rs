@@ -415,3 +415,29 @@ fn the_offline_page_embeds_map_facts_and_sources() {
     assert!(html.contains("<svg") && html.contains("工业机器人") && html.contains("\"sources\""));
     assert!(!html.contains("<script src"), "nothing is fetched from elsewhere");
 }
+
+#[test]
+fn the_whole_store_s_map_is_drawn_again_after_a_write() {
+    let (_dir, store) = seed_store();
+    let server = start(&store, &["--allow-update"]);
+    let before = get(&server, "/api/map.svg", "");
+    assert_eq!(before.status, 200);
+    assert!(before.body.contains("人工智能"), "the plan is on the map");
+    // Kept between requests: the same drawing.
+    assert_eq!(get(&server, "/api/map.svg", "").body, before.body);
+    let update = request(
+        &server,
+        "POST",
+        "/update",
+        &[("Content-Type", "application/sparql-update")],
+        b"DROP ALL",
+    );
+    assert_eq!(update.status, 204, "{}", update.body);
+    let after = get(&server, "/api/map.svg", "");
+    assert_eq!(after.status, 200);
+    assert!(
+        !after.body.contains("人工智能"),
+        "a map of the emptied store, not the kept one"
+    );
+    assert_eq!(get(&server, "/api/map.svg?doc=not%20an%20iri", "").status, 400);
+}

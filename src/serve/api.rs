@@ -32,16 +32,22 @@ fn valid_iri(text: &str) -> Option<String> {
 }
 
 pub fn route(server: &Server, request: &Request) -> Reply {
+    if request.path == "/api/map.svg" && request.param("doc").is_none() {
+        // The whole store: drawn once per version of it, and before the page asks.
+        return match server.whole_map() {
+            Ok(svg) => Reply::bytes(200, "image/svg+xml", svg.to_vec()),
+            Err(e) => Reply::text(500, e),
+        };
+    }
     let store = server.read_store();
     match request.path.as_str() {
         "/api/documents" => json_or_error(documents(&store)),
         "/api/queries" => Reply::json(&queries()),
         "/api/map.svg" => {
-            // One plan when the page asks for it; else the whole store, as the overview when
-            // it holds more plans than a readable map.
+            // One plan when the page asks for it (the whole store is answered above).
             let scope = match request.param("doc").and_then(valid_iri) {
                 Some(doc) => render::Scope::Plan(doc),
-                None => render::Scope::Auto,
+                None => return Reply::text(400, "give ?doc= with a valid IRI, or no doc for the whole store"),
             };
             match render::map(&store, &scope)
                 .map_err(|e| e.to_string())

@@ -24,8 +24,8 @@ use oxigraph::model::{GraphName, NamedNode, Quad};
 use oxigraph::sparql::results::QueryResultsFormat;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 /// Stack of a thread that parses and evaluates one query or update: the parser and the
@@ -73,6 +73,12 @@ pub struct Server {
     /// Queries evaluating now, including stopped ones still unwinding.
     running: AtomicUsize,
     evaluators: Option<Arc<evaluate::Pool>>,
+    /// Bumped by every write: a map drawn from an older store is not kept.
+    generation: AtomicU64,
+    /// The page's map of the whole store, drawn once per generation (Graphviz takes
+    /// seconds on a store of hundreds of plans); held while it is drawn, so concurrent
+    /// requests wait for one drawing instead of starting their own.
+    whole_map: Mutex<Option<(u64, Arc<Vec<u8>>)>>,
 }
 
 /// Starts the server and serves until SIGTERM or SIGINT, then finishes the requests in
@@ -116,6 +122,13 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(), 
         config,
         store: RwLock::new(store),
         running: AtomicUsize::new(0),
+        generation: AtomicU64::new(0),
+        whole_map: Mutex::new(None),
+    });
+    // The page asks for the whole store's map first: it is drawn now, in the background.
+    let warm = Arc::clone(&server);
+    let _ = std::thread::Builder::new().name("map".into()).spawn(move || {
+        let _ = warm.whole_map();
     });
     let handler: connection::Handler = Arc::new(move |request| server.route(&request));
     connection::run(listener, limits, threads, handler, extra, stop);
@@ -296,9 +309,28 @@ impl Server {
     /// After a write (even a failed one, which may have changed part of the store): the
     /// evaluator processes hold the old store.
     fn store_changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         if let Some(pool) = &self.evaluators {
             pool.invalidate();
         }
+    }
+
+    /// The SVG map of the whole store (an overview when it holds many plans), drawn once per
+    /// version of the store. The store is read only while the map's queries run, not while
+    /// Graphviz draws.
+    pub(crate) fn whole_map(&self) -> Result<Arc<Vec<u8>>, String> {
+        let mut cached = self.whole_map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Some((_, svg)) = cached.as_ref().filter(|(drawn, _)| *drawn == generation) {
+            return Ok(Arc::clone(svg));
+        }
+        let map = crate::render::map(&self.read_store(), &crate::render::Scope::Auto).map_err(|e| e.to_string())?;
+        let (svg, _) = crate::render::svg(&map, crate::render::Renderer::Auto).map_err(|e| e.to_string())?;
+        let svg = Arc::new(svg.into_bytes());
+        if self.generation.load(Ordering::SeqCst) == generation {
+            *cached = Some((generation, Arc::clone(&svg)));
+        }
+        Ok(svg)
     }
 
     /// SPARQL Update, only with --allow-update.
