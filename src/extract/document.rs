@@ -52,7 +52,15 @@ pub fn five_year_plans(text: &str) -> Vec<(usize, (i32, i32))> {
     };
     add(numbered, 0, super::patterns::count);
     add(short, 10, super::patterns::count);
-    add(english, 0, |n| n.parse().ok());
+    // The English pattern's Unicode \b keeps the regex engine off its fast automaton on
+    // Chinese text; it cannot match without "five-year", which is cheap to look for.
+    if text
+        .as_bytes()
+        .windows(b"five-year".len())
+        .any(|w| w.eq_ignore_ascii_case(b"five-year"))
+    {
+        add(english, 0, |n| n.parse().ok());
+    }
     out.sort();
     out
 }
