@@ -56,7 +56,9 @@ awk -v o="$ours" -v p="$peer" -v nq="$nq" -v rss="$rss" 'BEGIN {
   printf "ratio: policykg is %.1fx faster than the peer; peak RSS is %.2fx the N-Quads snapshot (%.0f MB)\n", p/o, rss/nq, nq/1048576 }'
 
 # After the build: one changed file, opening, queries, the map.
-first=$(ls "$corpus" | head -1)
+# (A glob, not `ls | head`: with pipefail, ls killed by SIGPIPE would end the script.)
+inputs=("$corpus"/*)
+first=$(basename "${inputs[0]}")
 cp "$corpus/$first" "$work/changed.txt.orig"
 printf '\n2030年，示范项目达到12个。\n' >> "$corpus/$first"
 echo "incremental rebuild, one file changed: $(measure "$bin" build "$corpus" --store "$work/store" --no-artifacts -q | awk '{printf "%.2f s, %.0f MB", $1, $2/1024}')"
