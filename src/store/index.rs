@@ -461,8 +461,11 @@ impl Index {
     }
 
     /// Reads an index file: its stamp, then (when `wanted` accepts the stamp) the index.
+    /// `len` is the file's length: the counts in the header must add up to it, so a
+    /// damaged header cannot ask for more memory than the file could fill.
     pub fn read(
         input: &mut dyn Read,
+        len: u64,
         wanted: impl FnOnce(&SnapshotStamp) -> bool,
     ) -> Result<Option<(SnapshotStamp, Index)>, IndexError> {
         let mut input = CrcReader {
@@ -495,37 +498,46 @@ impl Index {
         let terms = size(word(88), "term")?;
         let text_len = size(word(96), "text")?;
         let quads = size(word(104), "quad")?;
+        let expected = (|| {
+            (header.len() as u64)
+                .checked_add((terms as u64).checked_mul(8)?)?
+                .checked_add(text_len as u64)?
+                .checked_add((quads as u64).checked_mul(64)?)?
+                .checked_add(4)
+        })();
+        if expected != Some(len) {
+            return Err(invalid(format!(
+                "its header describes {expected:?} bytes, the file has {len}"
+            )));
+        }
+        // Read through one small buffer straight into the arrays: no second copy of the
+        // file in memory.
+        let mut buffer = vec![0u8; 256 * 1024];
         let mut bounds = Vec::with_capacity(terms + 1);
         bounds.push(0);
-        let mut bytes = read_bytes(
-            &mut input,
-            terms.checked_mul(8).ok_or_else(|| invalid("too many terms"))?,
-        )?;
-        for chunk in bytes.chunks_exact(8) {
+        for_chunks(&mut input, &mut buffer, terms * 8, 8, |chunk| {
             let b = usize::try_from(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])))
                 .map_err(|_| invalid("a term bound out of range"))?;
             if b < bounds.last().copied().unwrap_or(0) || b > text_len {
                 return Err(invalid("term bounds out of order"));
             }
             bounds.push(b);
-        }
+            Ok(())
+        })?;
         let text = read_bytes(&mut input, text_len)?;
         let mut rows: [Vec<[u32; 4]>; 4] = Default::default();
         let limit = terms as u32;
         for order in &mut rows {
-            bytes = read_bytes(
-                &mut input,
-                quads.checked_mul(16).ok_or_else(|| invalid("too many quads"))?,
-            )?;
             order.reserve_exact(quads);
-            for chunk in bytes.chunks_exact(16) {
+            for_chunks(&mut input, &mut buffer, quads * 16, 16, |chunk| {
                 let id = |i: usize| u32::from_le_bytes(chunk[i * 4..i * 4 + 4].try_into().unwrap_or([0; 4]));
                 let row = [id(0), id(1), id(2), id(3)];
                 if row.iter().any(|&id| id > limit) {
                     return Err(invalid("a quad names a term out of range"));
                 }
                 order.push(row);
-            }
+                Ok(())
+            })?;
         }
         let crc = input.crc.clone().finalize();
         let mut recorded = [0u8; 4];
@@ -640,8 +652,29 @@ fn merge_sorted(kept: impl Iterator<Item = [u32; 4]>, new: Vec<[u32; 4]>) -> Vec
     out
 }
 
+/// Reads `total` bytes through `buffer`, handing `f` one `size`-byte record at a time.
+fn for_chunks(
+    input: &mut dyn Read,
+    buffer: &mut [u8],
+    total: usize,
+    size: usize,
+    mut f: impl FnMut(&[u8]) -> Result<(), IndexError>,
+) -> Result<(), IndexError> {
+    let whole = buffer.len() / size * size;
+    let mut left = total;
+    while left > 0 {
+        let n = left.min(whole);
+        input
+            .read_exact(&mut buffer[..n])
+            .map_err(|_| invalid("the file ends early"))?;
+        buffer[..n].chunks_exact(size).try_for_each(&mut f)?;
+        left -= n;
+    }
+    Ok(())
+}
+
 fn read_bytes(input: &mut dyn Read, n: usize) -> Result<Vec<u8>, IndexError> {
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(n);
     input.take(n as u64).read_to_end(&mut bytes)?;
     if bytes.len() != n {
         return Err(invalid("the file ends early"));
@@ -1000,7 +1033,7 @@ mod tests {
         };
         let mut bytes = Vec::new();
         index.write(&stamp, &mut bytes).expect("write");
-        let (read_stamp, read) = Index::read(&mut bytes.as_slice(), |_| true)
+        let (read_stamp, read) = Index::read(&mut bytes.as_slice(), bytes.len() as u64, |_| true)
             .expect("read")
             .expect("wanted");
         assert_eq!(read_stamp, stamp);
@@ -1008,13 +1041,23 @@ mod tests {
             (&read.text, &read.bounds, &read.rows),
             (&index.text, &index.bounds, &index.rows)
         );
-        assert!(Index::read(&mut bytes.as_slice(), |_| false).expect("read").is_none());
+        assert!(Index::read(&mut bytes.as_slice(), bytes.len() as u64, |_| false)
+            .expect("read")
+            .is_none());
         for at in [0, 100, bytes.len() / 2, bytes.len() - 1] {
             let mut damaged = bytes.clone();
             damaged[at] ^= 0x20;
-            assert!(Index::read(&mut damaged.as_slice(), |_| true).is_err(), "byte {at}");
+            assert!(
+                Index::read(&mut damaged.as_slice(), damaged.len() as u64, |_| true).is_err(),
+                "byte {at}"
+            );
         }
-        assert!(Index::read(&mut &bytes[..bytes.len() - 3], |_| true).is_err());
+        assert!(Index::read(&mut &bytes[..bytes.len() - 3], bytes.len() as u64 - 3, |_| true).is_err());
+        // A header that asks for more than the file holds is refused before anything is
+        // allocated for it.
+        let mut greedy = bytes.clone();
+        greedy[104..112].copy_from_slice(&(1u64 << 39).to_le_bytes());
+        assert!(Index::read(&mut greedy.as_slice(), greedy.len() as u64, |_| true).is_err());
         assert_eq!(index.graph_len(NamedNodeRef::new_unchecked("urn:g2")), 3);
     }
 

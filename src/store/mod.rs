@@ -446,8 +446,10 @@ fn stamp_of(file: &std::fs::File, manifest: &Manifest) -> std::io::Result<Snapsh
 /// The index in `dir`, if it is there, whole, and made from the snapshot `stamp` describes.
 fn read_index(dir: &Path, stamp: &SnapshotStamp) -> Option<Index> {
     let file = std::fs::File::open(dir.join(INDEX)).ok()?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    Index::read(&mut reader, |found| found == stamp)
+    let len = file.metadata().ok()?.len();
+    // Unbuffered: the index is read in large blocks straight into its arrays.
+    let mut reader = file;
+    Index::read(&mut reader, len, |found| found == stamp)
         .ok()?
         .map(|(_, index)| index)
 }
