@@ -441,3 +441,29 @@ fn the_whole_store_s_map_is_drawn_again_after_a_write() {
     );
     assert_eq!(get(&server, "/api/map.svg?doc=not%20an%20iri", "").status, 400);
 }
+
+#[test]
+fn search_through_the_label_table_answers_as_the_query_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut inputs = vec![seeds()];
+    inputs.extend(corpus());
+    let (store, _) = build_into(&inputs, dir.path(), Renderer::Builtin);
+    let labels = policykg::serve::api::Labels::of(&store).expect("labels");
+    let mut found = 0;
+    for q in [
+        "人工智能",
+        "工業機器人",
+        "AI",
+        "Robot",
+        "制造",
+        "国务院",
+        "计划",
+        "zz-nothing",
+    ] {
+        let alone = policykg::serve::api::search(&store, q, None).expect("search");
+        let through = policykg::serve::api::search(&store, q, Some(&labels)).expect("search");
+        assert_eq!(through, alone, "{q}");
+        found += alone.as_array().map_or(0, Vec::len);
+    }
+    assert!(found > 20, "{found} hits in all");
+}

@@ -39,6 +39,17 @@ pub fn route(server: &Server, request: &Request) -> Reply {
             Err(e) => Reply::text(500, e),
         };
     }
+    if request.path == "/api/search" {
+        let Some(q) = request.param("q").map(str::trim).filter(|q| !q.is_empty()) else {
+            return Reply::json(&json!([]));
+        };
+        // The labels first: they take the store's read lock themselves when they are made.
+        let labels = match server.labels() {
+            Ok(labels) => labels,
+            Err(e) => return Reply::text(500, e),
+        };
+        return json_or_error(search(&server.read_store(), q, Some(&labels)));
+    }
     let store = server.read_store();
     match request.path.as_str() {
         "/api/documents" => json_or_error(documents(&store)),
@@ -67,10 +78,6 @@ pub fn route(server: &Server, request: &Request) -> Reply {
                 None => Reply::text(404, "no such source in this store"),
             },
             None => Reply::text(400, "give ?iri= with a valid IRI"),
-        },
-        "/api/search" => match request.param("q") {
-            Some(q) if !q.trim().is_empty() => json_or_error(search(&store, q.trim())),
-            _ => Reply::json(&json!([])),
         },
         _ => Reply::text(404, format!("no such resource: {}", request.path)),
     }
@@ -196,19 +203,75 @@ pub fn source_text(store: &GraphStore, iri: &str) -> Option<String> {
 }
 
 /// Nodes whose label contains the text (Traditional or Simplified, any case).
-pub fn search(store: &GraphStore, text: &str) -> Result<Value, String> {
+/// What the page's search can find: each node with evidence, not itself evidence, with one
+/// of its labels, lower-cased (as SPARQL's LCASE does). Made once per version of the store.
+pub struct Labels(Vec<(String, String)>);
+
+impl Labels {
+    pub fn of(store: &GraphStore) -> Result<Self, String> {
+        let rows = store
+            .select(
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+                 PREFIX pkg: <https://w3id.org/policykg/ontology#>
+                 SELECT DISTINCT ?node ?l WHERE {
+                   { ?node rdfs:label ?l } UNION { ?node skos:altLabel ?l }
+                   FILTER EXISTS { ?node pkg:evidence ?e }
+                   FILTER EXISTS { ?node a ?t FILTER(?t != pkg:Evidence) }
+                 }",
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(Self(
+            rows.into_iter()
+                .filter_map(|mut row| Some((row.remove("node")?, row.remove("l")?.to_lowercase())))
+                // Blank nodes cannot be named in a query (nor shown by /api/node).
+                .filter(|(node, _)| !node.starts_with("_:"))
+                .collect(),
+        ))
+    }
+
+    /// The nodes with a label containing one of `needles`, in store order, once each.
+    fn matching(&self, needles: &[&str]) -> Vec<&str> {
+        let mut nodes: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|(_, label)| needles.iter().any(|n| label.contains(n)))
+            .map(|(node, _)| node.as_str())
+            .collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes
+    }
+}
+
+/// Label search. With `labels`, the nodes whose labels match are found there first and the
+/// query runs on those alone; the answer is the same, without lower-casing every label of
+/// the store for each search.
+pub fn search(store: &GraphStore, text: &str, labels: Option<&Labels>) -> Result<Value, String> {
+    let lowered = text.to_lowercase();
     let folded = crate::extract::text::normalize(text).to_lowercase();
+    let only = match labels {
+        Some(labels) => {
+            let nodes = labels.matching(&[lowered.as_str(), folded.as_str()]);
+            if nodes.is_empty() {
+                return Ok(Value::Array(Vec::new()));
+            }
+            let values: Vec<String> = nodes.iter().map(|n| format!("<{n}>")).collect();
+            format!("VALUES ?node {{ {} }}", values.join(" "))
+        }
+        None => String::new(),
+    };
     let rows = store
         .select(&format!(
             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
              PREFIX pkg: <https://w3id.org/policykg/ontology#>
              SELECT ?node (MIN(?l) AS ?label) (SAMPLE(?t) AS ?type) WHERE {{
+               {only}
                {{ ?node rdfs:label ?l }} UNION {{ ?node skos:altLabel ?l }}
                ?node a ?t . FILTER(?t != pkg:Evidence)
                FILTER(CONTAINS(LCASE(STR(?l)), {}) || CONTAINS(LCASE(STR(?l)), {}))
                FILTER EXISTS {{ ?node pkg:evidence ?e }}
              }} GROUP BY ?node ORDER BY STRLEN(?label) ?label LIMIT 50",
-            sparql_string(&text.to_lowercase()),
+            sparql_string(&lowered),
             sparql_string(&folded)
         ))
         .map_err(|e| e.to_string())?;

@@ -79,6 +79,8 @@ pub struct Server {
     /// seconds on a store of hundreds of plans); held while it is drawn, so concurrent
     /// requests wait for one drawing instead of starting their own.
     whole_map: Mutex<Option<(u64, Arc<Vec<u8>>)>>,
+    /// The labels the page's search looks in, per generation likewise.
+    labels: Mutex<Option<(u64, Arc<api::Labels>)>>,
 }
 
 /// Starts the server and serves until SIGTERM or SIGINT, then finishes the requests in
@@ -124,10 +126,13 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(), 
         running: AtomicUsize::new(0),
         generation: AtomicU64::new(0),
         whole_map: Mutex::new(None),
+        labels: Mutex::new(None),
     });
-    // The page asks for the whole store's map first: it is drawn now, in the background.
+    // The page asks for the whole store's map first, and searches labels: both are made
+    // now, in the background.
     let warm = Arc::clone(&server);
-    let _ = std::thread::Builder::new().name("map".into()).spawn(move || {
+    let _ = std::thread::Builder::new().name("warm".into()).spawn(move || {
+        let _ = warm.labels();
         let _ = warm.whole_map();
     });
     let handler: connection::Handler = Arc::new(move |request| server.route(&request));
@@ -331,6 +336,21 @@ impl Server {
             *cached = Some((generation, Arc::clone(&svg)));
         }
         Ok(svg)
+    }
+
+    /// The labels of the store's nodes for the page's search, gathered once per version of
+    /// the store.
+    pub(crate) fn labels(&self) -> Result<Arc<api::Labels>, String> {
+        let mut cached = self.labels.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Some((_, labels)) = cached.as_ref().filter(|(made, _)| *made == generation) {
+            return Ok(Arc::clone(labels));
+        }
+        let labels = Arc::new(api::Labels::of(&self.read_store())?);
+        if self.generation.load(Ordering::SeqCst) == generation {
+            *cached = Some((generation, Arc::clone(&labels)));
+        }
+        Ok(labels)
     }
 
     /// SPARQL Update, only with --allow-update.
