@@ -3,7 +3,7 @@
 //! by deadline), and rendered to SVG by Graphviz `dot` when installed, else by the pure-Rust
 //! layout-rs.
 
-use crate::store::{GraphStore, StoreError};
+use crate::store::{GraphStore, QueryOptions, StoreError};
 use graphviz_rust::cmd::{CommandArg, Format, Layout};
 use graphviz_rust::dot_structures::{
     Attribute, Edge, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex,
@@ -58,6 +58,29 @@ impl std::fmt::Display for Used {
 
 fn rows(store: &GraphStore, query: &str) -> Result<Vec<BTreeMap<String, String>>, StoreError> {
     store.select(query)
+}
+
+/// The dataset a plan's map is read from: the graphs that say anything of the plan as a
+/// subject (every source describing it, where its tasks, measures, targets and issuers are
+/// too), with the lexicon's and the derived links'. One plan's map then reads its own
+/// sources instead of every plan of the store (1.5 s -> a few ms on 500 plans).
+fn plan_dataset(store: &GraphStore, plan: &str) -> Result<QueryOptions, StoreError> {
+    let Ok(plan) = oxigraph::model::NamedNode::new(plan) else {
+        return Ok(QueryOptions::default());
+    };
+    let mut graphs: Vec<oxigraph::model::NamedNode> = store
+        .select(&format!("SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {plan} ?p ?o }} }}"))?
+        .into_iter()
+        .filter_map(|row| oxigraph::model::NamedNode::new(row.get("g")?).ok())
+        .collect();
+    graphs.extend(
+        [crate::rdf::vocab::LEXICON_GRAPH, crate::rdf::vocab::DERIVED_GRAPH]
+            .map(oxigraph::model::NamedNode::new_unchecked),
+    );
+    Ok(QueryOptions {
+        default_graphs: graphs,
+        ..QueryOptions::default()
+    })
 }
 
 /// Escapes a DOT string body: graphviz-rust does not (see CRATES.md).
@@ -309,6 +332,16 @@ pub fn plan_map(store: &GraphStore) -> Result<Graph, RenderError> {
 
 /// The plan map of one plan (by IRI), or of all of them.
 pub fn plan_map_for(store: &GraphStore, only: Option<&str>) -> Result<Graph, RenderError> {
+    let dataset = match only {
+        Some(plan) => plan_dataset(store, plan)?,
+        None => QueryOptions::default(),
+    };
+    plan_map_over(store, only, &dataset)
+}
+
+/// [`plan_map_for`] with the queries run over `dataset` (the whole store by default).
+pub fn plan_map_over(store: &GraphStore, only: Option<&str>, dataset: &QueryOptions) -> Result<Graph, RenderError> {
+    let rows = |store: &GraphStore, query: &str| store.select_with(query, dataset);
     let mut kept: BTreeSet<String> = BTreeSet::new();
     let mut b = Builder::new(
         ("0.15", "0.6"),

@@ -229,3 +229,27 @@ fn every_shipped_query_answers_over_the_index_as_over_oxigraph_s_own_store() {
     // The comparison means something only where there are answers.
     assert!(answered >= 20, "{answered} of {} queries had answers", files.len());
 }
+
+#[test]
+fn a_plan_s_map_read_from_its_own_graphs_is_the_map_read_from_the_whole_store() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut inputs = vec![seeds()];
+    inputs.extend(corpus());
+    let (store, _) = build_into(&inputs, dir.path(), Renderer::Builtin);
+    let plans = column(
+        &store
+            .select(include_str!("../ontology/queries/map/plans.rq"))
+            .expect("plans"),
+        "doc",
+    );
+    assert!(!plans.is_empty());
+    let mut drawn = 0;
+    for plan in &plans {
+        let own = policykg::render::map(&store, &policykg::render::Scope::Plan(plan.clone())).expect("map");
+        let whole = policykg::render::plan_map_over(&store, Some(plan), &Default::default()).expect("map");
+        let own = policykg::render::dot_text(&own);
+        assert_eq!(own, policykg::render::dot_text(&whole), "{plan}");
+        drawn += usize::from(own.matches("->").count() > 3);
+    }
+    assert!(drawn * 2 >= plans.len(), "{drawn} of {} plans have a map", plans.len());
+}

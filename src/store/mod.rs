@@ -393,7 +393,16 @@ impl GraphStore {
     /// The rows of a SELECT query as strings (IRIs bare, literals by value), for callers
     /// that only need values.
     pub fn select(&self, query: &str) -> Result<Vec<BTreeMap<String, String>>, StoreError> {
-        let QueryResults::Solutions(solutions) = self.query(query)? else {
+        self.select_with(query, &QueryOptions::default())
+    }
+
+    /// [`Self::select`] over the dataset `options` gives.
+    pub fn select_with(
+        &self,
+        query: &str,
+        options: &QueryOptions,
+    ) -> Result<Vec<BTreeMap<String, String>>, StoreError> {
+        let QueryResults::Solutions(solutions) = self.query_with(query, options)? else {
             return Err(StoreError::Evaluation("not a SELECT query".into()));
         };
         let mut rows = Vec::new();
