@@ -15,6 +15,7 @@
 //! snapshot it was made from and a CRC-32 of itself; when any of these disagree the
 //! snapshot is read instead (and the index written again).
 
+use super::Checked;
 use oxigraph::model::{
     BlankNode, GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef, Term,
     TermRef,
@@ -196,11 +197,10 @@ impl Index {
         Ok(Quad::new(subject, predicate, self.term(spog[2])?, graph))
     }
 
-    /// The rows matching a pattern of numbers (`None` for any), in the order that answers
-    /// it with the longest prefix.
-    /// Of the orders whose prefix holds the most bound terms, the one with the fewest rows
-    /// to filter: a predicate and a graph both bound are answered from the graph's rows, not
-    /// from every row of the predicate.
+    /// The rows to filter for a pattern of numbers (`None` for any): of the orders whose
+    /// prefix holds the most bound terms, the one with the fewest rows. A predicate and a
+    /// graph both bound are answered from the graph's rows, not from every row of the
+    /// predicate.
     fn scan(&self, pattern: [Option<u32>; 4]) -> (Order, std::ops::Range<usize>) {
         let prefix_len = |order: Order| order.layout().iter().take_while(|&&i| pattern[i].is_some()).count();
         let most = Order::ALL.into_iter().map(prefix_len).max().unwrap_or(0);
@@ -278,15 +278,21 @@ impl Index {
             })
     }
 
-    /// The names of the named graphs, sorted.
-    pub fn named_graphs(&self) -> Result<Vec<NamedOrBlankNode>, IndexError> {
+    /// The numbers of the named graphs, sorted, once each.
+    fn graph_ids(&self) -> Vec<u32> {
         let mut ids: Vec<u32> = self.rows[Order::Gspo as usize]
             .iter()
             .map(|row| row[0])
             .filter(|&g| g != DEFAULT_GRAPH)
             .collect();
         ids.dedup();
-        ids.into_iter()
+        ids
+    }
+
+    /// The names of the named graphs, sorted.
+    pub fn named_graphs(&self) -> Result<Vec<NamedOrBlankNode>, IndexError> {
+        self.graph_ids()
+            .into_iter()
             .map(|id| match self.term(id)? {
                 Term::NamedNode(n) => Ok(n.into()),
                 Term::BlankNode(b) => Ok(b.into()),
@@ -326,12 +332,7 @@ impl Index {
     /// a fresh build of the same quads gives.
     pub fn merge(base: &Index, drop: impl Fn(&str) -> bool, batches: &[&Batch]) -> Self {
         // The kept rows, and which stored terms they still use.
-        let mut dropped: Vec<u32> = base.rows[Order::Gspo as usize]
-            .iter()
-            .map(|row| row[0])
-            .filter(|&g| g != DEFAULT_GRAPH)
-            .collect();
-        dropped.dedup();
+        let mut dropped = base.graph_ids();
         dropped.retain(|&g| base.text_of(g).is_some_and(&drop));
         let kept: Vec<[u32; 4]> = base.rows[0]
             .iter()
@@ -426,9 +427,9 @@ impl Index {
 
     /// Writes the index file.
     pub fn write(&self, stamp: &SnapshotStamp, out: &mut dyn Write) -> std::io::Result<()> {
-        let mut out = CrcWriter {
+        let mut out = Checked {
             inner: out,
-            crc: crc32fast::Hasher::new(),
+            digest: crc32fast::Hasher::new(),
         };
         out.write_all(MAGIC)?;
         out.write_all(&stamp.len.to_le_bytes())?;
@@ -456,7 +457,7 @@ impl Index {
                 out.write_all(&buffer)?;
             }
         }
-        let crc = out.crc.clone().finalize();
+        let crc = out.digest.finalize();
         out.inner.write_all(&crc.to_le_bytes())
     }
 
@@ -468,9 +469,9 @@ impl Index {
         len: u64,
         wanted: impl FnOnce(&SnapshotStamp) -> bool,
     ) -> Result<Option<(SnapshotStamp, Index)>, IndexError> {
-        let mut input = CrcReader {
+        let mut input = Checked {
             inner: input,
-            crc: crc32fast::Hasher::new(),
+            digest: crc32fast::Hasher::new(),
         };
         let mut header = [0u8; 8 + 8 + 8 + 64 + 8 + 8 + 8];
         input.read_exact(&mut header)?;
@@ -539,9 +540,10 @@ impl Index {
                 Ok(())
             })?;
         }
-        let crc = input.crc.clone().finalize();
+        let Checked { inner, digest } = input;
+        let crc = digest.finalize();
         let mut recorded = [0u8; 4];
-        input.inner.read_exact(&mut recorded)?;
+        inner.read_exact(&mut recorded)?;
         if u32::from_le_bytes(recorded) != crc {
             return Err(invalid("checksum mismatch"));
         }
@@ -680,35 +682,6 @@ fn read_bytes(input: &mut dyn Read, n: usize) -> Result<Vec<u8>, IndexError> {
         return Err(invalid("the file ends early"));
     }
     Ok(bytes)
-}
-
-struct CrcWriter<'a> {
-    inner: &'a mut dyn Write,
-    crc: crc32fast::Hasher,
-}
-
-impl Write for CrcWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.crc.update(&buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-struct CrcReader<'a> {
-    inner: &'a mut dyn Read,
-    crc: crc32fast::Hasher,
-}
-
-impl Read for CrcReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.crc.update(&buf[..n]);
-        Ok(n)
-    }
 }
 
 /// Parses the N-Triples text of one term, as Oxigraph writes it.
@@ -880,13 +853,7 @@ impl QueryableDataset<'static> for IndexView {
     }
 
     fn internal_named_graphs(&self) -> impl Iterator<Item = Result<IndexTerm, IndexError>> + use<> {
-        let mut ids: Vec<u32> = self.index.rows[Order::Gspo as usize]
-            .iter()
-            .map(|row| row[0])
-            .filter(|&g| g != DEFAULT_GRAPH)
-            .collect();
-        ids.dedup();
-        ids.into_iter().map(|id| Ok(IndexTerm::Stored(id)))
+        self.index.graph_ids().into_iter().map(|id| Ok(IndexTerm::Stored(id)))
     }
 
     fn contains_internal_graph_name(&self, graph_name: &IndexTerm) -> Result<bool, IndexError> {

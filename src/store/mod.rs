@@ -299,12 +299,12 @@ impl GraphStore {
         // The lines go from the index to the file through the checksum, which the
         // manifest line after them records.
         write_atomically_with(&path, |w| {
-            let mut hashing = HashingWriter {
-                inner: w,
-                hasher: <sha2::Sha256 as sha2::Digest>::new(),
+            let mut hashing = Checked {
+                inner: &mut *w,
+                digest: <sha2::Sha256 as sha2::Digest>::new(),
             };
             index.write_nquads(&mut hashing)?;
-            manifest.snapshot_sha256 = format!("{:x}", sha2::Digest::finalize(hashing.hasher));
+            manifest.snapshot_sha256 = format!("{:x}", sha2::Digest::finalize(hashing.digest));
             // serde_json escapes control characters, so the manifest is one line.
             let line = serde_json::to_string(&*manifest).map_err(std::io::Error::other)?;
             w.write_all(MANIFEST_LINE.as_bytes())?;
@@ -466,34 +466,18 @@ fn read_index(dir: &Path, stamp: &SnapshotStamp) -> Option<Index> {
 /// Writes the index beside the snapshot. It is a cache: renamed into place, but not
 /// fsynced; a torn one fails its checksum and the snapshot is read instead.
 fn write_index(dir: &Path, index: &Index, stamp: &SnapshotStamp) -> Result<(), StoreError> {
-    let path = dir.join(INDEX);
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io_error(dir))?;
-    {
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 20, file.as_file_mut());
-        index.write(stamp, &mut buffered).map_err(io_error(&path))?;
-        buffered.flush().map_err(io_error(&path))?;
-    }
-    // Readable by whoever may read the snapshot beside it.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(io_error(&path))?;
-    }
-    file.persist(&path).map_err(|e| StoreError::Io {
-        path: path.display().to_string(),
-        source: e.error,
-    })?;
-    Ok(())
+    write_through_temp(&dir.join(INDEX), false, |w| index.write(stamp, w))
 }
 
 /// Reads the snapshot's N-Quads into an index: the file streams through the checksum into
-/// the parser on one thread while the index is built from what it parsed. A mismatch (or a
+/// the parser, and the parsed quads are encoded in batches as they come. A mismatch (or a
 /// line that does not parse) discards it.
 fn read_snapshot(dir: &Path, file: std::fs::File, body_len: u64, recorded: &str) -> Result<Index, StoreError> {
     let snapshot = dir.join(SNAPSHOT);
-    let mut reader = HashingReader::new(std::io::BufReader::with_capacity(1 << 20, file).take(body_len));
+    let mut reader = Checked {
+        inner: std::io::BufReader::with_capacity(1 << 20, file).take(body_len),
+        digest: <sha2::Sha256 as sha2::Digest>::new(),
+    };
     let mut batches = Vec::new();
     let mut quads = Vec::with_capacity(OPEN_BATCH);
     let mut parse_error = None;
@@ -519,7 +503,7 @@ fn read_snapshot(dir: &Path, file: std::fs::File, body_len: u64, recorded: &str)
     // The whole body is hashed, even past a line that did not parse, so a damaged file is
     // reported as damaged rather than as a parse error.
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(io_error(&snapshot))?;
-    let found = reader.finish();
+    let found = format!("{:x}", sha2::Digest::finalize(reader.digest));
     if found != recorded {
         return Err(mismatch(dir, body_len, &found, recorded));
     }
@@ -537,23 +521,6 @@ fn read_snapshot(dir: &Path, file: std::fs::File, body_len: u64, recorded: &str)
 /// quads are never all held at once.
 const OPEN_BATCH: usize = 64 * 1024;
 
-/// A writer that hashes what passes through it.
-struct HashingWriter<'a> {
-    inner: &'a mut dyn Write,
-    hasher: sha2::Sha256,
-}
-
-impl Write for HashingWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        sha2::Digest::update(&mut self.hasher, &buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// Writes `bytes` to `path` through a temporary file in the same directory, fsynced and
 /// renamed over the target, so readers see the old or the new file, never a torn one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
@@ -563,6 +530,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 /// [`write_atomically`] with the content written by `write` (through a buffer).
 pub fn write_atomically_with(
     path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), StoreError> {
+    write_through_temp(path, true, write)
+}
+
+/// Writes a temporary file in `path`'s directory and renames it over `path`; `durable`
+/// fsyncs the file before the rename and the directory after it.
+fn write_through_temp(
+    path: &Path,
+    durable: bool,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), StoreError> {
     let dir = path
@@ -584,13 +561,18 @@ pub fn write_atomically_with(
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .map_err(io_error(path))?;
     }
-    file.as_file().sync_all().map_err(io_error(path))?;
+    if durable {
+        file.as_file().sync_all().map_err(io_error(path))?;
+    }
     file.persist(path).map_err(|e| StoreError::Io {
         path: path.display().to_string(),
         source: e.error,
     })?;
     // The rename is durable only once the directory entry is.
-    sync_dir(dir)
+    if durable {
+        sync_dir(dir)?;
+    }
+    Ok(())
 }
 
 /// Fsyncs a directory, so the renames and removals in it survive a power cut.
@@ -695,31 +677,46 @@ fn manifest_line(file: &mut std::fs::File) -> std::io::Result<Option<(Manifest, 
     }
 }
 
-/// A reader that hashes what passes through it.
-struct HashingReader<R> {
-    inner: R,
-    hasher: sha2::Sha256,
+/// A checksum that sees every byte read or written through [`Checked`].
+trait Checksum {
+    fn update(&mut self, bytes: &[u8]);
 }
 
-impl<R: Read> HashingReader<R> {
-    fn new(inner: R) -> Self {
-        Self {
-            inner,
-            hasher: <sha2::Sha256 as sha2::Digest>::new(),
-        }
-    }
-
-    /// The lowercase hex SHA-256 of everything read.
-    fn finish(self) -> String {
-        format!("{:x}", sha2::Digest::finalize(self.hasher))
+impl Checksum for sha2::Sha256 {
+    fn update(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(self, bytes);
     }
 }
 
-impl<R: Read> Read for HashingReader<R> {
+impl Checksum for crc32fast::Hasher {
+    fn update(&mut self, bytes: &[u8]) {
+        crc32fast::Hasher::update(self, bytes);
+    }
+}
+
+/// A reader or writer that shows what passes through it to a checksum: the snapshot's
+/// SHA-256, the index's CRC-32.
+struct Checked<I, D> {
+    inner: I,
+    digest: D,
+}
+
+impl<R: Read, D: Checksum> Read for Checked<R, D> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        self.digest.update(&buf[..n]);
         Ok(n)
+    }
+}
+
+impl<W: Write, D: Checksum> Write for Checked<W, D> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.digest.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
