@@ -202,7 +202,6 @@ pub fn source_text(store: &GraphStore, iri: &str) -> Option<String> {
     Some(document.text)
 }
 
-/// Nodes whose label contains the text (Traditional or Simplified, any case).
 /// What the page's search can find: each node with evidence, not itself evidence, with one
 /// of its labels, lower-cased (as SPARQL's LCASE does). Made once per version of the store.
 pub struct Labels(Vec<(String, String)>);
@@ -243,7 +242,8 @@ impl Labels {
     }
 }
 
-/// Label search. With `labels`, the nodes whose labels match are found there first and the
+/// Nodes whose label contains the text (Traditional or Simplified, any case), the 50
+/// shortest labels first. With `labels`, the nodes whose labels match are found there first and the
 /// query runs on those alone; the answer is the same, without lower-casing every label of
 /// the store for each search.
 pub fn search(store: &GraphStore, text: &str, labels: Option<&Labels>) -> Result<Value, String> {

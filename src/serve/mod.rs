@@ -73,14 +73,39 @@ pub struct Server {
     /// Queries evaluating now, including stopped ones still unwinding.
     running: AtomicUsize,
     evaluators: Option<Arc<evaluate::Pool>>,
-    /// Bumped by every write: a map drawn from an older store is not kept.
+    /// Bumped by every write: what was made from an older store is not kept.
     generation: AtomicU64,
-    /// The page's map of the whole store, drawn once per generation (Graphviz takes
-    /// seconds on a store of hundreds of plans); held while it is drawn, so concurrent
-    /// requests wait for one drawing instead of starting their own.
-    whole_map: Mutex<Option<(u64, Arc<Vec<u8>>)>>,
-    /// The labels the page's search looks in, per generation likewise.
-    labels: Mutex<Option<(u64, Arc<api::Labels>)>>,
+    /// The page's map of the whole store (Graphviz takes seconds on a store of hundreds
+    /// of plans).
+    whole_map: PerVersion<Vec<u8>>,
+    /// The labels the page's search looks in.
+    labels: PerVersion<api::Labels>,
+}
+
+/// Something made from the store once per version of it (a write bumps the version), held
+/// while it is made, so concurrent requests wait for one making instead of starting their
+/// own.
+struct PerVersion<T>(Mutex<Option<(u64, Arc<T>)>>);
+
+impl<T> PerVersion<T> {
+    fn new() -> Self {
+        Self(Mutex::new(None))
+    }
+
+    /// The value made for the current version, made now with `make` if there is none. A
+    /// value made while a write bumped the version is returned but not kept.
+    fn get(&self, version: &AtomicU64, make: impl FnOnce() -> Result<T, String>) -> Result<Arc<T>, String> {
+        let mut kept = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let current = version.load(Ordering::SeqCst);
+        if let Some((_, value)) = kept.as_ref().filter(|(made, _)| *made == current) {
+            return Ok(Arc::clone(value));
+        }
+        let value = Arc::new(make()?);
+        if version.load(Ordering::SeqCst) == current {
+            *kept = Some((current, Arc::clone(&value)));
+        }
+        Ok(value)
+    }
 }
 
 /// Starts the server and serves until SIGTERM or SIGINT, then finishes the requests in
@@ -125,8 +150,8 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(), 
         store: RwLock::new(store),
         running: AtomicUsize::new(0),
         generation: AtomicU64::new(0),
-        whole_map: Mutex::new(None),
-        labels: Mutex::new(None),
+        whole_map: PerVersion::new(),
+        labels: PerVersion::new(),
     });
     // The page asks for the whole store's map first, and searches labels: both are made
     // now, in the background.
@@ -324,33 +349,18 @@ impl Server {
     /// version of the store. The store is read only while the map's queries run, not while
     /// Graphviz draws.
     pub(crate) fn whole_map(&self) -> Result<Arc<Vec<u8>>, String> {
-        let mut cached = self.whole_map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let generation = self.generation.load(Ordering::SeqCst);
-        if let Some((_, svg)) = cached.as_ref().filter(|(drawn, _)| *drawn == generation) {
-            return Ok(Arc::clone(svg));
-        }
-        let map = crate::render::map(&self.read_store(), &crate::render::Scope::Auto).map_err(|e| e.to_string())?;
-        let (svg, _) = crate::render::svg(&map, crate::render::Renderer::Auto).map_err(|e| e.to_string())?;
-        let svg = Arc::new(svg.into_bytes());
-        if self.generation.load(Ordering::SeqCst) == generation {
-            *cached = Some((generation, Arc::clone(&svg)));
-        }
-        Ok(svg)
+        self.whole_map.get(&self.generation, || {
+            let map = crate::render::map(&self.read_store(), &crate::render::Scope::Auto).map_err(|e| e.to_string())?;
+            let (svg, _) = crate::render::svg(&map, crate::render::Renderer::Auto).map_err(|e| e.to_string())?;
+            Ok(svg.into_bytes())
+        })
     }
 
     /// The labels of the store's nodes for the page's search, gathered once per version of
     /// the store.
     pub(crate) fn labels(&self) -> Result<Arc<api::Labels>, String> {
-        let mut cached = self.labels.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let generation = self.generation.load(Ordering::SeqCst);
-        if let Some((_, labels)) = cached.as_ref().filter(|(made, _)| *made == generation) {
-            return Ok(Arc::clone(labels));
-        }
-        let labels = Arc::new(api::Labels::of(&self.read_store())?);
-        if self.generation.load(Ordering::SeqCst) == generation {
-            *cached = Some((generation, Arc::clone(&labels)));
-        }
-        Ok(labels)
+        self.labels
+            .get(&self.generation, || api::Labels::of(&self.read_store()))
     }
 
     /// SPARQL Update, only with --allow-update.
