@@ -73,6 +73,17 @@ fn get(server: &Server, path: &str, accept: &str) -> Response {
     request(server, "GET", path, &[("Accept", accept)], b"")
 }
 
+/// POST /update with a SPARQL update as its body.
+fn update(server: &Server, text: &str) -> Response {
+    request(
+        server,
+        "POST",
+        "/update",
+        &[("Content-Type", "application/sparql-update")],
+        text.as_bytes(),
+    )
+}
+
 fn encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
@@ -192,15 +203,9 @@ fn errors_are_answered_with_the_right_status() {
         .status,
         404
     );
-    let update = request(
-        &server,
-        "POST",
-        "/update",
-        &[("Content-Type", "application/sparql-update")],
-        b"INSERT DATA { <http://a> <http://b> <http://c> }",
-    );
-    assert_eq!(update.status, 403);
-    assert!(update.body.contains("--allow-update"));
+    let refused = update(&server, "INSERT DATA { <http://a> <http://b> <http://c> }");
+    assert_eq!(refused.status, 403);
+    assert!(refused.body.contains("--allow-update"));
     let put = request(
         &server,
         "PUT",
@@ -231,15 +236,12 @@ fn updates_and_graph_store_writes_persist_when_allowed() {
     let (_dir, store) = seed_store();
     {
         let server = start(&store, &["--allow-update", "--cors", "http://example.org"]);
-        let update = request(
+        let inserted = update(
             &server,
-            "POST",
-            "/update",
-            &[("Content-Type", "application/sparql-update")],
-            b"INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> \"c\" } }",
+            "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> \"c\" } }",
         );
-        assert_eq!(update.status, 204, "{}", update.body);
-        assert!(update
+        assert_eq!(inserted.status, 204, "{}", inserted.body);
+        assert!(inserted
             .headers
             .contains("Access-Control-Allow-Origin: http://example.org"));
         let put = request(
@@ -425,14 +427,8 @@ fn the_whole_store_s_map_is_drawn_again_after_a_write() {
     assert!(before.body.contains("人工智能"), "the plan is on the map");
     // Kept between requests: the same drawing.
     assert_eq!(get(&server, "/api/map.svg", "").body, before.body);
-    let update = request(
-        &server,
-        "POST",
-        "/update",
-        &[("Content-Type", "application/sparql-update")],
-        b"DROP ALL",
-    );
-    assert_eq!(update.status, 204, "{}", update.body);
+    let dropped = update(&server, "DROP ALL");
+    assert_eq!(dropped.status, 204, "{}", dropped.body);
     let after = get(&server, "/api/map.svg", "");
     assert_eq!(after.status, 200);
     assert!(
@@ -445,9 +441,7 @@ fn the_whole_store_s_map_is_drawn_again_after_a_write() {
 #[test]
 fn search_through_the_label_table_answers_as_the_query_alone() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut inputs = vec![seeds()];
-    inputs.extend(corpus());
-    let (store, _) = build_into(&inputs, dir.path(), Renderer::Builtin);
+    let store = seeds_and_corpus(dir.path());
     let labels = policykg::serve::api::Labels::of(&store).expect("labels");
     let mut found = 0;
     for q in [

@@ -188,9 +188,7 @@ fn answer(results: oxigraph::sparql::QueryResults<'_>) -> Vec<String> {
 #[test]
 fn every_shipped_query_answers_over_the_index_as_over_oxigraph_s_own_store() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut inputs = vec![seeds()];
-    inputs.extend(corpus());
-    let (store, _) = build_into(&inputs, dir.path(), Renderer::Builtin);
+    let store = seeds_and_corpus(dir.path());
     let oxigraph = store.to_oxigraph().expect("oxigraph store");
     let mut files = Vec::new();
     let mut folders = vec![root().join("ontology/queries")];
@@ -233,9 +231,7 @@ fn every_shipped_query_answers_over_the_index_as_over_oxigraph_s_own_store() {
 #[test]
 fn a_plan_s_map_read_from_its_own_graphs_is_the_map_read_from_the_whole_store() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut inputs = vec![seeds()];
-    inputs.extend(corpus());
-    let (store, _) = build_into(&inputs, dir.path(), Renderer::Builtin);
+    let store = seeds_and_corpus(dir.path());
     let plans = column(
         &store
             .select(include_str!("../ontology/queries/map/plans.rq"))

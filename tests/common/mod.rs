@@ -53,6 +53,14 @@ pub fn build_into(inputs: &[PathBuf], dir: &Path, renderer: Renderer) -> (GraphS
     (store, report)
 }
 
+/// The seed and, where `../shared` is there, the whole development corpus, built into a
+/// fresh store in `dir`.
+pub fn seeds_and_corpus(dir: &Path) -> GraphStore {
+    let mut inputs = vec![seeds()];
+    inputs.extend(corpus());
+    build_into(&inputs, dir, Renderer::Builtin).0
+}
+
 /// Every shape check of `ontology/queries/validation/` (all of them: a unit test keeps the
 /// embedded list equal to the folder) finds nothing in `store`.
 pub fn assert_conforms(store: &GraphStore) {
