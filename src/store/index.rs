@@ -741,7 +741,8 @@ pub fn parse_term(text: &str) -> Option<Term> {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum IndexTerm {
     Stored(u32),
-    Other(Term),
+    /// Boxed: evaluation copies whole rows of these, so the common case stays small.
+    Other(Box<Term>),
 }
 
 /// An index shared with Oxigraph's SPARQL evaluator, for one query. The terms it decodes
@@ -866,14 +867,14 @@ impl QueryableDataset<'static> for IndexView {
     fn internalize_term(&self, term: Term) -> Result<IndexTerm, IndexError> {
         Ok(match self.index.id_of(term.as_ref()) {
             Some(id) => IndexTerm::Stored(id),
-            None => IndexTerm::Other(term),
+            None => IndexTerm::Other(Box::new(term)),
         })
     }
 
     fn externalize_term(&self, term: IndexTerm) -> Result<Term, IndexError> {
         match term {
             IndexTerm::Stored(id) => self.term(id),
-            IndexTerm::Other(term) => Ok(term),
+            IndexTerm::Other(term) => Ok(*term),
         }
     }
 
