@@ -2,6 +2,7 @@
 //! technology head word (…技术, …芯片, …机器人), found with jieba's segmentation and
 //! part-of-speech tags and kept when they recur, so the lexicon can grow from data.
 
+use super::patterns::Patterns;
 use super::text::{Span, Text};
 use super::CandidateMention;
 use crate::lexicon::Lexicon;
@@ -63,7 +64,7 @@ fn jieba_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
     blocks
 }
 
-pub fn candidates(text: &Text, lexicon: &Lexicon) -> Vec<CandidateMention> {
+pub fn candidates(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<CandidateMention> {
     let cues = &lexicon.cues;
     let known = |term: &str| {
         lexicon
@@ -80,7 +81,7 @@ pub fn candidates(text: &Text, lexicon: &Lexicon) -> Vec<CandidateMention> {
         for range in jieba_blocks(&text.norm[paragraph_range.clone()]) {
             let range = paragraph_range.start + range.start..paragraph_range.start + range.end;
             let block = &text.norm[range.clone()];
-            if !cues.technology_heads.iter().any(|h| block.contains(h.as_str())) {
+            if !patterns.technology_heads.is_match(block) {
                 continue;
             }
             let tags = segmenter(lexicon).tag(block, false);
@@ -148,7 +149,7 @@ mod tests {
     fn recurring_unknown_compounds_become_candidates() {
         let lexicon = Lexicon::builtin().expect("lexicon");
         let text = Text::new("推动固态电池技术攻关。加快固态电池技术产业化。发展工业机器人。发展工业机器人。");
-        let found = candidates(&text, &lexicon);
+        let found = candidates(&text, &lexicon, &Patterns::new(&lexicon.cues));
         let terms: Vec<&str> = found.iter().map(|c| c.term.as_str()).collect();
         assert!(terms.iter().any(|t| t.ends_with("电池技术")), "{terms:?}");
         // Lexicon terms are never candidates.

@@ -30,7 +30,7 @@ fn five_year_patterns() -> &'static [Regex; 3] {
         [
             compile(r"第([一二三四五六七八九十]+)个五年(?:计划|规划)"),
             compile(r"十([一二三四五六七八九])五"),
-            compile(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)\s+five-year\s+(?:plan|program)"),
+            compile(r"(?i)(?-u:\b)(\d{1,2})(?:st|nd|rd|th)\s+five-year\s+(?:plan|program)"),
         ]
     })
 }
@@ -52,8 +52,8 @@ pub fn five_year_plans(text: &str) -> Vec<(usize, (i32, i32))> {
     };
     add(numbered, 0, super::patterns::count);
     add(short, 10, super::patterns::count);
-    // The English pattern's Unicode \b keeps the regex engine off its fast automaton on
-    // Chinese text; it cannot match without "five-year", which is cheap to look for.
+    // The English pattern cannot match without "five-year", which is cheaper to look for
+    // than running the pattern over a Chinese text.
     if text
         .as_bytes()
         .windows(b"five-year".len())
@@ -813,6 +813,10 @@ mod tests {
             ("关于第二个五年计划的报告", Some((1958, 1962))),
             ("“十五五”某某发展规划", Some((2026, 2030))),
             ("The 16th Five-Year Plan for Something", Some((2031, 2035))),
+            // English words are bounded by ASCII word boundaries: a Han character before
+            // one starts it, a letter or digit glued to it does not.
+            ("某某16th Five-Year Plan", Some((2031, 2035))),
+            ("A116th Five-Year Plan", None),
             // A single year, a reversed or overlong range, a date: no period.
             ("2031年某某工作要点", None),
             ("某某规划（2035—2031年）", None),

@@ -252,7 +252,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     let mut technologies = mentions::technologies(&text, lexicon);
     // A term inside a body's name (信息化 in 工业和信息化部) is not a mention of it.
     technologies.retain(|t| !organizations.iter().any(|o| o.span.contains(t.span)));
-    let candidates = candidates::candidates(&text, lexicon);
+    let candidates = candidates::candidates(&text, lexicon, &patterns);
     let mut plans = issuers::plans(&text, lexicon, &patterns, &context, &mut diagnostics);
     for plan in &mut plans {
         plan.period = document::plan_period(&text::normalize(&plan.title));

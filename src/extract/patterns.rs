@@ -85,6 +85,8 @@ pub struct Patterns {
     pub frame: super::document::FramePatterns,
     /// What joins several issuers' names (、, 和, 会同, 联合).
     pub issuer_joiner: Regex,
+    /// Any head word of a technology term (技术, 平台): one automaton, not a scan per word.
+    pub technology_heads: aho_corasick::AhoCorasick,
 }
 
 impl Patterns {
@@ -113,7 +115,7 @@ impl Patterns {
                 alternation(&cues.issuer_count_nouns)
             )),
             issue_en: compile(&format!(
-                r"(?i)\b(?:{})\s+(?:(?P<count>\d+|{})\s+(?:{})\s+(?:including|led by|such as)\s+)?",
+                r"(?i)(?-u:\b)(?:{})\s+(?:(?P<count>\d+|{})\s+(?:{})\s+(?:including|led by|such as)\s+)?",
                 alternation(&cues.issue_verbs_en),
                 alternation(&count_words),
                 alternation(&cues.issuer_count_nouns_en)
@@ -123,7 +125,7 @@ impl Patterns {
                 alternation(&cues.deadline_leads)
             )),
             deadline_en: compile(&format!(
-                r"(?i)\b(?:{})\s+(?P<year>(?:19|20)\d{{2}})\b",
+                r"(?i)(?-u:\b)(?:{})\s+(?P<year>(?:19|20)\d{{2}})(?-u:\b)",
                 alternation(&cues.deadline_leads_en)
             )),
             year_goal: compile(&format!(
@@ -174,7 +176,7 @@ impl Patterns {
                 regex::escape(&cues.task_areas.close)
             )),
             task_list_en: compile(&format!(
-                r"(?i)\b(?P<count>\d+|{})\s+(?:{})\s*(?:{})\s*(?P<list>[^.\n]+)",
+                r"(?i)(?-u:\b)(?P<count>\d+|{})\s+(?:{})\s*(?:{})\s*(?P<list>[^.\n]+)",
                 alternation(&count_words),
                 alternation(&cues.task_nouns_en),
                 alternation(&cues.task_list_leads_en)
@@ -186,7 +188,7 @@ impl Patterns {
             )),
             date: compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
             date_en: compile(
-                r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},\s*(?P<y>(?:19|20)\d{2})\b",
+                r"(?-u:\b)(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},\s*(?P<y>(?:19|20)\d{2})(?-u:\b)",
             ),
             event: compile(&format!(
                 r"(?:(?:19|20)\d{{2}}年?|第{COUNT}届)[\p{{Han}}A-Za-z0-9]{{1,24}}?(?:{})",
@@ -223,11 +225,11 @@ impl Patterns {
             )),
             cpc_congress: compile(&format!(r"(?:中国共产党|党的)第(?P<n>{COUNT})次全国代表大会")),
             npc_session_en: compile(&format!(
-                r"(?i)\b(?P<session>{})\s+Session\s+of\s+the\s+(?P<term>\d{{1,2}})(?:st|nd|rd|th)\s+National\s+People's\s+Congress",
+                r"(?i)(?-u:\b)(?P<session>{})\s+Session\s+of\s+the\s+(?P<term>\d{{1,2}})(?:st|nd|rd|th)\s+National\s+People's\s+Congress",
                 alternation(&cues.sessions.ordinals_en.keys().cloned().collect::<Vec<_>>())
             )),
             cpc_congress_en: compile(
-                r"(?i)\b(?P<n>\d{1,2})(?:st|nd|rd|th)\s+National\s+Congress\s+of\s+the\s+Communist\s+Party\s+of\s+China",
+                r"(?i)(?-u:\b)(?P<n>\d{1,2})(?:st|nd|rd|th)\s+National\s+Congress\s+of\s+the\s+Communist\s+Party\s+of\s+China",
             ),
             frame: super::document::FramePatterns::new(&cues.news),
             issuer_joiner: compile(&format!("(?:{})", alternation(&cues.issuer_joiners))),
@@ -235,8 +237,16 @@ impl Patterns {
                 r#"(?:{})\s*[“"]?(?P<name>[^”"\s，。,]{{2,20}})[”"]?"#,
                 alternation(&cues.first_publication_leads)
             )),
+            technology_heads: words(&cues.technology_heads),
         }
     }
+}
+
+/// An automaton that finds any of `words` (the empty word excluded).
+fn words(words: &[String]) -> aho_corasick::AhoCorasick {
+    // Built from a list of words, which always builds; a failure is a programming error.
+    #[allow(clippy::expect_used)]
+    aho_corasick::AhoCorasick::new(words.iter().filter(|w| !w.is_empty())).expect("word automaton builds")
 }
 
 /// An ISO date `YYYY-MM-DD` from the captures of [`Patterns::date`], if it is a real date.
