@@ -298,7 +298,7 @@ impl GraphStore {
         let manifest = &mut self.manifest;
         // The lines go from the index to the file through the checksum, which the
         // manifest line after them records.
-        write_atomically_with(&path, |w| {
+        let snapshot = written_temp(&path, |w| {
             manifest.snapshot_sha256 = sha256_aside(&mut *w, |hashing| index.write_nquads(hashing))?;
             // serde_json escapes control characters, so the manifest is one line.
             let line = serde_json::to_string(&*manifest).map_err(std::io::Error::other)?;
@@ -306,9 +306,16 @@ impl GraphStore {
             w.write_all(line.as_bytes())?;
             w.write_all(b"\n")
         })?;
-        let file = std::fs::File::open(&path).map_err(io_error(&path))?;
-        let stamp = stamp_of(&file, &self.manifest).map_err(io_error(&path))?;
-        write_index(&self.dir, &index, &stamp)?;
+        // The snapshot's length and time are final once it is written (neither the fsync nor
+        // the rename changes them), so the index is written while the snapshot is fsynced.
+        // Either may land first: an index whose snapshot is not in place fails its stamp.
+        let stamp = stamp_of(snapshot.as_file(), &self.manifest).map_err(io_error(&path))?;
+        std::thread::scope(|scope| {
+            let indexing = scope.spawn(|| write_index(&self.dir, &index, &stamp));
+            let committed = commit(snapshot, &path, true);
+            let indexed = indexing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            committed.and(indexed)
+        })?;
         self.on_disk = Some(self.manifest.clone());
         // The snapshot now carries its manifest; the older separate one would only mislead.
         let legacy = self.dir.join(LEGACY_MANIFEST);
@@ -537,10 +544,15 @@ fn write_through_temp(
     durable: bool,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), StoreError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    commit(written_temp(path, write)?, path, durable)
+}
+
+/// A temporary file in `path`'s directory holding what `write` wrote (through a buffer).
+fn written_temp(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<tempfile::NamedTempFile, StoreError> {
+    let dir = parent_of(path);
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io_error(dir))?;
     {
@@ -548,6 +560,12 @@ fn write_through_temp(
         write(&mut buffered).map_err(io_error(path))?;
         buffered.flush().map_err(io_error(path))?;
     }
+    Ok(file)
+}
+
+/// Renames a temporary file from [`written_temp`] over `path`; `durable` fsyncs the file
+/// before the rename and the directory after it.
+fn commit(file: tempfile::NamedTempFile, path: &Path, durable: bool) -> Result<(), StoreError> {
     // Artifacts are ordinary files: readable by others, like those `cp` would make.
     #[cfg(unix)]
     {
@@ -565,9 +583,16 @@ fn write_through_temp(
     })?;
     // The rename is durable only once the directory entry is.
     if durable {
-        sync_dir(dir)?;
+        sync_dir(parent_of(path))?;
     }
     Ok(())
+}
+
+/// The directory a file is written in (`.` for a bare file name).
+fn parent_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// Fsyncs a directory, so the renames and removals in it survive a power cut.
@@ -931,6 +956,20 @@ mod tests {
         std::fs::write(&path, &bytes).expect("write");
         let error = GraphStore::open(dir.path()).err().expect("refused").to_string();
         assert!(error.contains("checksum does not match"), "{error}");
+    }
+
+    #[test]
+    fn the_index_a_save_writes_beside_the_snapshot_vouches_for_it() {
+        // The index is written while the snapshot is fsynced, from the snapshot's stamp taken
+        // before its rename: the file in place must carry that same stamp.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = saved(dir.path());
+        let mut file = std::fs::File::open(dir.path().join(SNAPSHOT)).expect("open");
+        let manifest = manifest_line(&mut file).expect("read").expect("manifest").0;
+        assert_eq!(manifest, store.manifest);
+        let stamp = stamp_of(&file, &manifest).expect("stamp");
+        let index = read_index(dir.path(), &stamp).expect("the index matches the snapshot in place");
+        assert_eq!(index.len(), store.len(None).expect("len"));
     }
 
     #[test]
