@@ -517,6 +517,9 @@ impl Matcher {
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(mode == MatchMode::EnglishWords)
+            // A full DFA: one table lookup a byte. Chinese labels share their first bytes,
+            // so no prefilter skips ahead, and every byte of every text goes through it.
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .map_err(|e| LexiconError::Matcher {
                 what,
