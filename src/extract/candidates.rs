@@ -32,7 +32,7 @@ fn segmenter(lexicon: &Lexicon) -> &'static Jieba {
 fn jieba_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
     let in_block = |c: char| {
         c.is_ascii_alphanumeric()
-            || "+#&._%-".contains(c)
+            || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')
             || matches!(
                 c as u32,
                 0x4E00..=0x9FFF

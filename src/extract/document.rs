@@ -40,6 +40,9 @@ fn five_year_patterns() -> &'static [Regex; 3] {
 pub fn five_year_plans(text: &str) -> Vec<(usize, (i32, i32))> {
     let [numbered, short, english] = five_year_patterns();
     let mut out: Vec<(usize, (i32, i32))> = Vec::new();
+    // Called on every clause: the Chinese patterns cannot match without 五, the English one
+    // without "five-year", and both are cheaper to look for than running the patterns.
+    let chinese = text.contains('五');
     let mut add = |re: &Regex, offset: u32, parse: fn(&str) -> Option<u32>| {
         for c in re.captures_iter(text) {
             let (Some(whole), Some(n)) = (c.get(0), c.get(1)) else {
@@ -50,10 +53,10 @@ pub fn five_year_plans(text: &str) -> Vec<(usize, (i32, i32))> {
             }
         }
     };
-    add(numbered, 0, super::patterns::count);
-    add(short, 10, super::patterns::count);
-    // The English pattern cannot match without "five-year", which is cheaper to look for
-    // than running the pattern over a Chinese text.
+    if chinese {
+        add(numbered, 0, super::patterns::count);
+        add(short, 10, super::patterns::count);
+    }
     if text
         .as_bytes()
         .windows(b"five-year".len())

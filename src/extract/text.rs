@@ -237,13 +237,13 @@ impl Text {
     /// A span with surrounding whitespace and the given punctuation removed.
     pub fn trim(&self, span: Span, extra: &[char]) -> Span {
         let range = self.norm_chars(span);
-        let chars: Vec<char> = self.norm_of(span).chars().collect();
+        let text = self.norm_of(span);
         let strip = |c: &char| c.is_whitespace() || extra.contains(c);
-        let lead = chars.iter().take_while(|c| strip(c)).count();
-        if lead == chars.len() {
+        let lead = text.chars().take_while(strip).count();
+        if lead == range.len() {
             return Span::new(span.start, span.start);
         }
-        let tail = chars.iter().rev().take_while(|c| strip(c)).count();
+        let tail = text.chars().rev().take_while(strip).count();
         let (start, end) = (range.start + lead, range.end - tail);
         Span::new(self.origin[start].start, self.origin[end - 1].end)
     }
