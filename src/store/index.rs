@@ -566,6 +566,13 @@ impl Index {
 #[derive(Debug, Default)]
 pub struct Batch(Index);
 
+/// Two batches of the same quads are the same numbers and texts: both are made canonical.
+impl PartialEq for Batch {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.rows[0] == other.0.rows[0] && self.0.bounds == other.0.bounds && self.0.text == other.0.text
+    }
+}
+
 impl Batch {
     pub fn new<'a>(quads: impl IntoIterator<Item = QuadRef<'a>>) -> Self {
         let mut numbers: HashMap<TermRef<'a>, u32> = HashMap::default();
@@ -620,6 +627,11 @@ impl Batch {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Writes the quads as sorted N-Quads lines.
+    pub fn write_nquads(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        self.0.write_nquads(out)
     }
 }
 

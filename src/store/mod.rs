@@ -11,6 +11,14 @@
 //!   reads: a cache stamped with the snapshot's length, time and checksum, so a snapshot
 //!   changed behind its back (or a damaged index) sends `open` back to the snapshot.
 //!
+//! - `store.delta.nq`, when there is one: the graphs replaced since the snapshot was
+//!   written, as N-Quads whose last line (`# policykg-delta {json}`) lists them, holds the
+//!   SHA-256 of the lines above it and the store's current manifest. A save that replaces
+//!   few graphs writes this file alone (a one-file change to a 500-document store writes
+//!   its graph, not the 341 MB snapshot); a larger one writes the snapshot and the index
+//!   again and removes it. It applies only to the snapshot whose checksum its manifest
+//!   records, so one left behind by a save that ended between the two steps is ignored.
+//!
 //! Writers hold [`WriteLock`] (`DIR/lock`) for the whole write. Replaced graphs are kept
 //! aside and merged into a new index on the next read or save. SPARQL Update runs on
 //! Oxigraph's own in-memory `Store`, filled from the index for the update.
@@ -32,6 +40,13 @@ use std::sync::{Arc, OnceLock};
 pub const SNAPSHOT: &str = "store.nq";
 /// The binary index beside the snapshot.
 pub const INDEX: &str = "store.index";
+/// The graphs replaced since the snapshot was written.
+pub const DELTA: &str = "store.delta.nq";
+/// The start of the delta's last line.
+const DELTA_LINE: &str = "# policykg-delta ";
+/// A save writes a delta while its quads are at most this share of the snapshot's (1/8),
+/// and the snapshot again past that: opening merges the delta, so it stays small.
+const DELTA_SHARE: usize = 8;
 /// Where stores written before the manifest moved into the snapshot kept it; read once,
 /// removed by the next write.
 pub const LEGACY_MANIFEST: &str = "manifest.json";
@@ -93,6 +108,18 @@ pub struct Manifest {
     pub sources: BTreeMap<String, SourceRecord>,
 }
 
+/// The last line of `store.delta.nq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct DeltaLine {
+    /// The graphs the delta replaces, in order; one with no quads above is removed.
+    graphs: Vec<String>,
+    /// SHA-256 of the N-Quads above this line.
+    sha256: String,
+    /// The store's manifest with the delta applied; its `snapshot_sha256` names the
+    /// snapshot the delta applies to.
+    manifest: Manifest,
+}
+
 /// How to evaluate a query: its dataset and a way to stop it.
 #[derive(Default, Clone)]
 pub struct QueryOptions {
@@ -110,9 +137,11 @@ pub struct GraphStore {
     /// `base` with `edits` applied, made on the first read after an edit.
     merged: OnceLock<Arc<Index>>,
     pub manifest: Manifest,
-    /// The manifest on disk, when the snapshot and index there hold `base`: saving with no
-    /// edits and this manifest writes nothing.
+    /// The manifest on disk, when the files there hold `base` with `edits` (snapshot and
+    /// index, and the delta): saving with this manifest writes nothing.
     on_disk: Option<Manifest>,
+    /// Whether the snapshot on disk holds `base`, so a delta can be written against it.
+    base_on_disk: bool,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -135,12 +164,14 @@ impl GraphStore {
             merged: OnceLock::new(),
             manifest,
             on_disk: None,
+            base_on_disk: false,
         }
     }
 
     /// [`Self::with`] for what was read from disk, index included.
     fn matching_disk(mut self) -> Self {
         self.on_disk = Some(self.manifest.clone());
+        self.base_on_disk = true;
         self
     }
 
@@ -161,8 +192,25 @@ impl GraphStore {
 
     /// Opens an existing store: from its index when that matches the snapshot, else from
     /// the snapshot, verifying its checksum (and then writing the index again when no
-    /// writer holds the store).
+    /// writer holds the store); then the delta, verified, when it applies to the snapshot.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let mut store = Self::open_snapshot(dir)?;
+        if let Some((line, edits)) = read_delta(dir)? {
+            // A delta written against another snapshot was left by a save that wrote the
+            // snapshot again and ended before removing it: the snapshot holds it already.
+            if line.manifest.snapshot_sha256 == store.manifest.snapshot_sha256 {
+                store.edits = edits;
+                store.manifest = line.manifest;
+                if store.on_disk.is_some() {
+                    store.on_disk = Some(store.manifest.clone());
+                }
+            }
+        }
+        Ok(store)
+    }
+
+    /// Opens the snapshot of an existing store (and its index).
+    fn open_snapshot(dir: &Path) -> Result<Self, StoreError> {
         let snapshot = dir.join(SNAPSHOT);
         if !snapshot.is_file() {
             return Err(StoreError::Missing {
@@ -185,7 +233,9 @@ impl GraphStore {
                 return Ok(Self::with(dir, index, manifest).matching_disk());
             }
         }
-        Ok(Self::with(dir, index, manifest))
+        let mut store = Self::with(dir, index, manifest);
+        store.base_on_disk = true;
+        Ok(store)
     }
 
     /// Opens a snapshot read whole: a store from before the manifest line (its separate
@@ -230,12 +280,21 @@ impl GraphStore {
     /// Replaces the content of one named graph with quads already encoded (by a worker).
     pub fn replace_graph_with(&mut self, graph: NamedNodeRef<'_>, batch: Batch) -> Result<(), StoreError> {
         // The same content again (the lexicon, the derived links of an unchanged store) is
-        // no edit: nothing to merge, nothing to write.
-        if !self.edits.contains_key(graph.as_str()) && self.base.holds_exactly(graph, &batch) {
+        // no edit: nothing to merge, nothing to write. A graph back to what the snapshot
+        // holds is no edit either, so a delta only ever holds graphs that differ from it.
+        if self.edits.get(graph.as_str()) == Some(&batch) {
+            return Ok(());
+        }
+        if self.base.holds_exactly(graph, &batch) {
+            if self.edits.remove(graph.as_str()).is_some() {
+                self.merged = OnceLock::new();
+                self.on_disk = None;
+            }
             return Ok(());
         }
         self.edits.insert(graph.as_str().to_owned(), batch);
         self.merged = OnceLock::new();
+        self.on_disk = None;
         Ok(())
     }
 
@@ -283,17 +342,60 @@ impl GraphStore {
         self.view().quads().collect::<Result<_, _>>().map_err(storage)
     }
 
-    /// Writes the snapshot with its manifest line as one atomic file, then the index. The
-    /// caller holds the [`WriteLock`].
+    /// Writes what changed since the last save: a delta when the replaced graphs are few
+    /// beside the snapshot, else the snapshot with its manifest line as one atomic file and
+    /// the index (and the delta is removed). The caller holds the [`WriteLock`].
     pub fn save(&mut self) -> Result<(), StoreError> {
-        if self.edits.is_empty() && self.on_disk.as_ref() == Some(&self.manifest) {
+        if self.on_disk.as_ref() == Some(&self.manifest) {
             return Ok(());
         }
+        std::fs::create_dir_all(&self.dir).map_err(io_error(&self.dir))?;
+        let replaced: usize = self.edits.values().map(Batch::len).sum();
+        if self.base_on_disk && replaced.saturating_mul(DELTA_SHARE) <= self.base.len() {
+            self.write_delta()?;
+        } else {
+            self.write_snapshot()?;
+        }
+        self.on_disk = Some(self.manifest.clone());
+        // The snapshot now carries its manifest; the older separate one would only mislead.
+        let legacy = self.dir.join(LEGACY_MANIFEST);
+        if legacy.exists() {
+            std::fs::remove_file(&legacy).map_err(io_error(&legacy))?;
+            sync_dir(&self.dir)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the replaced graphs, graph by graph in IRI order, with the delta line.
+    fn write_delta(&mut self) -> Result<(), StoreError> {
+        let mut line = DeltaLine {
+            graphs: self.edits.keys().cloned().collect(),
+            sha256: String::new(),
+            manifest: self.manifest.clone(),
+        };
+        let edits = &self.edits;
+        write_atomically_with(&self.dir.join(DELTA), |w| {
+            let mut hashing = Checked {
+                inner: &mut *w,
+                digest: <sha2::Sha256 as sha2::Digest>::new(),
+            };
+            for batch in edits.values() {
+                batch.write_nquads(&mut hashing)?;
+            }
+            line.sha256 = format!("{:x}", sha2::Digest::finalize(hashing.digest));
+            let json = serde_json::to_string(&line).map_err(std::io::Error::other)?;
+            w.write_all(DELTA_LINE.as_bytes())?;
+            w.write_all(json.as_bytes())?;
+            w.write_all(b"\n")
+        })
+    }
+
+    /// Writes the snapshot and the index of every quad, then removes the delta.
+    fn write_snapshot(&mut self) -> Result<(), StoreError> {
         let index = self.view();
         self.base = index.clone();
         self.edits.clear();
         self.merged = OnceLock::new();
-        std::fs::create_dir_all(&self.dir).map_err(io_error(&self.dir))?;
         let path = self.dir.join(SNAPSHOT);
         let manifest = &mut self.manifest;
         // The lines go from the index to the file through the checksum, which the
@@ -316,11 +418,12 @@ impl GraphStore {
             let indexed = indexing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             committed.and(indexed)
         })?;
-        self.on_disk = Some(self.manifest.clone());
-        // The snapshot now carries its manifest; the older separate one would only mislead.
-        let legacy = self.dir.join(LEGACY_MANIFEST);
-        if legacy.exists() {
-            std::fs::remove_file(&legacy).map_err(io_error(&legacy))?;
+        self.base_on_disk = true;
+        // The snapshot holds the delta's graphs now; a delta left behind (by a process that
+        // ends here) names the older snapshot and is ignored.
+        let delta = self.dir.join(DELTA);
+        if delta.exists() {
+            std::fs::remove_file(&delta).map_err(io_error(&delta))?;
             sync_dir(&self.dir)?;
         }
         Ok(())
@@ -389,6 +492,7 @@ impl GraphStore {
         self.edits.clear();
         self.merged = OnceLock::new();
         self.on_disk = None;
+        self.base_on_disk = false;
         self.save()
     }
 
@@ -607,11 +711,67 @@ fn sync_dir(dir: &Path) -> Result<(), StoreError> {
 }
 
 fn corrupt(dir: &Path, message: String) -> StoreError {
+    corrupt_file(dir, SNAPSHOT, message)
+}
+
+fn corrupt_file(dir: &Path, file: &str, message: String) -> StoreError {
     StoreError::Corrupt {
-        path: dir.join(SNAPSHOT).display().to_string(),
+        path: dir.join(file).display().to_string(),
         dir: dir.display().to_string(),
         message,
     }
+}
+
+/// A delta as read: its line and its graphs as batches.
+type Delta = (DeltaLine, BTreeMap<String, Batch>);
+
+/// The delta in `dir`, if there is one, verified against its checksum.
+fn read_delta(dir: &Path) -> Result<Option<Delta>, StoreError> {
+    let path = dir.join(DELTA);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(io_error(&path)(source)),
+    };
+    let damaged = |message: String| corrupt_file(dir, DELTA, message);
+    let content = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+    let line_start = content.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let Some(json) = content[line_start..].strip_prefix(DELTA_LINE.as_bytes()) else {
+        return Err(damaged(
+            "it does not end with its delta line (the file was truncated, or was not written \
+             by policykg)"
+                .into(),
+        ));
+    };
+    let line: DeltaLine =
+        serde_json::from_slice(json).map_err(|e| damaged(format!("its delta line does not parse ({e})")))?;
+    let body = &bytes[..line_start];
+    let found = crate::ingest::sha256_hex(body);
+    if found != line.sha256 {
+        return Err(damaged(format!(
+            "the checksum does not match ({} bytes of N-Quads hash to {found}; the delta line \
+             records {})",
+            body.len(),
+            line.sha256
+        )));
+    }
+    let mut quads: BTreeMap<&str, Vec<Quad>> = line.graphs.iter().map(|g| (g.as_str(), Vec::new())).collect();
+    for quad in RdfParser::from_format(RdfFormat::NQuads).lenient().for_slice(body) {
+        let quad = quad.map_err(|e| damaged(e.to_string()))?;
+        let graph = match &quad.graph_name {
+            oxigraph::model::GraphName::NamedNode(g) => quads.get_mut(g.as_str()),
+            _ => None,
+        };
+        let Some(graph) = graph else {
+            return Err(damaged(format!("a quad outside the graphs it lists: {quad}")));
+        };
+        graph.push(quad);
+    }
+    let edits = quads
+        .into_iter()
+        .map(|(graph, quads)| (graph.to_owned(), Batch::new(quads.iter().map(Quad::as_ref))))
+        .collect();
+    Ok(Some((line, edits)))
 }
 
 /// Splits a snapshot into its N-Quads and its manifest, checking the checksum. A snapshot
@@ -927,6 +1087,120 @@ mod tests {
         );
         store.save().expect("save");
         store
+    }
+
+    /// A saved store of twenty graphs (`g0`…`g19`) of ten quads each, `version` in every
+    /// object of the graphs `changed` names.
+    fn twenty_graphs(store: &mut GraphStore, changed: std::ops::Range<usize>, version: &str) {
+        for g in changed {
+            let quads: Vec<Quad> = (0..10)
+                .map(|i| quad(&format!("s{i}"), version, &format!("g{g}")))
+                .collect();
+            let graph = NamedNode::new_unchecked(format!("https://example.org/g{g}"));
+            store.replace_graph(graph.as_ref(), &quads).expect("replace");
+        }
+        store.manifest.fingerprint = version.into();
+        store.save().expect("save");
+    }
+
+    /// What a store opened afresh from `dir` holds: its quads and its manifest.
+    fn reopened(dir: &Path) -> (String, Manifest) {
+        let store = GraphStore::open(dir).expect("open");
+        (store.canonical_nquads().expect("dump"), store.manifest)
+    }
+
+    #[test]
+    fn a_few_graphs_replaced_are_saved_as_a_delta_and_many_as_the_snapshot_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = GraphStore::open_or_create(dir.path()).expect("create");
+        twenty_graphs(&mut store, 0..20, "v1");
+        let snapshot = std::fs::read(dir.path().join(SNAPSHOT)).expect("snapshot");
+        assert!(!dir.path().join(DELTA).exists(), "a new store is written whole");
+        let current = |store: &GraphStore| (store.canonical_nquads().expect("dump"), store.manifest.clone());
+
+        // One graph of twenty (10 quads of 200): the delta alone is written.
+        twenty_graphs(&mut store, 3..4, "v2");
+        assert_eq!(std::fs::read(dir.path().join(SNAPSHOT)).expect("snapshot"), snapshot);
+        let delta = std::fs::read_to_string(dir.path().join(DELTA)).expect("delta");
+        assert_eq!(delta.lines().filter(|l| !l.starts_with('#')).count(), 10, "{delta}");
+        assert!(delta
+            .lines()
+            .all(|l| l.starts_with('#') || l.ends_with("<https://example.org/g3> .")));
+        assert_eq!(reopened(dir.path()), current(&store));
+        assert!(current(&store).0.contains("\"v2\""));
+
+        // Opened again and changed again: the delta holds both graphs.
+        let mut store = GraphStore::open(dir.path()).expect("open");
+        twenty_graphs(&mut store, 5..6, "v3");
+        assert_eq!(std::fs::read(dir.path().join(SNAPSHOT)).expect("snapshot"), snapshot);
+        assert_eq!(reopened(dir.path()), current(&store));
+        let graphs = |dir: &Path| {
+            let delta = std::fs::read_to_string(dir.join(DELTA)).expect("delta");
+            let line = delta
+                .lines()
+                .last()
+                .and_then(|l| l.strip_prefix(DELTA_LINE))
+                .expect("line");
+            serde_json::from_str::<DeltaLine>(line).expect("json").graphs
+        };
+        assert_eq!(graphs(dir.path()), ["https://example.org/g3", "https://example.org/g5"]);
+
+        // A graph back to what the snapshot holds leaves the delta.
+        twenty_graphs(&mut store, 3..4, "v1");
+        assert_eq!(graphs(dir.path()), ["https://example.org/g5"]);
+        assert_eq!(reopened(dir.path()), current(&store));
+
+        // Five graphs of twenty are past an eighth: the snapshot is written again, the delta
+        // removed, and the index vouches for the new snapshot.
+        twenty_graphs(&mut store, 10..15, "v4");
+        assert!(!dir.path().join(DELTA).exists(), "the delta is folded in");
+        assert_ne!(std::fs::read(dir.path().join(SNAPSHOT)).expect("snapshot"), snapshot);
+        let mut file = std::fs::File::open(dir.path().join(SNAPSHOT)).expect("open");
+        let manifest = manifest_line(&mut file).expect("read").expect("manifest").0;
+        assert!(read_index(dir.path(), &stamp_of(&file, &manifest).expect("stamp")).is_some());
+        assert_eq!(reopened(dir.path()), current(&store));
+    }
+
+    #[test]
+    fn a_delta_written_against_an_older_snapshot_is_ignored() {
+        // A save that writes the snapshot again and is killed before removing the delta
+        // leaves one behind: the snapshot holds its graphs already, and later ones too.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = GraphStore::open_or_create(dir.path()).expect("create");
+        twenty_graphs(&mut store, 0..20, "v1");
+        twenty_graphs(&mut store, 3..4, "v2");
+        let stale = std::fs::read(dir.path().join(DELTA)).expect("delta");
+        twenty_graphs(&mut store, 0..20, "v3");
+        assert!(!dir.path().join(DELTA).exists());
+        std::fs::write(dir.path().join(DELTA), stale).expect("put back");
+        let (quads, manifest) = reopened(dir.path());
+        assert_eq!(quads, store.canonical_nquads().expect("dump"));
+        assert_eq!(manifest.fingerprint, "v3");
+        assert!(!quads.contains("\"v2\""));
+    }
+
+    #[test]
+    fn a_damaged_or_truncated_delta_is_refused_by_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = GraphStore::open_or_create(dir.path()).expect("create");
+        twenty_graphs(&mut store, 0..20, "v1");
+        twenty_graphs(&mut store, 7..8, "v2");
+        let path = dir.path().join(DELTA);
+        let good = std::fs::read(&path).expect("delta");
+        let refusal = |bytes: &[u8]| {
+            std::fs::write(&path, bytes).expect("write");
+            let error = GraphStore::open(dir.path()).err().expect("refused").to_string();
+            assert!(error.contains("store.delta.nq: damaged store"), "{error}");
+            error
+        };
+        let mut flipped = good.clone();
+        let at = flipped.iter().position(|&b| b == b'v').expect("a value");
+        flipped[at] = b'w';
+        assert!(refusal(&flipped).contains("checksum does not match"));
+        let line_start = good[..good.len() - 1].iter().rposition(|&b| b == b'\n').expect("lines") + 1;
+        assert!(refusal(&good[..line_start]).contains("does not end with its delta line"));
+        std::fs::write(&path, &good).expect("restore");
+        assert_eq!(reopened(dir.path()).0, store.canonical_nquads().expect("dump"));
     }
 
     #[test]
