@@ -7,7 +7,7 @@
 mod common;
 
 use common::{root, select};
-use policykg::store::{GraphStore, Manifest, WriteLock, SNAPSHOT};
+use policykg::store::{GraphStore, Manifest, WriteLock, DELTA, SNAPSHOT};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -61,6 +61,9 @@ fn seeds() -> PathBuf {
 fn copy_store(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     std::fs::copy(from.join(SNAPSHOT), to.join(SNAPSHOT)).expect("copy");
+    if from.join(DELTA).exists() {
+        std::fs::copy(from.join(DELTA), to.join(DELTA)).expect("copy");
+    }
 }
 
 fn temp_files(dir: &Path) -> Vec<String> {
@@ -97,11 +100,42 @@ fn a_build_killed_at_any_point_leaves_the_old_or_the_new_store() {
     let reports = root().join("tests/fixtures/reports");
     let old_dir = work.path().join("old");
     assert_eq!(build(&old_dir, &[&seeds()], &[]).0, 0);
-    let old = state(&old_dir);
-    let new_dir = work.path().join("new");
-    copy_store(&old_dir, &new_dir);
+    kill_builds_at_every_point(work.path(), &old_dir, &[&seeds(), &reports]);
+}
+
+#[test]
+fn a_build_killed_while_it_writes_a_delta_leaves_the_old_or_the_new_store() {
+    // Twelve sources and one of them changed: the build writes the delta, not the snapshot.
+    let work = tempfile::tempdir().expect("tempdir");
+    let docs = work.path().join("docs");
+    std::fs::create_dir_all(&docs).expect("mkdir");
+    let seed = std::fs::read(seeds().join("000_ddbfb2b346a9e714.txt")).expect("seed");
+    for i in 0..12 {
+        std::fs::write(docs.join(format!("d{i:02}.txt")), &seed).expect("write");
+    }
+    let old_dir = work.path().join("old");
+    assert_eq!(build(&old_dir, &[&docs], &[]).0, 0);
+    let snapshot = std::fs::read(old_dir.join(SNAPSHOT)).expect("snapshot");
+    let mut changed = seed.clone();
+    changed.extend_from_slice("\n到2030年，示范项目达到12个。\n".as_bytes());
+    std::fs::write(docs.join("d05.txt"), changed).expect("change");
+    let probe = work.path().join("probe");
+    copy_store(&old_dir, &probe);
+    assert_eq!(build(&probe, &[&docs], &[]).0, 0);
+    assert!(probe.join(DELTA).exists(), "one source of twelve is saved as a delta");
+    assert_eq!(std::fs::read(probe.join(SNAPSHOT)).expect("snapshot"), snapshot);
+    kill_builds_at_every_point(work.path(), &old_dir, &[&docs]);
+}
+
+/// Builds `inputs` over copies of the store in `old_dir`, killing each build at a point
+/// spread over the run: every store left is the old one or the new one, and the next
+/// build over the last of them commits.
+fn kill_builds_at_every_point(work: &Path, old_dir: &Path, inputs: &[&Path]) {
+    let old = state(old_dir);
+    let new_dir = work.join("new");
+    copy_store(old_dir, &new_dir);
     let started = Instant::now();
-    assert_eq!(build(&new_dir, &[&seeds(), &reports], &[]).0, 0);
+    assert_eq!(build(&new_dir, inputs, &[]).0, 0);
     let full = started.elapsed();
     let new = state(&new_dir);
     assert_ne!(old, new, "the second build changes the store");
@@ -110,9 +144,9 @@ fn a_build_killed_at_any_point_leaves_the_old_or_the_new_store() {
     let (mut saw_old, mut saw_new, mut mid_write) = (0, 0, 0);
     let mut last = PathBuf::new();
     for i in 0..points {
-        let dir = work.path().join(format!("killed{i}"));
-        copy_store(&old_dir, &dir);
-        let mut child = build_command(&dir, &[&seeds(), &reports], &[])
+        let dir = work.join(format!("killed{i}"));
+        copy_store(old_dir, &dir);
+        let mut child = build_command(&dir, inputs, &[])
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn");
@@ -139,7 +173,7 @@ fn a_build_killed_at_any_point_leaves_the_old_or_the_new_store() {
     assert_eq!(saw_old + saw_new, points);
     // The lock died with the process; the next build runs, removes leftovers and commits.
     std::fs::write(last.join(".tmpKilled"), b"a partial snapshot").expect("leftover");
-    assert_eq!(build(&last, &[&seeds(), &reports], &[]).0, 0);
+    assert_eq!(build(&last, inputs, &[]).0, 0);
     assert_eq!(state(&last), new);
     assert!(temp_files(&last).is_empty(), "{:?}", temp_files(&last));
 }
