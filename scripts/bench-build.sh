@@ -3,8 +3,9 @@
 # ../shared/bench/make_corpus.py, then runs `policykg build --no-artifacts` (cold: a fresh
 # store each run) and the Python peer pipeline alternately as whole processes, and prints
 # min/median/max wall time, peak RSS and the ratio. Then it times the jobs after a build:
-# an incremental rebuild of one changed file, a rebuild with nothing changed, opening the
-# store, every named query, and the overview map.
+# an incremental rebuild of one changed file (and opening the store with the delta it
+# saved), a rebuild with nothing changed, opening the store, every named query, and the
+# overview map.
 # Usage: scripts/bench-build.sh [RUNS] [FILES]   (default 3 runs, 500 files ≈ 50 MB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +63,10 @@ first=$(basename "${inputs[0]}")
 cp "$corpus/$first" "$work/changed.txt.orig"
 printf '\n2030年，示范项目达到12个。\n' >> "$corpus/$first"
 echo "incremental rebuild, one file changed: $(measure "$bin" build "$corpus" --store "$work/store" --no-artifacts -q | awk '{printf "%.2f s, %.0f MB", $1, $2/1024}')"
+delta="$work/store/store.delta.nq"
+[ -f "$delta" ] && echo "  saved as a delta of $(( $(stat -c %s "$delta") / 1024 )) KB; opening merges it:"
+echo "  open the store with that delta (query 'ASK {}'): $(measure "$bin" query 'ASK {}' --store "$work/store" | awk '{printf "%.2f s, %.0f MB", $1, $2/1024}')"
+echo "  query --named organizations with that delta: $(measure "$bin" query --named organizations --format csv --store "$work/store" | awk '{printf "%.2f s", $1}')"
 cp "$work/changed.txt.orig" "$corpus/$first"
 "$bin" build "$corpus" --store "$work/store" --no-artifacts -q
 echo "rebuild, nothing changed: $(measure "$bin" build "$corpus" --store "$work/store" --no-artifacts -q | awk '{printf "%.2f s, %.0f MB", $1, $2/1024}')"

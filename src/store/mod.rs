@@ -1,5 +1,5 @@
 //! The store: every quad in a sorted, dictionary-encoded [`index`] that Oxigraph's SPARQL
-//! evaluator queries, persisted in a directory as two files:
+//! evaluator queries, persisted in a directory as two files, and a third after a small change:
 //!
 //! - `store.nq`, the portable snapshot: sorted N-Quads whose last line is a comment
 //!   holding the manifest (`# policykg-manifest {json}`): the sources it holds and the
