@@ -757,10 +757,114 @@ pub enum IndexTerm {
     Other(Box<Term>),
 }
 
-/// An index shared with Oxigraph's SPARQL evaluator, for one query. The terms it decodes
-/// are kept: ORDER BY decodes both sides of every comparison, FILTER every row's value.
+/// Graphs replaced over an index, for queries, without merging them in (which rewrites
+/// every row and term): the base's rows in the replaced graphs are skipped, and the new quads
+/// come from a small index of their own. A term the base holds keeps the base's number; the
+/// others are numbered on from the base's last, so each term has one number and joins
+/// compare numbers as they do over a merged index.
+pub struct Delta {
+    /// The new quads, numbered on their own.
+    extra: Arc<Index>,
+    /// The view's number of each of `extra`'s terms, by `extra`'s number.
+    to_view: Vec<u32>,
+    /// `extra`'s number of each term it holds, by the view's number.
+    from_view: HashMap<u32, u32>,
+    /// The base's numbers of the replaced graphs, sorted.
+    dropped: Vec<u32>,
+    /// The base's number of terms: the view's numbers above it are `extra`'s own terms.
+    base_terms: u32,
+}
+
+impl Delta {
+    /// The graphs named `replaced` (IRIs) replaced over `base` by the quads of `batches`.
+    pub fn new<'a>(base: &Index, replaced: impl IntoIterator<Item = &'a str>, batches: &[&Batch]) -> Self {
+        let extra = Index::merge(&Index::default(), |_| false, batches);
+        let base_terms = base.terms() as u32;
+        let mut to_view = vec![DEFAULT_GRAPH; extra.terms() + 1];
+        let mut from_view = HashMap::default();
+        let mut next = base_terms;
+        for id in 1..=extra.terms() as u32 {
+            let view = match extra.text_of(id).and_then(|text| base.id_of_text(text)) {
+                Some(stored) => stored,
+                None => {
+                    next += 1;
+                    next
+                }
+            };
+            to_view[id as usize] = view;
+            from_view.insert(view, id);
+        }
+        let mut dropped: Vec<u32> = replaced
+            .into_iter()
+            .filter_map(|g| base.id_of(TermRef::NamedNode(NamedNodeRef::new_unchecked(g))))
+            .collect();
+        dropped.sort_unstable();
+        Self {
+            extra: Arc::new(extra),
+            to_view,
+            from_view,
+            dropped,
+            base_terms,
+        }
+    }
+
+    fn drops(&self, graph: u32) -> bool {
+        self.dropped.binary_search(&graph).is_ok()
+    }
+
+    /// The scan of `extra` for a pattern of the view's numbers; none when it names a term
+    /// `extra` does not hold.
+    fn scan(&self, pattern: [Option<u32>; 4], named_only: bool) -> Option<Scan> {
+        let mut own = [None; 4];
+        for (slot, id) in own.iter_mut().zip(pattern) {
+            *slot = match id {
+                None => None,
+                Some(DEFAULT_GRAPH) => Some(DEFAULT_GRAPH),
+                Some(id) => Some(*self.from_view.get(&id)?),
+            };
+        }
+        let (order, range) = self.extra.scan(own);
+        Some(Scan {
+            index: self.extra.clone(),
+            order,
+            at: range.start,
+            end: range.end,
+            pattern: own,
+            named_only,
+            delta: None,
+        })
+    }
+}
+
+/// The rows of a [`Delta`]'s own index, in the view's numbers.
+pub struct DeltaScan {
+    scan: Option<(Scan, Arc<Delta>)>,
+}
+
+impl Iterator for DeltaScan {
+    type Item = Result<InternalQuad<IndexTerm>, IndexError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (scan, delta) = self.scan.as_mut()?;
+        let view = |term: IndexTerm| match term {
+            IndexTerm::Stored(id) => IndexTerm::Stored(delta.to_view.get(id as usize).copied().unwrap_or(id)),
+            other => other,
+        };
+        Some(scan.next()?.map(|quad| InternalQuad {
+            subject: view(quad.subject),
+            predicate: view(quad.predicate),
+            object: view(quad.object),
+            graph_name: quad.graph_name.map(view),
+        }))
+    }
+}
+
+/// An index shared with Oxigraph's SPARQL evaluator, for one query, with the graphs a
+/// [`Delta`] replaces over it. The terms it decodes are kept: ORDER BY decodes both sides of
+/// every comparison, FILTER every row's value.
 pub struct IndexView {
     index: Arc<Index>,
+    delta: Option<Arc<Delta>>,
     terms: RefCell<HashMap<u32, Term>>,
     values: RefCell<HashMap<u32, ExpressionTerm>>,
 }
@@ -769,8 +873,17 @@ impl IndexView {
     pub fn new(index: Arc<Index>) -> Self {
         Self {
             index,
+            delta: None,
             terms: RefCell::default(),
             values: RefCell::default(),
+        }
+    }
+
+    /// `index` with the graphs `delta` replaces.
+    pub fn with_delta(index: Arc<Index>, delta: Arc<Delta>) -> Self {
+        Self {
+            delta: Some(delta),
+            ..Self::new(index)
         }
     }
 
@@ -778,7 +891,16 @@ impl IndexView {
         if let Some(term) = self.terms.borrow().get(&id) {
             return Ok(term.clone());
         }
-        let term = self.index.term(id)?;
+        let term = match &self.delta {
+            Some(delta) if id > delta.base_terms => {
+                let own = delta
+                    .from_view
+                    .get(&id)
+                    .ok_or_else(|| invalid(format!("term {id} is out of range")))?;
+                delta.extra.term(*own)?
+            }
+            _ => self.index.term(id)?,
+        };
         self.terms.borrow_mut().insert(id, term.clone());
         Ok(term)
     }
@@ -792,6 +914,8 @@ pub struct Scan {
     end: usize,
     pattern: [Option<u32>; 4],
     named_only: bool,
+    /// The graphs replaced over this index, whose rows are skipped.
+    delta: Option<Arc<Delta>>,
 }
 
 impl Iterator for Scan {
@@ -807,6 +931,7 @@ impl Iterator for Scan {
                     .iter()
                     .zip(&self.pattern)
                     .any(|(id, want)| want.is_some_and(|w| w != *id))
+                || self.delta.as_ref().is_some_and(|d| d.drops(spog[3]))
             {
                 continue;
             }
@@ -839,7 +964,9 @@ impl QueryableDataset<'static> for IndexView {
             end: 0,
             pattern: [None; 4],
             named_only: false,
-        };
+            delta: None,
+        }
+        .chain(DeltaScan { scan: None });
         let mut pattern = [None; 4];
         for (slot, term) in pattern.iter_mut().zip([subject, predicate, object]) {
             match term {
@@ -854,30 +981,63 @@ impl QueryableDataset<'static> for IndexView {
             Some(Some(IndexTerm::Stored(id))) => pattern[3] = Some(*id),
             Some(Some(IndexTerm::Other(_))) => return empty,
         }
-        let (order, range) = self.index.scan(pattern);
-        Scan {
+        let named_only = graph_name.is_none();
+        let delta = self.delta.clone();
+        // The base's rows, unless the pattern names a replaced graph (or a term only the
+        // delta holds, which the base's numbers never reach).
+        let (order, range) = match &delta {
+            Some(d) if pattern[3].is_some_and(|g| d.drops(g)) => (Order::Spog, 0..0),
+            _ => self.index.scan(pattern),
+        };
+        let base = Scan {
             index: self.index.clone(),
             order,
             at: range.start,
             end: range.end,
             pattern,
-            named_only: graph_name.is_none(),
-        }
+            named_only,
+            delta: delta.clone(),
+        };
+        let own = DeltaScan {
+            scan: delta.and_then(|d| Some((d.scan(pattern, named_only)?, d))),
+        };
+        base.chain(own)
     }
 
     fn internal_named_graphs(&self) -> impl Iterator<Item = Result<IndexTerm, IndexError>> + use<> {
-        self.index.graph_ids().into_iter().map(|id| Ok(IndexTerm::Stored(id)))
+        let mut ids = self.index.graph_ids();
+        if let Some(delta) = &self.delta {
+            ids.retain(|&g| !delta.drops(g));
+            ids.extend(delta.extra.graph_ids().into_iter().map(|g| delta.to_view[g as usize]));
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        ids.into_iter().map(|id| Ok(IndexTerm::Stored(id)))
     }
 
     fn contains_internal_graph_name(&self, graph_name: &IndexTerm) -> Result<bool, IndexError> {
-        Ok(match graph_name {
-            IndexTerm::Stored(id) => !self.index.scan([None, None, None, Some(*id)]).1.is_empty(),
-            IndexTerm::Other(_) => false,
+        let IndexTerm::Stored(id) = graph_name else {
+            return Ok(false);
+        };
+        let graph = [None, None, None, Some(*id)];
+        Ok(match &self.delta {
+            None => !self.index.scan(graph).1.is_empty(),
+            Some(delta) => {
+                (!delta.drops(*id) && !self.index.scan(graph).1.is_empty())
+                    || delta.scan(graph, true).is_some_and(|scan| scan.at < scan.end)
+            }
         })
     }
 
     fn internalize_term(&self, term: Term) -> Result<IndexTerm, IndexError> {
-        Ok(match self.index.id_of(term.as_ref()) {
+        if let Some(id) = self.index.id_of(term.as_ref()) {
+            return Ok(IndexTerm::Stored(id));
+        }
+        let own = self
+            .delta
+            .as_ref()
+            .and_then(|d| Some(d.to_view[d.extra.id_of(term.as_ref())? as usize]));
+        Ok(match own {
             Some(id) => IndexTerm::Stored(id),
             None => IndexTerm::Other(Box::new(term)),
         })

@@ -20,7 +20,8 @@
 //!   records, so one left behind by a save that ended between the two steps is ignored.
 //!
 //! Writers hold [`WriteLock`] (`DIR/lock`) for the whole write. Replaced graphs are kept
-//! aside and merged into a new index on the next read or save. SPARQL Update runs on
+//! aside: queries see them over the index through a [`index::Delta`] while they are few,
+//! and they are merged into a new index when they are many, or for a snapshot. SPARQL Update runs on
 //! Oxigraph's own in-memory `Store`, filled from the index for the update.
 
 pub mod index;
@@ -136,6 +137,9 @@ pub struct GraphStore {
     edits: BTreeMap<String, Batch>,
     /// `base` with `edits` applied, made on the first read after an edit.
     merged: OnceLock<Arc<Index>>,
+    /// `edits` over `base` for queries, made on the first query after an edit while the
+    /// edits are few.
+    delta: OnceLock<Arc<index::Delta>>,
     pub manifest: Manifest,
     /// The manifest on disk, when the files there hold `base` with `edits` (snapshot and
     /// index, and the delta): saving with this manifest writes nothing.
@@ -162,6 +166,7 @@ impl GraphStore {
             base: Arc::new(base),
             edits: BTreeMap::new(),
             merged: OnceLock::new(),
+            delta: OnceLock::new(),
             manifest,
             on_disk: None,
             base_on_disk: false,
@@ -272,6 +277,36 @@ impl GraphStore {
             .clone()
     }
 
+    /// Drops what was made from the edits before the last one.
+    fn forget_views(&mut self) {
+        self.merged = OnceLock::new();
+        self.delta = OnceLock::new();
+    }
+
+    /// Whether the edits are few beside the base: then a save writes them as a delta, and
+    /// queries read them over the base rather than merging them in.
+    fn edits_are_few(&self) -> bool {
+        let replaced: usize = self.edits.values().map(Batch::len).sum();
+        replaced.saturating_mul(DELTA_SHARE) <= self.base.len()
+    }
+
+    /// What a query reads: the base with the edits over it while they are few (and not
+    /// merged already), else the merged index.
+    fn query_view(&self) -> IndexView {
+        if self.edits.is_empty() || self.merged.get().is_some() || !self.edits_are_few() {
+            return IndexView::new(self.view());
+        }
+        let delta = self.delta.get_or_init(|| {
+            let batches: Vec<&Batch> = self.edits.values().collect();
+            Arc::new(index::Delta::new(
+                &self.base,
+                self.edits.keys().map(String::as_str),
+                &batches,
+            ))
+        });
+        IndexView::with_delta(self.base.clone(), delta.clone())
+    }
+
     /// Replaces the content of one named graph.
     pub fn replace_graph(&mut self, graph: NamedNodeRef<'_>, quads: &[Quad]) -> Result<(), StoreError> {
         self.replace_graph_with(graph, Batch::new(quads.iter().map(Quad::as_ref)))
@@ -287,13 +322,13 @@ impl GraphStore {
         }
         if self.base.holds_exactly(graph, &batch) {
             if self.edits.remove(graph.as_str()).is_some() {
-                self.merged = OnceLock::new();
+                self.forget_views();
                 self.on_disk = None;
             }
             return Ok(());
         }
         self.edits.insert(graph.as_str().to_owned(), batch);
-        self.merged = OnceLock::new();
+        self.forget_views();
         self.on_disk = None;
         Ok(())
     }
@@ -350,8 +385,7 @@ impl GraphStore {
             return Ok(());
         }
         std::fs::create_dir_all(&self.dir).map_err(io_error(&self.dir))?;
-        let replaced: usize = self.edits.values().map(Batch::len).sum();
-        if self.base_on_disk && replaced.saturating_mul(DELTA_SHARE) <= self.base.len() {
+        if self.base_on_disk && self.edits_are_few() {
             self.write_delta()?;
         } else {
             self.write_snapshot()?;
@@ -395,7 +429,7 @@ impl GraphStore {
         let index = self.view();
         self.base = index.clone();
         self.edits.clear();
-        self.merged = OnceLock::new();
+        self.forget_views();
         let path = self.dir.join(SNAPSHOT);
         let manifest = &mut self.manifest;
         // The lines go from the index to the file through the checksum, which the
@@ -456,7 +490,7 @@ impl GraphStore {
             prepared.dataset_mut().set_default_graph_as_union();
         }
         prepared
-            .on_queryable_dataset(IndexView::new(self.view()))
+            .on_queryable_dataset(self.query_view())
             .execute()
             .map_err(|e| match e {
                 oxigraph::sparql::QueryEvaluationError::Cancelled => StoreError::Cancelled,
@@ -490,7 +524,7 @@ impl GraphStore {
             .map_err(storage)?;
         self.base = Arc::new(Index::build(quads.iter().map(Quad::as_ref)));
         self.edits.clear();
-        self.merged = OnceLock::new();
+        self.forget_views();
         self.on_disk = None;
         self.base_on_disk = false;
         self.save()
@@ -534,12 +568,22 @@ impl GraphStore {
         self.view().graph_quads(name).unwrap_or_default()
     }
 
-    /// Number of quads in one graph (or all with `None`).
+    /// Number of quads in one graph (or all with `None`), counted without merging the edits.
     pub fn len(&self, graph: Option<NamedNodeRef<'_>>) -> Result<usize, StoreError> {
-        let view = self.view();
+        let in_graph = |g: NamedNodeRef<'_>| match self.edits.get(g.as_str()) {
+            Some(batch) => batch.len(),
+            None => self.base.graph_len(g),
+        };
         Ok(match graph {
-            None => view.len(),
-            Some(g) => view.graph_len(g),
+            Some(g) => in_graph(g),
+            None => {
+                self.base.len() + self.edits.values().map(Batch::len).sum::<usize>()
+                    - self
+                        .edits
+                        .keys()
+                        .map(|g| self.base.graph_len(NamedNodeRef::new_unchecked(g)))
+                        .sum::<usize>()
+            }
         })
     }
 }
