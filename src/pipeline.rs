@@ -13,6 +13,7 @@ use crate::model::{self, Kind};
 use crate::rdf::mapping;
 use crate::rdf::vocab::{DERIVED_GRAPH, LEXICON_GRAPH};
 use crate::render::{self, RenderError, Renderer, Used};
+use crate::store::inputs::InputStats;
 use crate::store::{write_atomically, Batch, GraphStore, SourceRecord, StoreError, WriteLock};
 use oxigraph::model::NamedNodeRef;
 use std::collections::BTreeMap;
@@ -141,12 +142,21 @@ pub const SUMMARY_KINDS: [Kind; 7] = [
     Kind::Technology,
 ];
 
-/// What makes stored graphs current: this program (its executable's bytes) and the
-/// lexicons. A store built by anything else is re-extracted in full.
-fn fingerprint(lexicon: &Lexicon, sidecars: bool) -> String {
+/// What makes stored graphs current: this program (its executable's bytes, hashed again
+/// only when its stat changed) and the lexicons. A store built by anything else is
+/// re-extracted in full.
+fn fingerprint(lexicon: &Lexicon, sidecars: bool, stats: &mut InputStats) -> String {
     let program = std::env::current_exe()
-        .and_then(std::fs::read)
-        .map(|b| ingest::sha256_hex(&b))
+        .and_then(|exe| {
+            let meta = std::fs::metadata(&exe)?;
+            let key = format!("\0program {}", exe.display());
+            let sha256 = match stats.sha256(&key, &meta) {
+                Some(known) => known.to_owned(),
+                None => ingest::sha256_hex(&std::fs::read(&exe)?),
+            };
+            stats.record(&key, &meta, &sha256);
+            Ok(sha256)
+        })
         .unwrap_or_default();
     ingest::sha256_hex(format!("{program}\0{}\0{sidecars}", lexicon.fingerprint).as_bytes())
 }
@@ -166,19 +176,16 @@ fn skip(
     }
 }
 
-/// The stored record of a source whose graph can stay: same bytes, same code, same lexicons,
-/// and the graph still in the store.
+/// The stored record of a source whose graph can stay: same bytes (by their SHA-256), same
+/// code, same lexicons, and the graph still in the store.
 fn unchanged(
     store: &GraphStore,
     previous: &BTreeMap<String, SourceRecord>,
     path: &str,
-    bytes: &[u8],
+    sha256: &str,
     reusable: bool,
 ) -> Result<Option<SourceRecord>, StoreError> {
-    let Some(record) = previous
-        .get(path)
-        .filter(|r| reusable && r.sha256 == ingest::sha256_hex(bytes))
-    else {
+    let Some(record) = previous.get(path).filter(|r| reusable && r.sha256 == sha256) else {
         return Ok(None);
     };
     Ok(store
@@ -315,7 +322,8 @@ pub fn build_with_progress(
     }
 
     let mut store = GraphStore::open_or_create(&config.store_dir)?;
-    let fingerprint = fingerprint(&lexicon, config.sidecars);
+    let mut stats = InputStats::load(&config.store_dir);
+    let fingerprint = fingerprint(&lexicon, config.sidecars, &mut stats);
     let reusable = store.manifest.fingerprint == fingerprint;
     let previous = std::mem::take(&mut store.manifest.sources);
     let mut kept = BTreeMap::new();
@@ -331,6 +339,23 @@ pub fn build_with_progress(
         let mut pending = Vec::new();
         for file in chunk {
             let path = ingest::display(file);
+            // The stat comes before the read, so what it vouches for is never newer than
+            // the bytes hashed; a file whose stat is as recorded is not read again.
+            let meta = std::fs::metadata(file).ok();
+            let known = meta.as_ref().and_then(|m| stats.sha256(&path, m)).map(str::to_owned);
+            if let Some(record) = known
+                .as_deref()
+                .map(|sha| unchanged(&store, &previous, &path, sha, reusable))
+                .transpose()?
+                .flatten()
+            {
+                if let Some(meta) = &meta {
+                    stats.record(&path, meta, &record.sha256);
+                }
+                report.unchanged.push(path.clone());
+                kept.insert(path, record);
+                continue;
+            }
             // A file that cannot be read is reported; what an earlier build made of it is
             // kept rather than lost.
             let bytes = match ingest::read_bytes_limited(file, config.policy.max_file_size) {
@@ -340,7 +365,11 @@ pub fn build_with_progress(
                     continue;
                 }
             };
-            if let Some(record) = unchanged(&store, &previous, &path, &bytes, reusable)? {
+            let sha256 = ingest::sha256_hex(&bytes);
+            if let Some(meta) = &meta {
+                stats.record(&path, meta, &sha256);
+            }
+            if let Some(record) = unchanged(&store, &previous, &path, &sha256, reusable)? {
                 report.unchanged.push(path.clone());
                 kept.insert(path, record);
                 continue;
@@ -372,7 +401,13 @@ pub fn build_with_progress(
         ready = pending.into_iter().map(|(_, path, _)| path).zip(extracted).collect();
     }
     if let Some(input) = &config.stdin {
-        match unchanged(&store, &previous, &input.name, &input.bytes, reusable)? {
+        match unchanged(
+            &store,
+            &previous,
+            &input.name,
+            &ingest::sha256_hex(&input.bytes),
+            reusable,
+        )? {
             Some(record) => {
                 report.unchanged.push(input.name.clone());
                 kept.insert(input.name.clone(), record);
@@ -434,6 +469,7 @@ pub fn build_with_progress(
     store.replace_graph(NamedNodeRef::new_unchecked(DERIVED_GRAPH), &derived)?;
     store.manifest.sources = kept;
     store.save()?;
+    stats.save(&config.store_dir)?;
     report.quads = store.len(None)?;
     report.totals = store
         .select(include_str!("../ontology/queries/summary.rq"))?

@@ -25,6 +25,7 @@
 //! Oxigraph's own in-memory `Store`, filled from the index for the update.
 
 pub mod index;
+pub mod inputs;
 
 pub use index::Batch;
 use index::{Index, IndexView, SnapshotStamp};
