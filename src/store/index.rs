@@ -303,23 +303,7 @@ impl Index {
 
     /// Writes every quad as sorted N-Quads lines (the snapshot's body).
     pub fn write_nquads(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        let text = |id: u32| {
-            self.bytes_of(id)
-                .ok_or_else(|| std::io::Error::other(format!("term {id} is out of range")))
-        };
-        for row in &self.rows[0] {
-            out.write_all(text(row[0])?)?;
-            out.write_all(b" ")?;
-            out.write_all(text(row[1])?)?;
-            out.write_all(b" ")?;
-            out.write_all(text(row[2])?)?;
-            if row[3] != DEFAULT_GRAPH {
-                out.write_all(b" ")?;
-                out.write_all(text(row[3])?)?;
-            }
-            out.write_all(b" .\n")?;
-        }
-        Ok(())
+        write_nquads_of(self, out)
     }
 
     /// An index of `quads` (duplicates dropped).
@@ -331,134 +315,12 @@ impl Index {
     /// of `batches`. Terms no quad uses any longer are left out, so the result is the index
     /// a fresh build of the same quads gives.
     pub fn merge(base: &Index, drop: impl Fn(&str) -> bool, batches: &[&Batch]) -> Self {
-        // The kept rows, and which stored terms they still use.
-        let mut dropped = base.graph_ids();
-        dropped.retain(|&g| base.text_of(g).is_some_and(&drop));
-        let kept: Vec<[u32; 4]> = base.rows[0]
-            .iter()
-            .filter(|row| dropped.binary_search(&row[3]).is_err())
-            .copied()
-            .collect();
-        let mut used = vec![false; base.terms() + 1];
-        for row in &kept {
-            for &id in row {
-                if let Some(u) = used.get_mut(id as usize) {
-                    *u = true;
-                }
-            }
-        }
-        used[DEFAULT_GRAPH as usize] = false;
-        // The batches' terms, distinct and sorted, then merged with the stored ones still used.
-        let mut new_terms: Vec<&[u8]> = batches
-            .iter()
-            .flat_map(|b| (1..=b.0.terms() as u32).filter_map(|id| b.0.bytes_of(id)))
-            .collect::<rustc_hash::FxHashSet<&[u8]>>()
-            .into_iter()
-            .collect();
-        new_terms.sort_unstable();
-        let mut text = Vec::new();
-        let mut bounds = vec![0];
-        let mut old_to_new = vec![0u32; base.terms() + 1];
-        let mut new_ids: HashMap<&[u8], u32> = HashMap::default();
-        new_ids.reserve(new_terms.len());
-        let mut old = (1..=base.terms() as u32).filter(|&id| used[id as usize]).peekable();
-        let mut new = new_terms.iter().peekable();
-        loop {
-            let old_text = old.peek().and_then(|&id| base.bytes_of(id));
-            let new_text = new.peek().map(|t| **t);
-            let (term, from_old, from_new) = match (old_text, new_text) {
-                (None, None) => break,
-                (Some(o), Some(n)) if o == n => (o, old.next(), new.next()),
-                (Some(o), Some(n)) if o < n => (o, old.next(), None),
-                (Some(o), None) => (o, old.next(), None),
-                (_, Some(n)) => (n, None, new.next()),
-            };
-            text.extend_from_slice(term);
-            bounds.push(text.len());
-            let id = (bounds.len() - 1) as u32;
-            if let Some(o) = from_old {
-                old_to_new[o as usize] = id;
-            }
-            if let Some(n) = from_new {
-                new_ids.insert(n, id);
-            }
-        }
-        let mut added: Vec<[u32; 4]> = Vec::new();
-        for batch in batches {
-            let ids: Vec<u32> = (0..=batch.0.terms() as u32)
-                .map(|local| match local {
-                    DEFAULT_GRAPH => DEFAULT_GRAPH,
-                    local => batch
-                        .0
-                        .bytes_of(local)
-                        .and_then(|t| new_ids.get(t))
-                        .copied()
-                        .unwrap_or(0),
-                })
-                .collect();
-            added.extend(batch.0.rows[0].iter().map(|row| row.map(|local| ids[local as usize])));
-        }
-        std::mem::drop(kept);
-        // The kept rows are still sorted in every order (the merged numbering keeps the
-        // stored terms' order), so each order is the kept rows merged with the new ones,
-        // sorted on their own: linear in the store, whatever the size of the change.
-        let order_rows = |order: Order| {
-            let kept = base.rows[order as usize]
-                .iter()
-                .filter(|row| dropped.binary_search(&order.spog(**row)[3]).is_err())
-                .map(|row| row.map(|id| old_to_new[id as usize]));
-            let mut new: Vec<[u32; 4]> = added.iter().map(|&row| order.key(row)).collect();
-            new.sort_unstable();
-            merge_sorted(kept, new)
-        };
-        let rows = std::thread::scope(|scope| {
-            let half = scope.spawn(|| [order_rows(Order::Ospg), order_rows(Order::Gspo)]);
-            let [spog, posg] = [order_rows(Order::Spog), order_rows(Order::Posg)];
-            let [ospg, gspo] = half.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            [spog, posg, ospg, gspo]
-        });
-        Index {
-            text,
-            bounds,
-            rows,
-            starts: Default::default(),
-        }
+        Merge::new(base, drop, batches).build()
     }
 
     /// Writes the index file.
     pub fn write(&self, stamp: &SnapshotStamp, out: &mut dyn Write) -> std::io::Result<()> {
-        let mut out = Checked {
-            inner: out,
-            digest: crc32fast::Hasher::new(),
-        };
-        out.write_all(MAGIC)?;
-        out.write_all(&stamp.len.to_le_bytes())?;
-        out.write_all(&stamp.modified_ns.to_le_bytes())?;
-        let mut sha = [0u8; 64];
-        let given = stamp.sha256.as_bytes();
-        sha[..given.len().min(64)].copy_from_slice(&given[..given.len().min(64)]);
-        out.write_all(&sha)?;
-        out.write_all(&(self.terms() as u64).to_le_bytes())?;
-        out.write_all(&(self.text.len() as u64).to_le_bytes())?;
-        out.write_all(&(self.len() as u64).to_le_bytes())?;
-        for &b in &self.bounds[1..] {
-            out.write_all(&(b as u64).to_le_bytes())?;
-        }
-        out.write_all(&self.text)?;
-        let mut buffer = Vec::with_capacity(16 * 4096);
-        for rows in &self.rows {
-            for chunk in rows.chunks(4096) {
-                buffer.clear();
-                for row in chunk {
-                    for id in row {
-                        buffer.extend_from_slice(&id.to_le_bytes());
-                    }
-                }
-                out.write_all(&buffer)?;
-            }
-        }
-        let crc = out.digest.finalize();
-        out.inner.write_all(&crc.to_le_bytes())
+        write_index_of(self, stamp, out)
     }
 
     /// Reads an index file: its stamp, then (when `wanted` accepts the stamp) the index.
@@ -633,6 +495,23 @@ impl Batch {
     pub fn write_nquads(&self, out: &mut dyn Write) -> std::io::Result<()> {
         self.0.write_nquads(out)
     }
+
+    /// The quads of one graph, in N-Quads line order (a batch keeps its rows in one order
+    /// only, so they are filtered, not looked up).
+    pub fn graph_quads(&self, graph: GraphNameRef<'_>) -> Vec<Quad> {
+        let id = match graph_term(graph) {
+            None => DEFAULT_GRAPH,
+            Some(term) => match self.0.id_of(term) {
+                Some(id) => id,
+                None => return Vec::new(),
+            },
+        };
+        self.0.rows[0]
+            .iter()
+            .filter(|row| row[3] == id)
+            .filter_map(|row| self.0.quad(*row).ok())
+            .collect()
+    }
 }
 
 /// Where the rows whose first number is `n` start, for every `n` up to `terms + 1`.
@@ -647,23 +526,330 @@ fn starts_of(rows: &[[u32; 4]], terms: usize) -> Vec<u32> {
     starts
 }
 
-/// Two sorted runs of rows as one, without duplicates.
-fn merge_sorted(kept: impl Iterator<Item = [u32; 4]>, new: Vec<[u32; 4]>) -> Vec<[u32; 4]> {
-    let mut out: Vec<[u32; 4]> = Vec::with_capacity(kept.size_hint().1.unwrap_or(0) + new.len());
-    let mut new = new.into_iter().peekable();
-    let mut push = |row: [u32; 4]| {
-        if out.last() != Some(&row) {
-            out.push(row);
-        }
-    };
-    for row in kept {
-        while let Some(next) = new.next_if(|next| *next < row) {
-            push(next);
-        }
-        push(row);
+/// What the snapshot and the index file are written from: an index, or a merge not yet
+/// carried out.
+trait Rows {
+    /// The number of terms (numbered from 1).
+    fn terms(&self) -> usize;
+    fn bytes_of(&self, id: u32) -> Option<&[u8]>;
+    /// The rows of one order, sorted, as keys in that order's layout.
+    fn rows_in(&self, order: Order) -> Box<dyn Iterator<Item = [u32; 4]> + '_>;
+    /// The number of quads.
+    fn quads(&self) -> usize;
+}
+
+impl Rows for Index {
+    fn terms(&self) -> usize {
+        Index::terms(self)
     }
-    new.for_each(push);
-    out
+    fn bytes_of(&self, id: u32) -> Option<&[u8]> {
+        Index::bytes_of(self, id)
+    }
+    fn rows_in(&self, order: Order) -> Box<dyn Iterator<Item = [u32; 4]> + '_> {
+        Box::new(self.rows[order as usize].iter().copied())
+    }
+    fn quads(&self) -> usize {
+        self.len()
+    }
+}
+
+/// Writes every quad as sorted N-Quads lines (the snapshot's body).
+fn write_nquads_of(index: &dyn Rows, out: &mut dyn Write) -> std::io::Result<()> {
+    let text = |id: u32| {
+        index
+            .bytes_of(id)
+            .ok_or_else(|| std::io::Error::other(format!("term {id} is out of range")))
+    };
+    for row in index.rows_in(Order::Spog) {
+        out.write_all(text(row[0])?)?;
+        out.write_all(b" ")?;
+        out.write_all(text(row[1])?)?;
+        out.write_all(b" ")?;
+        out.write_all(text(row[2])?)?;
+        if row[3] != DEFAULT_GRAPH {
+            out.write_all(b" ")?;
+            out.write_all(text(row[3])?)?;
+        }
+        out.write_all(b" .\n")?;
+    }
+    Ok(())
+}
+
+/// Writes the index file: magic, stamp, counts, term bounds, term texts, the rows of each
+/// order, and a CRC-32 of all of it.
+fn write_index_of(index: &dyn Rows, stamp: &SnapshotStamp, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut out = Checked {
+        inner: out,
+        digest: crc32fast::Hasher::new(),
+    };
+    let term = |id: u32| {
+        index
+            .bytes_of(id)
+            .ok_or_else(|| std::io::Error::other(format!("term {id} is out of range")))
+    };
+    let terms = index.terms() as u32;
+    let mut text_len = 0u64;
+    for id in 1..=terms {
+        text_len += term(id)?.len() as u64;
+    }
+    out.write_all(MAGIC)?;
+    out.write_all(&stamp.len.to_le_bytes())?;
+    out.write_all(&stamp.modified_ns.to_le_bytes())?;
+    let mut sha = [0u8; 64];
+    let given = stamp.sha256.as_bytes();
+    sha[..given.len().min(64)].copy_from_slice(&given[..given.len().min(64)]);
+    out.write_all(&sha)?;
+    out.write_all(&u64::from(terms).to_le_bytes())?;
+    out.write_all(&text_len.to_le_bytes())?;
+    out.write_all(&(index.quads() as u64).to_le_bytes())?;
+    let mut bound = 0u64;
+    let mut buffer = Vec::with_capacity(16 * 4096);
+    for id in 1..=terms {
+        bound += term(id)?.len() as u64;
+        buffer.extend_from_slice(&bound.to_le_bytes());
+        if buffer.len() >= 16 * 4096 {
+            out.write_all(&buffer)?;
+            buffer.clear();
+        }
+    }
+    out.write_all(&buffer)?;
+    for id in 1..=terms {
+        out.write_all(term(id)?)?;
+    }
+    for order in Order::ALL {
+        buffer.clear();
+        for row in index.rows_in(order) {
+            for id in row {
+                buffer.extend_from_slice(&id.to_le_bytes());
+            }
+            if buffer.len() >= 16 * 4096 {
+                out.write_all(&buffer)?;
+                buffer.clear();
+            }
+        }
+        out.write_all(&buffer)?;
+    }
+    let crc = out.digest.finalize();
+    out.inner.write_all(&crc.to_le_bytes())
+}
+
+/// What a snapshot and its index file are written from: an index, or edits merged on the
+/// way to disk.
+pub enum Source<'a> {
+    Index(&'a Index),
+    Merge(Merge<'a>),
+}
+
+impl Source<'_> {
+    fn rows(&self) -> &dyn Rows {
+        match self {
+            Source::Index(index) => *index,
+            Source::Merge(merge) => merge,
+        }
+    }
+
+    /// Writes every quad as sorted N-Quads lines (the snapshot's body).
+    pub fn write_nquads(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        write_nquads_of(self.rows(), out)
+    }
+
+    /// Writes the index file.
+    pub fn write(&self, stamp: &SnapshotStamp, out: &mut dyn Write) -> std::io::Result<()> {
+        write_index_of(self.rows(), stamp, out)
+    }
+}
+
+/// A term of a merge's result: one of the base's, or a new one's text.
+#[derive(Clone, Copy)]
+enum MergedTerm<'a> {
+    Base(u32),
+    New(&'a [u8]),
+}
+
+/// A merge worked out but not carried out: which term each number of the result is, how
+/// the base's numbers map to those, and the new rows. [`Merge::build`] makes the index; as
+/// a [`Source`] it writes the snapshot and the index file straight from the base and the new
+/// rows, so saving a change to a large store never holds a second copy of it.
+pub struct Merge<'a> {
+    base: &'a Index,
+    /// The base's named graphs that are dropped, sorted.
+    dropped: Vec<u32>,
+    terms: Vec<MergedTerm<'a>>,
+    old_to_new: Vec<u32>,
+    /// The new rows, in the result's numbers (each order sorts them when it needs them, so
+    /// the four sorted copies are never all held at once).
+    added: Vec<[u32; 4]>,
+    /// The number of quads of the result, counted once.
+    quads: OnceLock<usize>,
+}
+
+impl<'a> Merge<'a> {
+    /// `base` without the graphs `drop` names (by their N-Triples text), plus the quads of
+    /// `batches`. Terms no quad uses any longer are left out.
+    pub fn new(base: &'a Index, drop: impl Fn(&str) -> bool, batches: &[&'a Batch]) -> Self {
+        // Which stored terms the kept rows still use.
+        let mut dropped = base.graph_ids();
+        dropped.retain(|&g| base.text_of(g).is_some_and(&drop));
+        let mut used = vec![false; base.terms() + 1];
+        for row in base.rows[0]
+            .iter()
+            .filter(|row| dropped.binary_search(&row[3]).is_err())
+        {
+            for &id in row {
+                if let Some(u) = used.get_mut(id as usize) {
+                    *u = true;
+                }
+            }
+        }
+        used[DEFAULT_GRAPH as usize] = false;
+        // The batches' terms, distinct and sorted, then merged with the stored ones still used.
+        let mut new_terms: Vec<&'a [u8]> = batches
+            .iter()
+            .flat_map(|b| (1..=b.0.terms() as u32).filter_map(|id| b.0.bytes_of(id)))
+            .collect::<rustc_hash::FxHashSet<&[u8]>>()
+            .into_iter()
+            .collect();
+        new_terms.sort_unstable();
+        let mut terms = Vec::with_capacity(base.terms() + new_terms.len());
+        let mut old_to_new = vec![0u32; base.terms() + 1];
+        let mut new_ids: HashMap<&[u8], u32> = HashMap::default();
+        new_ids.reserve(new_terms.len());
+        let mut old = (1..=base.terms() as u32).filter(|&id| used[id as usize]).peekable();
+        let mut new = new_terms.iter().peekable();
+        loop {
+            let old_text = old.peek().and_then(|&id| base.bytes_of(id));
+            let new_text = new.peek().map(|t| **t);
+            let (term, from_old, from_new) = match (old_text, new_text) {
+                (None, None) => break,
+                (Some(o), Some(n)) if o == n => (MergedTerm::Base(0), old.next(), new.next()),
+                (Some(o), Some(n)) if o < n => (MergedTerm::Base(0), old.next(), None),
+                (Some(_), None) => (MergedTerm::Base(0), old.next(), None),
+                (_, Some(n)) => (MergedTerm::New(n), None, new.next()),
+            };
+            let term = match (term, from_old) {
+                (MergedTerm::Base(_), Some(o)) => MergedTerm::Base(o),
+                (term, _) => term,
+            };
+            terms.push(term);
+            let id = terms.len() as u32;
+            if let Some(o) = from_old {
+                old_to_new[o as usize] = id;
+            }
+            if let Some(n) = from_new {
+                new_ids.insert(n, id);
+            }
+        }
+        let mut spog: Vec<[u32; 4]> = Vec::new();
+        for batch in batches {
+            let ids: Vec<u32> = (0..=batch.0.terms() as u32)
+                .map(|local| match local {
+                    DEFAULT_GRAPH => DEFAULT_GRAPH,
+                    local => batch
+                        .0
+                        .bytes_of(local)
+                        .and_then(|t| new_ids.get(t))
+                        .copied()
+                        .unwrap_or(0),
+                })
+                .collect();
+            spog.extend(batch.0.rows[0].iter().map(|row| row.map(|local| ids[local as usize])));
+        }
+        Self {
+            base,
+            dropped,
+            terms,
+            old_to_new,
+            added: spog,
+            quads: OnceLock::new(),
+        }
+    }
+
+    /// The merged rows of one order: the kept rows are still sorted in every order (the
+    /// merged numbering keeps the stored terms' order), so each order is the kept rows
+    /// merged with the new ones, sorted on their own: linear in the store whatever the size
+    /// of the change.
+    fn merged_rows(&self, order: Order) -> impl Iterator<Item = [u32; 4]> + '_ {
+        let kept = self.base.rows[order as usize]
+            .iter()
+            .filter(move |row| self.dropped.binary_search(&order.spog(**row)[3]).is_err())
+            .map(|row| row.map(|id| self.old_to_new[id as usize]));
+        let mut new: Vec<[u32; 4]> = self.added.iter().map(|&row| order.key(row)).collect();
+        new.sort_unstable();
+        MergeRows {
+            kept: kept.peekable(),
+            new: new.into_iter().peekable(),
+            last: None,
+        }
+    }
+
+    /// The merged index.
+    pub fn build(self) -> Index {
+        let mut text = Vec::new();
+        let mut bounds = Vec::with_capacity(self.terms.len() + 1);
+        bounds.push(0);
+        for id in 1..=self.terms.len() as u32 {
+            text.extend_from_slice(Rows::bytes_of(&self, id).unwrap_or_default());
+            bounds.push(text.len());
+        }
+        let rows = std::thread::scope(|scope| {
+            let this = &self;
+            let half = scope
+                .spawn(move || [Order::Ospg, Order::Gspo].map(|order| this.merged_rows(order).collect::<Vec<_>>()));
+            let [spog, posg] = [Order::Spog, Order::Posg].map(|order| this.merged_rows(order).collect::<Vec<_>>());
+            let [ospg, gspo] = half.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            [spog, posg, ospg, gspo]
+        });
+        Index {
+            text,
+            bounds,
+            rows,
+            starts: Default::default(),
+        }
+    }
+}
+
+impl Rows for Merge<'_> {
+    fn terms(&self) -> usize {
+        self.terms.len()
+    }
+    fn bytes_of(&self, id: u32) -> Option<&[u8]> {
+        match *self.terms.get((id as usize).checked_sub(1)?)? {
+            MergedTerm::Base(old) => self.base.bytes_of(old),
+            MergedTerm::New(text) => Some(text),
+        }
+    }
+    fn rows_in(&self, order: Order) -> Box<dyn Iterator<Item = [u32; 4]> + '_> {
+        Box::new(self.merged_rows(order))
+    }
+    fn quads(&self) -> usize {
+        *self.quads.get_or_init(|| self.merged_rows(Order::Spog).count())
+    }
+}
+
+/// Two sorted runs of rows as one, without duplicates.
+struct MergeRows<K: Iterator<Item = [u32; 4]>, N: Iterator<Item = [u32; 4]>> {
+    kept: std::iter::Peekable<K>,
+    new: std::iter::Peekable<N>,
+    last: Option<[u32; 4]>,
+}
+
+impl<K: Iterator<Item = [u32; 4]>, N: Iterator<Item = [u32; 4]>> Iterator for MergeRows<K, N> {
+    type Item = [u32; 4];
+
+    fn next(&mut self) -> Option<[u32; 4]> {
+        loop {
+            let row = match (self.kept.peek(), self.new.peek()) {
+                (None, None) => return None,
+                (Some(k), Some(n)) if n < k => self.new.next(),
+                (Some(_), _) => self.kept.next(),
+                (None, Some(_)) => self.new.next(),
+            }?;
+            if self.last != Some(row) {
+                self.last = Some(row);
+                return Some(row);
+            }
+        }
+    }
 }
 
 /// Reads `total` bytes through `buffer`, handing `f` one `size`-byte record at a time.

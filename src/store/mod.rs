@@ -28,7 +28,7 @@ pub mod index;
 pub mod inputs;
 
 pub use index::Batch;
-use index::{Index, IndexView, SnapshotStamp};
+use index::{Index, IndexView, Merge, SnapshotStamp, Source};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad};
 use oxigraph::sparql::QueryResults;
@@ -235,7 +235,7 @@ impl GraphStore {
         // A store from before the index, or one whose index is stale or damaged: the next
         // open is fast again. A writer that owns the store writes it on its save.
         if let Ok(_lock) = WriteLock::acquire(dir, false) {
-            if write_index(dir, &index, &stamp).is_ok() {
+            if write_index(dir, &Source::Index(&index), &stamp).is_ok() {
                 return Ok(Self::with(dir, index, manifest).matching_disk());
             }
         }
@@ -320,6 +320,18 @@ impl GraphStore {
         // holds is no edit either, so a delta only ever holds graphs that differ from it.
         if self.edits.get(graph.as_str()) == Some(&batch) {
             return Ok(());
+        }
+        // Edits merged for a read become the base when no delta is to be written against
+        // the snapshot anyway (a new store, or a change too large for a delta): the derived
+        // links a build adds after its queries are then a few quads over the merged index,
+        // not a reason to merge every graph again.
+        if (!self.base_on_disk || !self.edits_are_few()) && self.merged.get().is_some() {
+            if let Some(merged) = self.merged.take() {
+                self.base = merged;
+                self.edits.clear();
+                self.delta = OnceLock::new();
+                self.base_on_disk = false;
+            }
         }
         if self.base.holds_exactly(graph, &batch) {
             if self.edits.remove(graph.as_str()).is_some() {
@@ -427,16 +439,23 @@ impl GraphStore {
 
     /// Writes the snapshot and the index of every quad, then removes the delta.
     fn write_snapshot(&mut self) -> Result<(), StoreError> {
-        let index = self.view();
-        self.base = index.clone();
-        self.edits.clear();
-        self.forget_views();
+        // Edits not merged yet are merged on the way to disk: the files are written from the
+        // base and the new rows, and no second index is made.
+        let merged = self.merged.get().cloned();
+        let replaced: std::collections::HashSet<String> = self.edits.keys().map(|g| format!("<{g}>")).collect();
+        let batches: Vec<&Batch> = self.edits.values().collect();
+        let source = match &merged {
+            Some(index) => Source::Index(index),
+            None if batches.is_empty() => Source::Index(&self.base),
+            None => Source::Merge(Merge::new(&self.base, |g| replaced.contains(g), &batches)),
+        };
+        let streamed = matches!(source, Source::Merge(_));
         let path = self.dir.join(SNAPSHOT);
         let manifest = &mut self.manifest;
         // The lines go from the index to the file through the checksum, which the
         // manifest line after them records.
         let snapshot = written_temp(&path, |w| {
-            manifest.snapshot_sha256 = sha256_aside(&mut *w, |hashing| index.write_nquads(hashing))?;
+            manifest.snapshot_sha256 = sha256_aside(&mut *w, |hashing| source.write_nquads(hashing))?;
             // serde_json escapes control characters, so the manifest is one line.
             let line = serde_json::to_string(&*manifest).map_err(std::io::Error::other)?;
             w.write_all(MANIFEST_LINE.as_bytes())?;
@@ -448,12 +467,21 @@ impl GraphStore {
         // Either may land first: an index whose snapshot is not in place fails its stamp.
         let stamp = stamp_of(snapshot.as_file(), &self.manifest).map_err(io_error(&path))?;
         std::thread::scope(|scope| {
-            let indexing = scope.spawn(|| write_index(&self.dir, &index, &stamp));
+            let indexing = scope.spawn(|| write_index(&self.dir, &source, &stamp));
             let committed = commit(snapshot, &path, true);
             let indexed = indexing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             committed.and(indexed)
         })?;
-        self.base_on_disk = true;
+        drop(source);
+        drop(batches);
+        // On disk now: the base with the edits. Merged ones become the base; streamed ones
+        // stay over it, and the next save writes the snapshot again rather than a delta.
+        if let Some(index) = merged {
+            self.base = index;
+            self.edits.clear();
+            self.forget_views();
+        }
+        self.base_on_disk = !streamed;
         // The snapshot holds the delta's graphs now; a delta left behind (by a process that
         // ends here) names the older snapshot and is ignored.
         let delta = self.dir.join(DELTA);
@@ -566,7 +594,12 @@ impl GraphStore {
     /// The quads of one named graph, or of the default graph with `None`, sorted.
     pub fn quads_in(&self, graph: Option<NamedNodeRef<'_>>) -> Vec<Quad> {
         let name = graph.map_or(GraphNameRef::DefaultGraph, GraphNameRef::NamedNode);
-        self.view().graph_quads(name).unwrap_or_default()
+        // A graph replaced is its batch; one that is not is the base's: no merge either way.
+        match graph.and_then(|g| self.edits.get(g.as_str())) {
+            Some(batch) => batch.graph_quads(name),
+            None if self.merged.get().is_none() && graph.is_some() => self.base.graph_quads(name).unwrap_or_default(),
+            None => self.view().graph_quads(name).unwrap_or_default(),
+        }
     }
 
     /// Number of quads in one graph (or all with `None`), counted without merging the edits.
@@ -616,8 +649,8 @@ fn read_index(dir: &Path, stamp: &SnapshotStamp) -> Option<Index> {
 
 /// Writes the index beside the snapshot. It is a cache: renamed into place, but not
 /// fsynced; a torn one fails its checksum and the snapshot is read instead.
-fn write_index(dir: &Path, index: &Index, stamp: &SnapshotStamp) -> Result<(), StoreError> {
-    write_through_temp(&dir.join(INDEX), false, |w| index.write(stamp, w))
+fn write_index(dir: &Path, source: &Source<'_>, stamp: &SnapshotStamp) -> Result<(), StoreError> {
+    write_through_temp(&dir.join(INDEX), false, |w| source.write(stamp, w))
 }
 
 /// Reads the snapshot's N-Quads into an index: the file streams through the checksum into
@@ -1159,6 +1192,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = GraphStore::open_or_create(dir.path()).expect("create");
         twenty_graphs(&mut store, 0..20, "v1");
+        // Written from edits merged on the way: the next save of this process writes the
+        // snapshot again, and a store opened afresh writes deltas.
+        let mut store = GraphStore::open(dir.path()).expect("open");
         let snapshot = std::fs::read(dir.path().join(SNAPSHOT)).expect("snapshot");
         assert!(!dir.path().join(DELTA).exists(), "a new store is written whole");
         let current = |store: &GraphStore| (store.canonical_nquads().expect("dump"), store.manifest.clone());
@@ -1207,12 +1243,38 @@ mod tests {
     }
 
     #[test]
+    fn a_graph_read_alone_is_its_replacement_or_the_snapshot_s_without_a_merge() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = GraphStore::open_or_create(dir.path()).expect("create");
+        twenty_graphs(&mut store, 0..20, "v1");
+        let mut store = GraphStore::open(dir.path()).expect("open");
+        twenty_graphs(&mut store, 4..5, "v2");
+        for opened in [&store, &GraphStore::open(dir.path()).expect("open with its delta")] {
+            let graph = |n: usize| NamedNode::new_unchecked(format!("https://example.org/g{n}"));
+            let values = |n: usize| -> Vec<String> {
+                opened
+                    .quads_in(Some(graph(n).as_ref()))
+                    .iter()
+                    .map(|q| q.object.to_string())
+                    .collect()
+            };
+            assert_eq!(values(4), vec!["\"v2\"".to_owned(); 10], "the replaced graph");
+            assert_eq!(values(7), vec!["\"v1\"".to_owned(); 10], "a graph left alone");
+            assert!(opened.merged.get().is_none(), "read without merging");
+            assert_eq!(opened.len(None).expect("len"), 200);
+        }
+    }
+
+    #[test]
     fn a_delta_written_against_an_older_snapshot_is_ignored() {
         // A save that writes the snapshot again and is killed before removing the delta
         // leaves one behind: the snapshot holds its graphs already, and later ones too.
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = GraphStore::open_or_create(dir.path()).expect("create");
         twenty_graphs(&mut store, 0..20, "v1");
+        // Written from edits merged on the way: the next save of this process writes the
+        // snapshot again, and a store opened afresh writes deltas.
+        let mut store = GraphStore::open(dir.path()).expect("open");
         twenty_graphs(&mut store, 3..4, "v2");
         let stale = std::fs::read(dir.path().join(DELTA)).expect("delta");
         twenty_graphs(&mut store, 0..20, "v3");
@@ -1229,6 +1291,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = GraphStore::open_or_create(dir.path()).expect("create");
         twenty_graphs(&mut store, 0..20, "v1");
+        // Written from edits merged on the way: the next save of this process writes the
+        // snapshot again, and a store opened afresh writes deltas.
+        let mut store = GraphStore::open(dir.path()).expect("open");
         twenty_graphs(&mut store, 7..8, "v2");
         let path = dir.path().join(DELTA);
         let good = std::fs::read(&path).expect("delta");
