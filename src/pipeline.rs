@@ -294,7 +294,6 @@ pub fn build_with_progress(
     config: &BuildConfig,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<BuildReport, PipelineError> {
-    let lexicon = lexicon(config.lexicon_dir.as_deref())?;
     let mut report = BuildReport::default();
     // Held until the build returns: no other writer interleaves with this one.
     std::fs::create_dir_all(&config.store_dir).map_err(|source| StoreError::Io {
@@ -302,11 +301,22 @@ pub fn build_with_progress(
         source,
     })?;
     let _lock = WriteLock::acquire(&config.store_dir, config.policy.wait)?;
+    // The store is read (mostly the kernel copying the index) while this thread loads the
+    // lexicons and walks the inputs.
+    let (lexicon, walked, store) = std::thread::scope(|scope| {
+        let opening = scope.spawn(|| GraphStore::open_or_create(&config.store_dir));
+        let lexicon = lexicon(config.lexicon_dir.as_deref());
+        let walked = ingest::discover(&config.inputs);
+        let store = opening.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (lexicon, walked, store)
+    });
+    let lexicon = lexicon?;
+    let mut store = store?;
     let ingest::Walked {
         files,
         errors: failed,
         passed,
-    } = ingest::discover(&config.inputs);
+    } = walked;
     report.problems.extend(failed.iter().map(IngestError::to_string));
     report.skipped = crate::formats::passed_over(&files, &passed);
     if files.is_empty() && failed.is_empty() && config.stdin.is_none() {
@@ -321,7 +331,6 @@ pub fn build_with_progress(
         ));
     }
 
-    let mut store = GraphStore::open_or_create(&config.store_dir)?;
     let mut stats = InputStats::load(&config.store_dir);
     let fingerprint = fingerprint(&lexicon, config.sidecars, &mut stats);
     let reusable = store.manifest.fingerprint == fingerprint;
@@ -464,15 +473,20 @@ pub fn build_with_progress(
         &mapping::lexicon_quads(&lexicon),
     )?;
     // Links across documents (an outcome of one report, a target of an earlier plan) are
-    // derived from the whole store, after every source is in place.
-    let derived = crate::compare::derived_quads(&store)?;
-    store.replace_graph(NamedNodeRef::new_unchecked(DERIVED_GRAPH), &derived)?;
+    // derived from the whole store, after every source is in place; the summary counts the
+    // sources' entities (not the derived graph's) meanwhile, on the other core.
+    let (derived, totals) = std::thread::scope(|scope| {
+        let counting = scope.spawn(|| store.select(include_str!("../ontology/queries/summary.rq")));
+        let derived = crate::compare::derived_quads(&store);
+        let totals = counting.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (derived, totals)
+    });
+    store.replace_graph(NamedNodeRef::new_unchecked(DERIVED_GRAPH), &derived?)?;
     store.manifest.sources = kept;
     store.save()?;
     stats.save(&config.store_dir)?;
     report.quads = store.len(None)?;
-    report.totals = store
-        .select(include_str!("../ontology/queries/summary.rq"))?
+    report.totals = totals?
         .into_iter()
         .filter_map(|row| {
             let class = row.get("class")?;
