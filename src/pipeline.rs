@@ -392,6 +392,11 @@ pub fn build_with_progress(
                     extract_one(file, bytes, config.sidecars, &lexicon)
                 })
             });
+            // The first files to extract: this thread builds jieba's dictionary meanwhile
+            // (the workers would each wait for it), so one changed file does not pay it alone.
+            if done == 0 && !pending.is_empty() {
+                extract::prepare(&lexicon);
+            }
             for (path, result) in stored {
                 progress(Progress {
                     done,

@@ -15,7 +15,9 @@ const MAX_CHARS: usize = 12;
 /// Modifiers taken before the head word.
 const MAX_MODIFIERS: usize = 2;
 
-fn segmenter(lexicon: &Lexicon) -> &'static Jieba {
+/// jieba with its dictionary and the lexicon's terms, made once per process (the first
+/// lexicon's: a process builds with one).
+pub fn segmenter(lexicon: &Lexicon) -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(|| {
         let mut jieba = Jieba::new();
