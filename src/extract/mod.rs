@@ -236,30 +236,32 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     // reporters; the other extractors read the text without it.
     let page = Text::new(raw);
     let frame = document::frame(&page, &lexicon.cues.news, &patterns.frame);
-    let text = page.masked(&frame.masked);
-    let headings = outline::headings(&text);
+    // Most texts have no frame to mask: they are read as they are, not copied.
+    let masked = (!frame.masked.is_empty()).then(|| page.masked(&frame.masked));
+    let text: &Text = masked.as_ref().unwrap_or(&page);
+    let headings = outline::headings(text);
     if context.date.is_none() {
         context.date =
-            issuers::signature_date(&text, lexicon, &patterns).or_else(|| document::delivered_date(&text, &patterns));
+            issuers::signature_date(text, lexicon, &patterns).or_else(|| document::delivered_date(text, &patterns));
     }
     if context.year.is_none() {
         context.year = context.date.as_deref().and_then(|d| d.get(..4)?.parse().ok());
     }
     if context.year.is_none() {
-        context.year = document::head_date_year(&text, &patterns)
+        context.year = document::head_date_year(text, &patterns)
             .or_else(|| frame.date.as_deref().and_then(|d| d.get(..4)?.parse().ok()))
-            .or_else(|| document::session_year(&text, &lexicon.cues, &patterns))
-            .or_else(|| targets::document_year(&text, &headings, &patterns, &lexicon.cues));
+            .or_else(|| document::session_year(text, &lexicon.cues, &patterns))
+            .or_else(|| targets::document_year(text, &headings, &patterns, &lexicon.cues));
     }
-    let signed = issuers::signature_date(&text, lexicon, &patterns);
+    let signed = issuers::signature_date(text, lexicon, &patterns);
     let header = header::header(&page, &context.stated, signed.as_deref(), lexicon, &patterns);
     let mut diagnostics = Vec::new();
     let organizations = mentions::organizations(&page, lexicon);
-    let mut technologies = mentions::technologies(&text, lexicon);
+    let mut technologies = mentions::technologies(text, lexicon);
     // A term inside a body's name (信息化 in 工业和信息化部) is not a mention of it.
     technologies.retain(|t| !organizations.iter().any(|o| o.span.contains(t.span)));
-    let candidates = candidates::candidates(&text, lexicon, &patterns);
-    let mut plans = issuers::plans(&text, lexicon, &patterns, &context, &mut diagnostics);
+    let candidates = candidates::candidates(text, lexicon, &patterns);
+    let mut plans = issuers::plans(text, lexicon, &patterns, &context, &mut diagnostics);
     for plan in &mut plans {
         plan.period = document::plan_period(&text::normalize(&plan.title));
     }
@@ -267,17 +269,17 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     if let Some(title) = plans.first().map(|p| p.title.clone()).filter(|t| !t.is_empty()) {
         context.title = Some(title);
     }
-    let (tasks, declared_task_count) = outline::tasks(&text, &headings, &lexicon.cues, &patterns, &mut diagnostics);
-    let measures = outline::measures(&text, &headings, &lexicon.cues, &patterns, &technologies);
-    let goals = targets::targets(&text, &headings, lexicon, &patterns, &technologies, &context);
-    let glossary = mentions::glossary(&text, lexicon);
+    let (tasks, declared_task_count) = outline::tasks(text, &headings, &lexicon.cues, &patterns, &mut diagnostics);
+    let measures = outline::measures(text, &headings, &lexicon.cues, &patterns, &technologies);
+    let goals = targets::targets(text, &headings, lexicon, &patterns, &technologies, &context);
+    let glossary = mentions::glossary(text, lexicon);
     let mut mentions = mentions::named(&page, lexicon, &patterns);
     mentions.extend(frame.mentions);
     mentions.sort_by_key(mentions::mention_span);
     mentions.dedup();
     diagnostics.sort();
     Facts {
-        text,
+        text: masked.unwrap_or(page),
         year: context.year,
         issued: context.date.clone(),
         plans,
