@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{root, select};
+use common::{change_one_source, root, select, twelve_sources};
 use policykg::store::{GraphStore, Manifest, WriteLock, DELTA, SNAPSHOT};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -107,18 +107,11 @@ fn a_build_killed_at_any_point_leaves_the_old_or_the_new_store() {
 fn a_build_killed_while_it_writes_a_delta_leaves_the_old_or_the_new_store() {
     // Twelve sources and one of them changed: the build writes the delta, not the snapshot.
     let work = tempfile::tempdir().expect("tempdir");
-    let docs = work.path().join("docs");
-    std::fs::create_dir_all(&docs).expect("mkdir");
-    let seed = std::fs::read(seeds().join("000_ddbfb2b346a9e714.txt")).expect("seed");
-    for i in 0..12 {
-        std::fs::write(docs.join(format!("d{i:02}.txt")), &seed).expect("write");
-    }
+    let docs = twelve_sources(work.path());
     let old_dir = work.path().join("old");
     assert_eq!(build(&old_dir, &[&docs], &[]).0, 0);
     let snapshot = std::fs::read(old_dir.join(SNAPSHOT)).expect("snapshot");
-    let mut changed = seed.clone();
-    changed.extend_from_slice("\n到2030年，示范项目达到12个。\n".as_bytes());
-    std::fs::write(docs.join("d05.txt"), changed).expect("change");
+    change_one_source(&docs);
     let probe = work.path().join("probe");
     copy_store(&old_dir, &probe);
     assert_eq!(build(&probe, &[&docs], &[]).0, 0);

@@ -85,17 +85,10 @@ fn a_store_changed_by_a_delta_exports_what_a_fresh_build_of_the_same_files_does(
     // Twelve sources, one changed: the second build saves a delta; its store, exported,
     // drawn and counted, is the store a fresh build of the changed files makes.
     let work = tempfile::tempdir().expect("tempdir");
-    let docs = work.path().join("docs");
-    std::fs::create_dir_all(&docs).expect("mkdir");
-    let seed = std::fs::read(seeds().join("000_ddbfb2b346a9e714.txt")).expect("seed");
-    for i in 0..12 {
-        std::fs::write(docs.join(format!("d{i:02}.txt")), &seed).expect("write");
-    }
+    let docs = twelve_sources(work.path());
     let (changed, fresh) = (work.path().join("changed"), work.path().join("fresh"));
     build_into(std::slice::from_ref(&docs), &changed, Renderer::Builtin);
-    let mut edited = seed.clone();
-    edited.extend_from_slice("\n到2030年，示范项目达到12个。\n".as_bytes());
-    std::fs::write(docs.join("d05.txt"), edited).expect("change");
+    change_one_source(&docs);
     let (incremental, report) = build_into(std::slice::from_ref(&docs), &changed, Renderer::Builtin);
     assert_eq!(report.unchanged.len(), 11, "{:?}", report.unchanged);
     assert!(changed.join("store/store.delta.nq").exists(), "saved as a delta");

@@ -719,18 +719,19 @@ impl<'a> Merge<'a> {
         loop {
             let old_text = old.peek().and_then(|&id| base.bytes_of(id));
             let new_text = new.peek().map(|t| **t);
-            let (term, from_old, from_new) = match (old_text, new_text) {
+            let (from_old, from_new) = match (old_text, new_text) {
                 (None, None) => break,
-                (Some(o), Some(n)) if o == n => (MergedTerm::Base(0), old.next(), new.next()),
-                (Some(o), Some(n)) if o < n => (MergedTerm::Base(0), old.next(), None),
-                (Some(_), None) => (MergedTerm::Base(0), old.next(), None),
-                (_, Some(n)) => (MergedTerm::New(n), None, new.next()),
+                (Some(o), Some(n)) if o == n => (old.next(), new.next()),
+                (Some(o), Some(n)) if o < n => (old.next(), None),
+                (Some(_), None) => (old.next(), None),
+                (_, Some(_)) => (None, new.next()),
             };
-            let term = match (term, from_old) {
-                (MergedTerm::Base(_), Some(o)) => MergedTerm::Base(o),
-                (term, _) => term,
-            };
-            terms.push(term);
+            // A term both hold is the base's; only the batches' own are new texts.
+            terms.push(match (from_old, from_new) {
+                (Some(o), _) => MergedTerm::Base(o),
+                (None, Some(n)) => MergedTerm::New(n),
+                (None, None) => break,
+            });
             let id = terms.len() as u32;
             if let Some(o) = from_old {
                 old_to_new[o as usize] = id;

@@ -594,11 +594,11 @@ impl GraphStore {
     /// The quads of one named graph, or of the default graph with `None`, sorted.
     pub fn quads_in(&self, graph: Option<NamedNodeRef<'_>>) -> Vec<Quad> {
         let name = graph.map_or(GraphNameRef::DefaultGraph, GraphNameRef::NamedNode);
-        // A graph replaced is its batch; one that is not is the base's: no merge either way.
+        // A graph replaced is its batch; any other (the default graph too) is as the base
+        // holds it: no merge either way.
         match graph.and_then(|g| self.edits.get(g.as_str())) {
             Some(batch) => batch.graph_quads(name),
-            None if self.merged.get().is_none() && graph.is_some() => self.base.graph_quads(name).unwrap_or_default(),
-            None => self.view().graph_quads(name).unwrap_or_default(),
+            None => self.base.graph_quads(name).unwrap_or_default(),
         }
     }
 
@@ -689,7 +689,7 @@ fn read_snapshot(dir: &Path, file: std::fs::File, body_len: u64, recorded: &str)
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(io_error(&snapshot))?;
     let found = format!("{:x}", sha2::Digest::finalize(reader.digest));
     if found != recorded {
-        return Err(mismatch(dir, body_len, &found, recorded));
+        return Err(mismatch(dir, SNAPSHOT, body_len, &found, recorded));
     }
     if let Some(e) = parse_error {
         return Err(corrupt(dir, e));
@@ -826,12 +826,7 @@ fn read_delta(dir: &Path) -> Result<Option<Delta>, StoreError> {
     let body = &bytes[..line_start];
     let found = crate::ingest::sha256_hex(body);
     if found != line.sha256 {
-        return Err(damaged(format!(
-            "the checksum does not match ({} bytes of N-Quads hash to {found}; the delta line \
-             records {})",
-            body.len(),
-            line.sha256
-        )));
+        return Err(mismatch(dir, DELTA, body.len() as u64, &found, &line.sha256));
     }
     let mut quads: BTreeMap<&str, Vec<Quad>> = line.graphs.iter().map(|g| (g.as_str(), Vec::new())).collect();
     for quad in RdfParser::from_format(RdfFormat::NQuads).lenient().for_slice(body) {
@@ -889,16 +884,20 @@ fn split_snapshot<'a>(dir: &Path, bytes: &'a [u8]) -> Result<(&'a [u8], Manifest
 fn verify(dir: &Path, body: &[u8], recorded: &str) -> Result<(), StoreError> {
     let found = crate::ingest::sha256_hex(body);
     if found != recorded {
-        return Err(mismatch(dir, body.len() as u64, &found, recorded));
+        return Err(mismatch(dir, SNAPSHOT, body.len() as u64, &found, recorded));
     }
     Ok(())
 }
 
-fn mismatch(dir: &Path, len: u64, found: &str, recorded: &str) -> StoreError {
-    corrupt(
+/// The N-Quads of `file` (the snapshot or the delta) do not hash to what its last line
+/// records.
+fn mismatch(dir: &Path, file: &str, len: u64, found: &str, recorded: &str) -> StoreError {
+    let line = if file == DELTA { "delta" } else { "manifest" };
+    corrupt_file(
         dir,
+        file,
         format!(
-            "the checksum does not match ({len} bytes of N-Quads hash to {found}; the manifest \
+            "the checksum does not match ({len} bytes of N-Quads hash to {found}; the {line} \
              line records {recorded})"
         ),
     )
@@ -1181,6 +1180,15 @@ mod tests {
         store.save().expect("save");
     }
 
+    /// [`twenty_graphs`] in a new store in `dir`, then the store opened again: written from
+    /// edits merged on the way, the process that wrote it would write the snapshot again on
+    /// its next save, and a store opened afresh writes deltas.
+    fn twenty_graphs_reopened(dir: &Path) -> GraphStore {
+        let mut store = GraphStore::open_or_create(dir).expect("create");
+        twenty_graphs(&mut store, 0..20, "v1");
+        GraphStore::open(dir).expect("open")
+    }
+
     /// What a store opened afresh from `dir` holds: its quads and its manifest.
     fn reopened(dir: &Path) -> (String, Manifest) {
         let store = GraphStore::open(dir).expect("open");
@@ -1190,11 +1198,7 @@ mod tests {
     #[test]
     fn a_few_graphs_replaced_are_saved_as_a_delta_and_many_as_the_snapshot_again() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = GraphStore::open_or_create(dir.path()).expect("create");
-        twenty_graphs(&mut store, 0..20, "v1");
-        // Written from edits merged on the way: the next save of this process writes the
-        // snapshot again, and a store opened afresh writes deltas.
-        let mut store = GraphStore::open(dir.path()).expect("open");
+        let mut store = twenty_graphs_reopened(dir.path());
         let snapshot = std::fs::read(dir.path().join(SNAPSHOT)).expect("snapshot");
         assert!(!dir.path().join(DELTA).exists(), "a new store is written whole");
         let current = |store: &GraphStore| (store.canonical_nquads().expect("dump"), store.manifest.clone());
@@ -1245,9 +1249,7 @@ mod tests {
     #[test]
     fn a_graph_read_alone_is_its_replacement_or_the_snapshot_s_without_a_merge() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = GraphStore::open_or_create(dir.path()).expect("create");
-        twenty_graphs(&mut store, 0..20, "v1");
-        let mut store = GraphStore::open(dir.path()).expect("open");
+        let mut store = twenty_graphs_reopened(dir.path());
         twenty_graphs(&mut store, 4..5, "v2");
         for opened in [&store, &GraphStore::open(dir.path()).expect("open with its delta")] {
             let graph = |n: usize| NamedNode::new_unchecked(format!("https://example.org/g{n}"));
@@ -1270,11 +1272,7 @@ mod tests {
         // A save that writes the snapshot again and is killed before removing the delta
         // leaves one behind: the snapshot holds its graphs already, and later ones too.
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = GraphStore::open_or_create(dir.path()).expect("create");
-        twenty_graphs(&mut store, 0..20, "v1");
-        // Written from edits merged on the way: the next save of this process writes the
-        // snapshot again, and a store opened afresh writes deltas.
-        let mut store = GraphStore::open(dir.path()).expect("open");
+        let mut store = twenty_graphs_reopened(dir.path());
         twenty_graphs(&mut store, 3..4, "v2");
         let stale = std::fs::read(dir.path().join(DELTA)).expect("delta");
         twenty_graphs(&mut store, 0..20, "v3");
@@ -1289,11 +1287,7 @@ mod tests {
     #[test]
     fn a_damaged_or_truncated_delta_is_refused_by_name() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = GraphStore::open_or_create(dir.path()).expect("create");
-        twenty_graphs(&mut store, 0..20, "v1");
-        // Written from edits merged on the way: the next save of this process writes the
-        // snapshot again, and a store opened afresh writes deltas.
-        let mut store = GraphStore::open(dir.path()).expect("open");
+        let mut store = twenty_graphs_reopened(dir.path());
         twenty_graphs(&mut store, 7..8, "v2");
         let path = dir.path().join(DELTA);
         let good = std::fs::read(&path).expect("delta");

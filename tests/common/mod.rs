@@ -53,6 +53,26 @@ pub fn build_into(inputs: &[PathBuf], dir: &Path, renderer: Renderer) -> (GraphS
     (store, report)
 }
 
+/// Twelve copies of the seed document, `d00.txt` to `d11.txt`, in `dir/docs`: twelve
+/// sources, each well under an eighth of the store they make, so changing one is saved as a
+/// delta.
+pub fn twelve_sources(dir: &Path) -> PathBuf {
+    let docs = dir.join("docs");
+    std::fs::create_dir_all(&docs).expect("mkdir");
+    let seed = std::fs::read(seeds().join("000_ddbfb2b346a9e714.txt")).expect("seed");
+    for i in 0..12 {
+        std::fs::write(docs.join(format!("d{i:02}.txt")), &seed).expect("write");
+    }
+    docs
+}
+
+/// Changes one of [`twelve_sources`] (`d05.txt`): a sentence with a target at its end.
+pub fn change_one_source(docs: &Path) {
+    let mut changed = std::fs::read(docs.join("d05.txt")).expect("source");
+    changed.extend_from_slice("\n到2030年，示范项目达到12个。\n".as_bytes());
+    std::fs::write(docs.join("d05.txt"), changed).expect("change");
+}
+
 /// The seed and, where `../shared` is there, the whole development corpus, built into a
 /// fresh store in `dir`.
 pub fn seeds_and_corpus(dir: &Path) -> GraphStore {
