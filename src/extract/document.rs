@@ -38,11 +38,12 @@ fn five_year_patterns() -> &'static [Regex; 3] {
 /// Every five-year plan a text names, with where (byte offset), in text order:
 /// 第一个五年计划, 第十四个五年规划, "十五五", the 14th Five-Year Plan.
 pub fn five_year_plans(text: &str) -> Vec<(usize, (i32, i32))> {
-    let [numbered, short, english] = five_year_patterns();
+    let [numbered, short, english_pattern] = five_year_patterns();
     let mut out: Vec<(usize, (i32, i32))> = Vec::new();
     // Called on every clause: the Chinese patterns cannot match without 五, the English one
     // without "five-year", and both are cheaper to look for than running the patterns.
     let chinese = text.contains('五');
+    let english = names_five_year(text);
     let mut add = |re: &Regex, offset: u32, parse: fn(&str) -> Option<u32>| {
         for c in re.captures_iter(text) {
             let (Some(whole), Some(n)) = (c.get(0), c.get(1)) else {
@@ -57,15 +58,28 @@ pub fn five_year_plans(text: &str) -> Vec<(usize, (i32, i32))> {
         add(numbered, 0, super::patterns::count);
         add(short, 10, super::patterns::count);
     }
-    if text
-        .as_bytes()
-        .windows(b"five-year".len())
-        .any(|w| w.eq_ignore_ascii_case(b"five-year"))
-    {
-        add(english, 0, |n| n.parse().ok());
+    if english {
+        add(english_pattern, 0, |n| n.parse().ok());
     }
     out.sort();
     out
+}
+
+/// Whether a text may name a five-year plan: the patterns of [`five_year_plans`] need 五
+/// or "five-year".
+pub fn may_name_five_year_plan(text: &str) -> bool {
+    text.contains('五') || names_five_year(text)
+}
+
+/// Whether "five-year", in any case, is in the text: looked for at each hyphen.
+fn names_five_year(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'-'
+            && i >= 4
+            && bytes[i - 4..i].eq_ignore_ascii_case(b"five")
+            && bytes.get(i + 1..i + 5).is_some_and(|w| w.eq_ignore_ascii_case(b"year"))
+    })
 }
 
 /// The first five-year plan a text names, as its years.

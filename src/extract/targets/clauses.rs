@@ -344,12 +344,13 @@ fn named_deadline(
     clause: &str,
     sentence: &str,
     rest: &str,
+    present: Present,
     context: &Context,
     patterns: &Patterns,
     cues: &Cues,
 ) -> Option<Scope> {
     let scope = |year, origin| Some(Scope { year, origin });
-    if contains_any(clause, &cues.undated_markers) {
+    if present.undated && contains_any(clause, &cues.undated_markers) {
         let Some(at) = cues
             .completion_verbs
             .iter()
@@ -367,11 +368,12 @@ fn named_deadline(
         if let Some((y, _)) = year {
             return scope(Some(y), DeadlineOrigin::Sentence);
         }
-        return named_deadline("", sentence, "", context, patterns, cues);
+        return named_deadline("", sentence, "", present, context, patterns, cues);
     }
-    if let Some((year, _)) = patterns
+    if let Some((year, _)) = present
         .period
-        .captures(sentence)
+        .then(|| patterns.period.captures(sentence))
+        .flatten()
         .and_then(|c| year_at(c.name("year")?.as_str()))
         .filter(|(y, _)| context.year.is_none_or(|doc| *y >= doc))
     {
@@ -399,7 +401,7 @@ fn named_deadline(
         }
         pos += clause[pos..].chars().next().map_or(1, char::len_utf8);
     }
-    if let Some(year) = context.year {
+    if let Some(year) = context.year.filter(|_| present.year_words) {
         for (text, origin) in [(clause, DeadlineOrigin::Clause), (sentence, DeadlineOrigin::Sentence)] {
             if contains_any(text, &cues.next_year_words) {
                 return scope(Some(year + 1), origin);
@@ -421,10 +423,45 @@ fn named_deadline(
     }
     // A plan period or a point of the century named in the clause, or earlier in the
     // sentence that introduces it ("“十五五”时期的目标是：产值年均增长6%", "到本世纪中叶…").
+    if !present.relative {
+        return None;
+    }
     if let Some(y) = relative_year(clause, cues, context) {
         return scope(Some(y), DeadlineOrigin::Clause);
     }
     relative_year(sentence, cues, context).and_then(|y| scope(Some(y), DeadlineOrigin::Sentence))
+}
+
+/// Which kinds of deadline words a whole sentence holds. A clause of the sentence, and the
+/// sentence up to a clause, hold no more than the whole does, so [`named_deadline`] skips
+/// the checks for what the sentence lacks: one look at each sentence instead of one at
+/// each of its clauses, whose prefixes of the sentence add up to its length squared.
+#[derive(Debug, Clone, Copy)]
+struct Present {
+    /// 建成后: the clause's target has no deadline of its own.
+    undated: bool,
+    /// A period of years (从X年到Y年). Its pattern ends in 年 with no assertion after it,
+    /// so a match in a part of the sentence is a match in the whole.
+    period: bool,
+    /// 今年, 明年, 今后五年.
+    year_words: bool,
+    /// A point of a century (本世纪末) or a five-year plan, which [`relative_year`] reads:
+    /// the plan patterns need 五 or "five-year".
+    relative: bool,
+}
+
+impl Present {
+    fn of(sentence: &str, patterns: &Patterns, cues: &Cues) -> Self {
+        Self {
+            undated: contains_any(sentence, &cues.undated_markers),
+            period: patterns.period.is_match(sentence),
+            year_words: contains_any(sentence, &cues.next_year_words)
+                || contains_any(sentence, &cues.current_year_words)
+                || cues.coming_years.keys().any(|w| sentence.contains(w.as_str())),
+            relative: cues.century_points.keys().any(|w| sentence.contains(w.as_str()))
+                || super::super::document::may_name_five_year_plan(sentence),
+        }
+    }
 }
 
 /// The deadline pass: one walk over the outline giving each clause the deadline in force,
@@ -481,13 +518,30 @@ pub fn assign_deadlines(
             lead = None;
         }
         let inherited = lead.and_then(|(y, from_phrase)| from_phrase.then_some(y));
+        let mut sentence: Option<(Range<usize>, Present)> = None;
         for clause in &mut paragraph.clauses {
             if clause.phrase.is_none() {
                 clause.phrase = inherited;
             }
+            let present = match &sentence {
+                Some((range, present)) if *range == clause.sentence => *present,
+                _ => {
+                    let present = Present::of(&norm[clause.sentence.clone()], patterns, cues);
+                    sentence = Some((clause.sentence.clone(), present));
+                    present
+                }
+            };
             let so_far = &norm[clause.sentence.start..clause.range.end];
             let rest = &norm[clause.range.end..clause.sentence.end];
-            let own = named_deadline(&norm[clause.range.clone()], so_far, rest, context, patterns, cues);
+            let own = named_deadline(
+                &norm[clause.range.clone()],
+                so_far,
+                rest,
+                present,
+                context,
+                patterns,
+                cues,
+            );
             // A deadline phrase between the sentence's start and the clause is nearer than a
             // word earlier in the sentence (今年核定…2030年某某目标…提升为N%).
             let phrase_in_sentence = paragraph
@@ -540,7 +594,8 @@ pub fn assign_deadlines(
                 .last()
                 .map(|m| (m.year, true))
                 .or_else(|| {
-                    let named = named_deadline(body, body, "", context, patterns, cues)?;
+                    let present = Present::of(body, patterns, cues);
+                    let named = named_deadline(body, body, "", present, context, patterns, cues)?;
                     let ahead = named.year.filter(|y| context.year.is_none_or(|doc| *y >= doc))?;
                     Some((ahead, false))
                 })
