@@ -255,33 +255,91 @@ fn store_one(
     Ok(())
 }
 
-/// `f` over `items` on `workers` threads; the results in the order of `items`.
-fn parallel_map<T: Sync, R: Send>(items: &[T], workers: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    if workers <= 1 || items.len() <= 1 {
-        return items.iter().map(f).collect();
+/// Worker threads that run one function over the inputs handed to them and give back the
+/// results in the order the inputs came in, whatever order they finish in. A worker takes
+/// the next input as soon as it is free, so no worker waits for a slower one; the caller
+/// bounds memory by taking results before handing out more ([`OrderedPool::outstanding`]).
+struct OrderedPool<I, O> {
+    /// Closed on drop, which ends the workers.
+    inputs: Option<std::sync::mpsc::Sender<(usize, I)>>,
+    results: std::sync::mpsc::Receiver<(usize, std::thread::Result<O>)>,
+    /// Finished out of order, waiting for the ones before them.
+    early: BTreeMap<usize, O>,
+    handed_out: usize,
+    given_back: usize,
+}
+
+impl<I: Send, O: Send> OrderedPool<I, O> {
+    fn start<'scope, 'env, F>(scope: &'scope std::thread::Scope<'scope, 'env>, workers: usize, f: &'scope F) -> Self
+    where
+        F: Fn(I) -> O + Sync,
+        I: 'scope,
+        O: 'scope,
+    {
+        let (inputs, queue) = std::sync::mpsc::channel::<(usize, I)>();
+        let (done, results) = std::sync::mpsc::channel();
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        for _ in 0..workers.max(1) {
+            let (queue, done) = (queue.clone(), done.clone());
+            scope.spawn(move || loop {
+                let next = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
+                let Ok((i, input)) = next else { break };
+                // A panic goes back to the caller, which raises it again: a worker that
+                // died silently would leave the caller waiting for its result.
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(input)));
+                if done.send((i, result)).is_err() {
+                    break;
+                }
+            });
+        }
+        Self {
+            inputs: Some(inputs),
+            results,
+            early: BTreeMap::new(),
+            handed_out: 0,
+            given_back: 0,
+        }
     }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers.min(items.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        mine.push((i, f(item)));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
+
+    fn hand_out(&mut self, input: I) {
+        if let Some(inputs) = &self.inputs {
+            // The workers live as long as the pool: the queue is open.
+            let _ = inputs.send((self.handed_out, input));
+        }
+        self.handed_out += 1;
+    }
+
+    /// Inputs handed out whose results have not been taken.
+    fn outstanding(&self) -> usize {
+        self.handed_out - self.given_back
+    }
+
+    /// The result of the earliest input whose result has not been taken, waiting for it;
+    /// `None` when every result has been taken.
+    fn next(&mut self) -> Option<O> {
+        if self.given_back == self.handed_out {
+            return None;
+        }
+        loop {
+            if let Some(result) = self.early.remove(&self.given_back) {
+                self.given_back += 1;
+                return Some(result);
+            }
+            match self.results.recv() {
+                Ok((i, Ok(result))) => {
+                    self.early.insert(i, result);
+                }
+                Ok((_, Err(panic))) => std::panic::resume_unwind(panic),
+                Err(_) => unreachable!("the workers outlive the pool"),
+            }
+        }
+    }
+}
+
+impl<I, O> Drop for OrderedPool<I, O> {
+    fn drop(&mut self) {
+        self.inputs = None;
+    }
 }
 
 /// Builds the store (and the artifacts) from the inputs.
@@ -336,68 +394,70 @@ pub fn build_with_progress(
     let reusable = store.manifest.fingerprint == fingerprint;
     let previous = std::mem::take(&mut store.manifest.sources);
     let mut kept = BTreeMap::new();
-    // Files go in chunks: each chunk is read in order and extracted in parallel (one worker
-    // per core) while the chunk before it is stored, in input order, so the result never
-    // depends on the workers and memory holds two chunks' graphs at a time.
+    // Files are read and checked in order on this thread, extracted by one worker per core,
+    // and stored back on this thread in input order, so the result never depends on the
+    // workers. At most a few files per worker are out at a time, which bounds memory.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let window = workers * 8;
     let mut done = 0;
-    let mut ready: Vec<(String, Result<Extracted, IngestError>)> = Vec::new();
-    // One empty chunk at the end stores what the last chunk extracted.
-    let last: &[PathBuf] = &[];
-    for chunk in files.chunks(workers * 4).chain(std::iter::once(last)) {
-        let mut pending = Vec::new();
-        for file in chunk {
-            let path = ingest::display(file);
-            // The stat comes before the read, so what it vouches for is never newer than
-            // the bytes hashed; a file whose stat is as recorded is not read again.
-            let meta = std::fs::metadata(file).ok();
-            let known = meta.as_ref().and_then(|m| stats.sha256(&path, m)).map(str::to_owned);
-            if let Some(record) = known
-                .as_deref()
-                .map(|sha| unchanged(&store, &previous, &path, sha, reusable))
-                .transpose()?
-                .flatten()
-            {
-                if let Some(meta) = &meta {
-                    stats.record(&path, meta, &record.sha256);
-                }
-                report.unchanged.push(path.clone());
-                kept.insert(path, record);
-                continue;
-            }
-            // A file that cannot be read is reported; what an earlier build made of it is
-            // kept rather than lost.
-            let bytes = match ingest::read_bytes_limited(file, config.policy.max_file_size) {
-                Ok(b) => b,
-                Err(e) => {
-                    skip(&mut report, &mut kept, &previous, e, path);
+    let extract = |(file, path, bytes): (&PathBuf, String, Vec<u8>)| {
+        let result = extract_one(file, &bytes, config.sidecars, &lexicon);
+        (path, result)
+    };
+    std::thread::scope(|scope| -> Result<(), PipelineError> {
+        let mut pool = OrderedPool::start(scope, workers, &extract);
+        let mut prepared = false;
+        // A last `None` stores what is still out.
+        for file in files.iter().map(Some).chain([None]) {
+            if let Some(file) = file {
+                let path = ingest::display(file);
+                // The stat comes before the read, so what it vouches for is never newer
+                // than the bytes hashed; a file whose stat is as recorded is not read again.
+                let meta = std::fs::metadata(file).ok();
+                let known = meta.as_ref().and_then(|m| stats.sha256(&path, m)).map(str::to_owned);
+                if let Some(record) = known
+                    .as_deref()
+                    .map(|sha| unchanged(&store, &previous, &path, sha, reusable))
+                    .transpose()?
+                    .flatten()
+                {
+                    if let Some(meta) = &meta {
+                        stats.record(&path, meta, &record.sha256);
+                    }
+                    report.unchanged.push(path.clone());
+                    kept.insert(path, record);
                     continue;
                 }
-            };
-            let sha256 = ingest::sha256_hex(&bytes);
-            if let Some(meta) = &meta {
-                stats.record(&path, meta, &sha256);
+                // A file that cannot be read is reported; what an earlier build made of it
+                // is kept rather than lost.
+                let bytes = match ingest::read_bytes_limited(file, config.policy.max_file_size) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        skip(&mut report, &mut kept, &previous, e, path);
+                        continue;
+                    }
+                };
+                let sha256 = ingest::sha256_hex(&bytes);
+                if let Some(meta) = &meta {
+                    stats.record(&path, meta, &sha256);
+                }
+                if let Some(record) = unchanged(&store, &previous, &path, &sha256, reusable)? {
+                    report.unchanged.push(path.clone());
+                    kept.insert(path, record);
+                    continue;
+                }
+                pool.hand_out((file, path, bytes));
             }
-            if let Some(record) = unchanged(&store, &previous, &path, &sha256, reusable)? {
-                report.unchanged.push(path.clone());
-                kept.insert(path, record);
-                continue;
-            }
-            pending.push((file, path, bytes));
-        }
-        let stored = std::mem::take(&mut ready);
-        let extracted = std::thread::scope(|scope| {
-            let extraction = scope.spawn(|| {
-                parallel_map(&pending, workers, |(file, _, bytes)| {
-                    extract_one(file, bytes, config.sidecars, &lexicon)
-                })
-            });
-            // The first files to extract: this thread builds jieba's dictionary meanwhile
-            // (the workers would each wait for it), so one changed file does not pay it alone.
-            if done == 0 && !pending.is_empty() {
-                extract::prepare(&lexicon);
-            }
-            for (path, result) in stored {
+            let keep = if file.is_some() { window - 1 } else { 0 };
+            while pool.outstanding() > keep {
+                // While the first files are extracted, this thread builds jieba's
+                // dictionary (the workers would each wait for it), so one changed file
+                // does not pay it alone.
+                if !prepared {
+                    extract::prepare(&lexicon);
+                    prepared = true;
+                }
+                let Some((path, result)) = pool.next() else { break };
                 progress(Progress {
                     done,
                     total: files.len(),
@@ -406,14 +466,9 @@ pub fn build_with_progress(
                 done += 1;
                 store_one(&mut store, &mut report, &mut kept, &previous, path, result)?;
             }
-            Ok::<_, PipelineError>(
-                extraction
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            )
-        })?;
-        ready = pending.into_iter().map(|(_, path, _)| path).zip(extracted).collect();
-    }
+        }
+        Ok(())
+    })?;
     if let Some(input) = &config.stdin {
         match unchanged(
             &store,
