@@ -9,6 +9,7 @@ use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 use std::path::Path;
 
 const ORGANIZATIONS: &str = include_str!("../ontology/lexicon/organizations.ttl");
@@ -509,11 +510,18 @@ pub struct Matcher {
     automaton: AhoCorasick,
     entries: Vec<usize>,
     word_boundaries: bool,
+    /// Every label is ASCII with a letter in it, so a hit lies inside one run of ASCII
+    /// bytes that holds a letter: only those runs are read, not the Chinese between them.
+    latin: bool,
 }
 
 impl Matcher {
     fn new(labels: Vec<(String, usize)>, mode: MatchMode, what: &'static str) -> Result<Self, LexiconError> {
         let (patterns, entries): (Vec<String>, Vec<usize>) = labels.into_iter().unzip();
+        let latin = !patterns.is_empty()
+            && patterns
+                .iter()
+                .all(|p| p.is_ascii() && p.bytes().any(|b| b.is_ascii_alphabetic()));
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(mode == MatchMode::EnglishWords)
@@ -529,14 +537,25 @@ impl Matcher {
             automaton,
             entries,
             word_boundaries: mode != MatchMode::Chinese,
+            latin,
         })
     }
 
     /// Every non-overlapping hit in `text`.
     pub fn find_all(&self, text: &str) -> Vec<Hit> {
+        if !self.latin {
+            return self.hits_in(text, 0..text.len()).collect();
+        }
+        // No hit crosses the end of a run, so the hits of the runs one after the other are
+        // the hits of the whole text.
+        latin_runs(text).flat_map(|run| self.hits_in(text, run)).collect()
+    }
+
+    /// The hits in `text[range]`, with offsets into `text`.
+    fn hits_in<'a>(&'a self, text: &'a str, range: Range<usize>) -> impl Iterator<Item = Hit> + 'a {
         self.automaton
-            .find_iter(text)
-            .filter_map(|m| {
+            .find_iter(aho_corasick::Input::new(text).range(range))
+            .filter_map(move |m| {
                 let end = if !self.word_boundaries || on_word_boundaries(text, m.start(), m.end()) {
                     m.end()
                 } else if text[m.end()..].starts_with('s') && on_word_boundaries(text, m.start(), m.end() + 1) {
@@ -551,8 +570,28 @@ impl Matcher {
                     end,
                 })
             })
-            .collect()
     }
+}
+
+/// The maximal runs of ASCII bytes in `text` that hold an ASCII letter.
+fn latin_runs(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let start = at + bytes[at..].iter().position(u8::is_ascii)?;
+            let end = start
+                + bytes[start..]
+                    .iter()
+                    .position(|b| !b.is_ascii())
+                    .unwrap_or(bytes.len() - start);
+            at = end;
+            if bytes[start..end].iter().any(u8::is_ascii_alphabetic) {
+                return Some(start..end);
+            }
+        }
+        None
+    })
 }
 
 /// How a matcher compares labels with text.

@@ -56,7 +56,10 @@ pub fn normalize(text: &str) -> String {
 /// for the whole original phrase.
 fn fold(raw: &str) -> (String, Vec<Span>) {
     let chars: String = raw.chars().map(normalize_char).collect();
-    let phrases = if crate::extract::variants::is_traditional(raw) {
+    // A Han character folds only to its Simplified form, so the folded text tells which
+    // characters were Traditional.
+    let traditional = crate::extract::variants::is_traditional_folded(raw.chars().zip(chars.chars()));
+    let phrases = if traditional {
         crate::extract::variants::regional_phrases(&chars)
     } else {
         Vec::new()

@@ -16,19 +16,42 @@ const REGIONAL: &str = include_str!("../../ontology/lexicon/regional.tsv");
 /// name stay far below it (about 1 in 10,000); Traditional documents are near 1 in 3.
 const TRADITIONAL_SHARE: usize = 20;
 
-fn table() -> &'static HashMap<char, char> {
-    static TABLE: OnceLock<HashMap<char, char>> = OnceLock::new();
+/// The Traditional → Simplified table: a direct array over the Basic Multilingual Plane
+/// from the first Han block on (every character of a text is looked up, so no hashing),
+/// and a map for the few characters beyond it.
+struct Table {
+    dense: Vec<char>,
+    beyond: HashMap<char, char>,
+}
+
+/// The first character the dense table covers (CJK Extension A).
+const DENSE_FROM: u32 = 0x3400;
+const DENSE_TO: u32 = 0x1_0000;
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        VARIANTS
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| {
-                let mut parts = l.split('\t');
-                let from = single(parts.next()?)?;
-                let to = single(parts.next()?)?;
-                Some((from, to))
-            })
-            .collect()
+        let mut table = Table {
+            dense: (DENSE_FROM..DENSE_TO)
+                .map(|c| char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect(),
+            beyond: HashMap::new(),
+        };
+        let pairs = VARIANTS.lines().filter(|l| !l.starts_with('#')).filter_map(|l| {
+            let mut parts = l.split('\t');
+            let from = single(parts.next()?)?;
+            let to = single(parts.next()?)?;
+            Some((from, to))
+        });
+        for (from, to) in pairs {
+            match (from as u32).checked_sub(DENSE_FROM) {
+                Some(i) if (from as u32) < DENSE_TO => table.dense[i as usize] = to,
+                _ => {
+                    table.beyond.insert(from, to);
+                }
+            }
+        }
+        table
     })
 }
 
@@ -40,18 +63,28 @@ fn single(s: &str) -> Option<char> {
 
 /// The Simplified form of a Traditional character, or the character itself.
 pub fn simplify(c: char) -> char {
-    if (c as u32) < 0x3400 {
+    let code = c as u32;
+    if code < DENSE_FROM {
         return c;
     }
-    table().get(&c).copied().unwrap_or(c)
+    let table = table();
+    match table.dense.get((code - DENSE_FROM) as usize) {
+        Some(&simplified) if code < DENSE_TO => simplified,
+        _ => table.beyond.get(&c).copied().unwrap_or(c),
+    }
 }
 
 /// Whether a text is written in Traditional characters.
 pub fn is_traditional(text: &str) -> bool {
+    is_traditional_folded(text.chars().map(|c| (c, simplify(c))))
+}
+
+/// [`is_traditional`] from each character with its Simplified form.
+pub fn is_traditional_folded(chars: impl Iterator<Item = (char, char)>) -> bool {
     let (mut han, mut traditional) = (0, 0);
-    for c in text.chars().filter(|c| super::text::is_han(*c)) {
+    for (c, simplified) in chars.filter(|(c, _)| super::text::is_han(*c)) {
         han += 1;
-        if simplify(c) != c {
+        if simplified != c {
             traditional += 1;
         }
     }
