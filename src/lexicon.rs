@@ -1264,6 +1264,43 @@ mod tests {
     }
 
     #[test]
+    fn latin_runs_are_the_ascii_stretches_with_a_letter() {
+        fn runs(text: &str) -> Vec<&str> {
+            latin_runs(text).map(|r| &text[r]).collect()
+        }
+        assert_eq!(runs(""), Vec::<&str>::new());
+        assert_eq!(runs("推进AI和5G应用，2030年"), ["AI", "5G"]);
+        assert_eq!(runs("the MIIT 工信部 and NDRC."), ["the MIIT ", " and NDRC."]);
+        assert_eq!(runs("一二三 2030 四五"), Vec::<&str>::new());
+        assert_eq!(runs("Café AI"), ["Caf", " AI"]);
+    }
+
+    proptest::proptest! {
+        /// Reading only the Latin runs finds what one pass over the whole text finds.
+        #[test]
+        fn english_hits_are_those_of_the_whole_text(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "artificial intelligence", "Artificial Intelligence", "robots", "robotics", "AI",
+                "MIIT", "NDRC", "the Ministry of Industry and Information Technology", "5G",
+                "人工智能", "工信部", "，", "。", " ", "-", "x", "2030", "é", "\n",
+            ]), 0..24)
+        ) {
+            let lexicon = lexicon();
+            let text = parts.concat();
+            for matcher in [&lexicon.tech_en, &lexicon.org_en, &lexicon.org_acronyms] {
+                proptest::prop_assert!(matcher.latin);
+                let whole: Vec<Hit> = matcher.hits_in(&text, 0..text.len()).collect();
+                proptest::prop_assert_eq!(matcher.find_all(&text), whole);
+            }
+        }
+    }
+
+    fn lexicon() -> &'static Lexicon {
+        static LEXICON: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        LEXICON.get_or_init(|| Lexicon::builtin().expect("builtin lexicon"))
+    }
+
+    #[test]
     fn english_labels_need_word_boundaries() {
         let lexicon = Lexicon::builtin().expect("builtin lexicon");
         assert!(lexicon.tech_en.find_all("the MAIN road").is_empty());

@@ -574,3 +574,57 @@ pub fn build_with_progress(
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Results come back in the order the inputs went out, though later inputs finish
+    /// first, and no more than the caller lets out are out at a time.
+    #[test]
+    fn the_pool_gives_results_back_in_input_order() {
+        let slow_first = |i: u64| {
+            std::thread::sleep(std::time::Duration::from_millis(if i % 5 == 0 { 20 } else { 1 }));
+            i * 10
+        };
+        let mut back = Vec::new();
+        std::thread::scope(|scope| {
+            let mut pool = OrderedPool::start(scope, 3, &slow_first);
+            for i in 0..40 {
+                pool.hand_out(i);
+                while pool.outstanding() > 6 {
+                    back.extend(pool.next());
+                }
+            }
+            while let Some(result) = pool.next() {
+                back.push(result);
+            }
+            assert_eq!(pool.outstanding(), 0);
+        });
+        assert_eq!(back, (0..40).map(|i| i * 10).collect::<Vec<_>>());
+    }
+
+    /// A worker's panic reaches the caller when it asks for that result: it neither hangs
+    /// the caller nor is lost.
+    #[test]
+    fn a_panic_in_a_worker_reaches_the_caller() {
+        let caught = std::panic::catch_unwind(|| {
+            let fails_on_three = |i: u32| {
+                assert_ne!(i, 3, "input three");
+                i
+            };
+            std::thread::scope(|scope| {
+                let mut pool = OrderedPool::start(scope, 2, &fails_on_three);
+                (0..6).for_each(|i| pool.hand_out(i));
+                std::iter::from_fn(|| pool.next()).collect::<Vec<_>>()
+            })
+        });
+        let panic = caught.expect_err("the panic is raised again");
+        let message = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        assert!(message.contains("input three"), "{message}");
+    }
+}

@@ -142,6 +142,30 @@ mod tests {
         assert_eq!(folded, "中国共产党领导发展重工业");
     }
 
+    /// Every row of the table folds as written, inside the direct array and beyond it;
+    /// a character without a row is its own Simplified form.
+    #[test]
+    fn the_table_folds_every_row_and_nothing_else() {
+        let rows: HashMap<char, char> = VARIANTS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut parts = l.split('\t');
+                Some((single(parts.next()?)?, single(parts.next()?)?))
+            })
+            .collect();
+        assert!(
+            rows.keys().any(|&c| c as u32 >= DENSE_TO),
+            "the table reaches past the BMP"
+        );
+        for (&from, &to) in &rows {
+            assert_eq!(simplify(from), to, "{from}");
+        }
+        for c in ['a', '，', '中', '\u{3400}', '\u{FFFF}', '\u{20000}', '\u{10FFFF}'] {
+            assert_eq!(simplify(c), rows.get(&c).copied().unwrap_or(c), "{c}");
+        }
+    }
+
     #[test]
     fn tells_traditional_from_simplified_text() {
         for (text, traditional) in [

@@ -603,3 +603,52 @@ pub fn assign_deadlines(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::Lexicon;
+
+    /// What a sentence lacks is skipped: every clause of every sentence is dated as it is
+    /// when nothing is skipped. Constructed sentences, with each kind of deadline word in
+    /// the clause, earlier in the sentence, or not at all.
+    #[test]
+    fn skipping_what_a_sentence_lacks_dates_every_clause_the_same() {
+        let lexicon = Lexicon::builtin().expect("lexicon");
+        let (cues, patterns) = (&lexicon.cues, Patterns::new(&lexicon.cues));
+        let everything = Present {
+            undated: true,
+            period: true,
+            year_words: true,
+            relative: true,
+        };
+        let sentences = [
+            "示范项目全部建成后的年产能为80万吨，2031年建成",
+            "从2031年到2035年，新增装机容量达到200万千瓦，储能规模翻一番",
+            "今年，新增就业岗位1200万个以上，城镇调查失业率5.5%左右",
+            "今后三年的任务是：建设示范工厂50个，培育骨干企业100家",
+            "到本世纪中叶，人均收入达到中等发达国家水平",
+            "“十五五”时期，研发投入强度提高到3%，数字经济核心产业占比达到12%",
+            "明年粮食产量保持在6.5亿吨以上",
+            "By the end of the 16th Five-Year Plan, output will grow by 7% a year",
+            "比2030年下降18%，能耗强度下降13.5%左右",
+            "建设标准化厂房30万平方米，建成后，年产值达到5亿元",
+        ];
+        for context in [None, Some(2030)].map(|year| Context {
+            year,
+            ..Context::default()
+        }) {
+            for sentence in sentences {
+                let present = Present::of(sentence, &patterns, cues);
+                let mut start = 0;
+                for (end, _) in sentence.match_indices(['，', '：']).chain([(sentence.len(), "")]) {
+                    let (clause, so_far, rest) = (&sentence[start..end], &sentence[..end], &sentence[end..]);
+                    let skipping = named_deadline(clause, so_far, rest, present, &context, &patterns, cues);
+                    let looking = named_deadline(clause, so_far, rest, everything, &context, &patterns, cues);
+                    assert_eq!(skipping, looking, "{clause} in {sentence} ({:?})", context.year);
+                    start = end + sentence[end..].chars().next().map_or(0, char::len_utf8);
+                }
+            }
+        }
+    }
+}
