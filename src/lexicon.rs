@@ -148,6 +148,8 @@ pub struct Unit {
 #[derive(Debug, Clone, Default)]
 pub struct UnitTable {
     units: Vec<Unit>,
+    /// The units by their first character: [`UnitTable::at`] runs after every number.
+    by_first: rustc_hash::FxHashMap<char, Vec<usize>>,
 }
 
 impl UnitTable {
@@ -205,15 +207,25 @@ impl UnitTable {
                 qudt,
             });
         }
-        Ok(Self { units })
+        Ok(Self::of(units))
+    }
+
+    fn of(units: Vec<Unit>) -> Self {
+        let mut by_first = rustc_hash::FxHashMap::<char, Vec<usize>>::default();
+        for (i, unit) in units.iter().enumerate() {
+            if let Some(first) = unit.written.chars().next() {
+                by_first.entry(first).or_default().push(i);
+            }
+        }
+        Self { units, by_first }
     }
 
     /// This table with `user`'s rows laid over it: a row replaces the one written the same.
-    fn overlay(mut self, user: Self) -> Self {
-        self.units
-            .retain(|u| !user.units.iter().any(|v| v.written == u.written));
-        self.units.extend(user.units);
-        self
+    fn overlay(self, user: Self) -> Self {
+        let mut units = self.units;
+        units.retain(|u| !user.units.iter().any(|v| v.written == u.written));
+        units.extend(user.units);
+        Self::of(units)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Unit> {
@@ -229,8 +241,10 @@ impl UnitTable {
     /// Chinese units and signs as they are, Latin symbols only when they end a word
     /// ("5 GWh" holds no GW, "3 km/h" no km).
     pub fn at(&self, text: &str) -> Option<&Unit> {
-        self.units
+        self.by_first
+            .get(&text.chars().next()?)?
             .iter()
+            .map(|&i| &self.units[i])
             .filter(|u| u.kind != UnitKind::En && text.starts_with(u.written.as_str()))
             .filter(|u| u.kind != UnitKind::Si || ends_symbol(&text[u.written.len()..]))
             .max_by_key(|u| u.written.len())

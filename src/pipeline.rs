@@ -584,7 +584,11 @@ mod tests {
     #[test]
     fn the_pool_gives_results_back_in_input_order() {
         let slow_first = |i: u64| {
-            std::thread::sleep(std::time::Duration::from_millis(if i.is_multiple_of(5) { 20 } else { 1 }));
+            std::thread::sleep(std::time::Duration::from_millis(if i.is_multiple_of(5) {
+                20
+            } else {
+                1
+            }));
             i * 10
         };
         let mut back = Vec::new();
