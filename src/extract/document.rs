@@ -65,10 +65,13 @@ pub fn five_year_plans(text: &str) -> Vec<(usize, (i32, i32))> {
     out
 }
 
-/// Whether a text may name a five-year plan: the patterns of [`five_year_plans`] need 五
-/// or "five-year".
-pub fn may_name_five_year_plan(text: &str) -> bool {
-    text.contains('五') || names_five_year(text)
+/// Whether one of the patterns of [`five_year_plans`] matches somewhere in the text (the
+/// plans it names are among those matches). The Chinese patterns need 五, the English one
+/// "five-year", which are cheaper to look for than running the patterns.
+pub fn matches_five_year_plan(text: &str) -> bool {
+    let [numbered, short, english] = five_year_patterns();
+    (text.contains('五') && (numbered.is_match(text) || short.is_match(text)))
+        || (names_five_year(text) && english.is_match(text))
 }
 
 /// Whether "five-year", in any case, is in the text: looked for at each hyphen.

@@ -381,8 +381,8 @@ fn named_deadline(
     }
     // A year the clause names as the time of completion ("二〇三〇年建成", "2028年计划的");
     // not the base of a comparison or a change (比2020年, 由2020年的), nor one in an aside
-    // in brackets.
-    let mut pos = 0;
+    // in brackets. Only a year followed by 年 counts, so a clause without 年 has none.
+    let mut pos = if clause.contains('年') { 0 } else { clause.len() };
     while pos < clause.len() {
         if let Some((y, len)) = year_at(&clause[pos..]) {
             let after = &clause[pos + len..];
@@ -445,8 +445,9 @@ struct Present {
     period: bool,
     /// 今年, 明年, 今后五年.
     year_words: bool,
-    /// A point of a century (本世纪末) or a five-year plan, which [`relative_year`] reads:
-    /// the plan patterns need 五 or "five-year".
+    /// A point of a century (本世纪末) or a five-year plan, which [`relative_year`] reads.
+    /// The plan patterns end in a word, with no assertion after it, so a plan named in a
+    /// part of the sentence is a match in the whole.
     relative: bool,
 }
 
@@ -459,7 +460,7 @@ impl Present {
                 || contains_any(sentence, &cues.current_year_words)
                 || cues.coming_years.keys().any(|w| sentence.contains(w.as_str())),
             relative: cues.century_points.keys().any(|w| sentence.contains(w.as_str()))
-                || super::super::document::may_name_five_year_plan(sentence),
+                || super::super::document::matches_five_year_plan(sentence),
         }
     }
 }
