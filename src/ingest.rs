@@ -380,6 +380,11 @@ fn longest_line(text: &str) -> Option<(usize, usize)> {
 /// Decodes the bytes read from `path`: plain text as it is, other formats (recognized from
 /// the bytes and the name) by `formats`, the rest refused.
 pub fn decode_document(path: &Path, bytes: &[u8]) -> Result<Document, IngestError> {
+    decode_hashed(path, bytes, sha256_hex(bytes))
+}
+
+/// [`decode_document`] for bytes whose SHA-256 (hex) the caller has computed already.
+pub fn decode_hashed(path: &Path, bytes: &[u8], sha256: String) -> Result<Document, IngestError> {
     let shown = display(path);
     let format = crate::formats::sniff(path, bytes).map_err(|refusal| IngestError::Refused {
         path: shown.clone(),
@@ -408,7 +413,7 @@ pub fn decode_document(path: &Path, bytes: &[u8]) -> Result<Document, IngestErro
     }
     Ok(Document {
         path: shown,
-        sha256: sha256_hex(bytes),
+        sha256,
         encoding,
         text,
         meta: read_meta(path),

@@ -201,10 +201,11 @@ type Extracted = (ingest::Document, model::KnowledgeGraph, Batch);
 fn extract_one(
     file: &std::path::Path,
     bytes: &[u8],
+    sha256: String,
     sidecars: bool,
     lexicon: &Lexicon,
 ) -> Result<Extracted, IngestError> {
-    let document = match ingest::decode_document(file, bytes) {
+    let document = match ingest::decode_hashed(file, bytes, sha256) {
         Ok(d) if sidecars => d,
         Ok(d) => ingest::Document { meta: None, ..d },
         Err(e) => return Err(e),
@@ -400,8 +401,8 @@ pub fn build_with_progress(
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let window = workers * 8;
     let mut done = 0;
-    let extract = |(file, path, bytes): (&PathBuf, String, Vec<u8>)| {
-        let result = extract_one(file, &bytes, config.sidecars, &lexicon);
+    let extract = |(file, path, bytes, sha256): (&PathBuf, String, Vec<u8>, String)| {
+        let result = extract_one(file, &bytes, sha256, config.sidecars, &lexicon);
         (path, result)
     };
     std::thread::scope(|scope| -> Result<(), PipelineError> {
@@ -446,7 +447,7 @@ pub fn build_with_progress(
                     kept.insert(path, record);
                     continue;
                 }
-                pool.hand_out((file, path, bytes));
+                pool.hand_out((file, path, bytes, sha256));
             }
             let keep = if file.is_some() { window - 1 } else { 0 };
             while pool.outstanding() > keep {
@@ -470,13 +471,8 @@ pub fn build_with_progress(
         Ok(())
     })?;
     if let Some(input) = &config.stdin {
-        match unchanged(
-            &store,
-            &previous,
-            &input.name,
-            &ingest::sha256_hex(&input.bytes),
-            reusable,
-        )? {
+        let sha256 = ingest::sha256_hex(&input.bytes);
+        match unchanged(&store, &previous, &input.name, &sha256, reusable)? {
             Some(record) => {
                 report.unchanged.push(input.name.clone());
                 kept.insert(input.name.clone(), record);
@@ -485,6 +481,7 @@ pub fn build_with_progress(
                 let result = extract_one(
                     std::path::Path::new(&input.name),
                     &input.bytes,
+                    sha256,
                     config.sidecars,
                     &lexicon,
                 );
