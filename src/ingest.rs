@@ -424,7 +424,7 @@ pub fn decode_hashed(path: &Path, bytes: &[u8], sha256: String) -> Result<Docume
 
 /// Hex SHA-256 of bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 /// Decodes bytes to text and names the encoding, or says why it cannot.

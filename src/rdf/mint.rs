@@ -48,8 +48,9 @@ impl IriKind {
 
 /// A short stable key for a text: the first 16 hex digits of its SHA-256.
 pub fn hash_key(text: &str) -> String {
-    let digest = Sha256::digest(text.as_bytes());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    let mut hex = format!("{:x}", Sha256::digest(text.as_bytes()));
+    hex.truncate(16);
+    hex
 }
 
 /// Whether a key is safe inside an IRI path segment without escaping.
