@@ -176,7 +176,7 @@ pub fn push(
     let mut report = PushReport::default();
     let graphs = store.named_graphs()?;
     for graph in &graphs {
-        let body = graph_ntriples(store, graph.as_ref());
+        let body = graph_ntriples(store, graph.as_ref())?;
         let sha256 = crate::ingest::sha256_hex(body.as_bytes());
         if !all && pushed.get(graph.as_str()) == Some(&sha256) {
             report.unchanged += 1;
@@ -226,15 +226,15 @@ fn save_state(
 }
 
 /// One graph as sorted N-Triples.
-fn graph_ntriples(store: &GraphStore, graph: NamedNodeRef<'_>) -> String {
+fn graph_ntriples(store: &GraphStore, graph: NamedNodeRef<'_>) -> Result<String, StoreError> {
     let mut lines: Vec<String> = store
-        .quads_in(Some(graph))
+        .quads_in(Some(graph))?
         .into_iter()
         .map(|q| format!("{} {} {} .\n", q.subject, q.predicate, q.object))
         .collect();
     lines.sort();
     lines.dedup();
-    lines.concat()
+    Ok(lines.concat())
 }
 
 fn base64(bytes: &[u8]) -> String {

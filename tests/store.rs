@@ -276,10 +276,16 @@ fn every_shipped_query_answers_over_replaced_graphs_as_over_oxigraph_s_own_store
     sources.sort_by_key(|g| (store.len(Some(g.as_ref())).expect("len"), g.clone()));
     assert!(sources.len() >= 3, "{} sources", sources.len());
     let (removed, halved, copied) = (&sources[0], &sources[1], &sources[2]);
-    let kept: Vec<Quad> = store.quads_in(Some(halved.as_ref())).into_iter().step_by(2).collect();
+    let kept: Vec<Quad> = store
+        .quads_in(Some(halved.as_ref()))
+        .expect("halved graph")
+        .into_iter()
+        .step_by(2)
+        .collect();
     let added = oxigraph::model::NamedNode::new_unchecked("https://example.org/graph/copy");
     let mut copy: Vec<Quad> = store
         .quads_in(Some(copied.as_ref()))
+        .expect("copied graph")
         .into_iter()
         .map(|q| Quad::new(q.subject, q.predicate, q.object, added.clone()))
         .collect();

@@ -449,21 +449,25 @@ impl Server {
                 let store = self.read_store();
                 // The default graph is what a query's default graph is: the union of the
                 // named graphs (as Fuseki's unionDefaultGraph), each triple once.
-                let quads: Vec<Quad> = match &graph {
-                    GraphName::NamedNode(n) => store.quads_in(Some(n.as_ref())),
-                    _ => {
-                        let mut union = store.quads_in(None);
-                        for g in store.named_graphs().unwrap_or_default() {
-                            union.extend(store.quads_in(Some(g.as_ref())));
-                        }
-                        let mut union: Vec<Quad> = union
-                            .into_iter()
-                            .map(|q| Quad::new(q.subject, q.predicate, q.object, GraphName::DefaultGraph))
-                            .collect();
-                        union.sort_by_cached_key(|q| q.to_string());
-                        union.dedup();
-                        union
+                let read = || -> Result<Vec<Quad>, StoreError> {
+                    if let GraphName::NamedNode(n) = &graph {
+                        return store.quads_in(Some(n.as_ref()));
                     }
+                    let mut union = store.quads_in(None)?;
+                    for g in store.named_graphs()? {
+                        union.extend(store.quads_in(Some(g.as_ref()))?);
+                    }
+                    let mut union: Vec<Quad> = union
+                        .into_iter()
+                        .map(|q| Quad::new(q.subject, q.predicate, q.object, GraphName::DefaultGraph))
+                        .collect();
+                    union.sort_by_cached_key(|q| q.to_string());
+                    union.dedup();
+                    Ok(union)
+                };
+                let quads = match read() {
+                    Ok(quads) => quads,
+                    Err(e) => return store_error(e),
                 };
                 if quads.is_empty() && matches!(graph, GraphName::NamedNode(_)) {
                     return Reply::text(404, "no such graph");
@@ -509,10 +513,17 @@ impl Server {
                     match parsed {
                         Err(e) => return Reply::text(400, format!("cannot parse the body: {e}")),
                         Ok(mut quads) => {
-                            if method == "POST" {
-                                quads.extend(store.quads_in(Some(name.as_ref())));
-                            }
-                            store.replace_graph(name.as_ref(), &quads)
+                            // A POST adds to the graph; a graph that cannot be read is not
+                            // replaced by the body alone.
+                            let held = if method == "POST" {
+                                store.quads_in(Some(name.as_ref()))
+                            } else {
+                                Ok(Vec::new())
+                            };
+                            held.and_then(|held| {
+                                quads.extend(held);
+                                store.replace_graph(name.as_ref(), &quads)
+                            })
                         }
                     }
                 };

@@ -498,18 +498,18 @@ impl Batch {
 
     /// The quads of one graph, in N-Quads line order (a batch keeps its rows in one order
     /// only, so they are filtered, not looked up).
-    pub fn graph_quads(&self, graph: GraphNameRef<'_>) -> Vec<Quad> {
+    pub fn graph_quads(&self, graph: GraphNameRef<'_>) -> Result<Vec<Quad>, IndexError> {
         let id = match graph_term(graph) {
             None => DEFAULT_GRAPH,
             Some(term) => match self.0.id_of(term) {
                 Some(id) => id,
-                None => return Vec::new(),
+                None => return Ok(Vec::new()),
             },
         };
         self.0.rows[0]
             .iter()
             .filter(|row| row[3] == id)
-            .filter_map(|row| self.0.quad(*row).ok())
+            .map(|row| self.0.quad(*row))
             .collect()
     }
 }
@@ -1337,6 +1337,28 @@ mod tests {
             quad("urn:b", "urn:q", Literal::from(42).into(), Some("urn:g2")),
             quad("urn:b", "urn:q", BlankNode::new_unchecked("b0").into(), Some("urn:g2")),
         ]
+    }
+
+    /// A term that does not decode makes reading its graph an error, not a shorter graph
+    /// (whoever reads a graph to write it back would drop the quad).
+    #[test]
+    fn a_graph_with_a_term_that_does_not_decode_is_an_error() {
+        let quads = sample();
+        let mut index = Index::build(quads.iter().map(Quad::as_ref));
+        let g1 = GraphNameRef::NamedNode(NamedNodeRef::new_unchecked("urn:g1"));
+        assert_eq!(index.graph_quads(g1).expect("whole").len(), 2);
+        let zh = index.id_of(
+            Literal::new_language_tagged_literal_unchecked("x", "zh")
+                .as_ref()
+                .into(),
+        );
+        let at = index.bounds[zh.expect("stored") as usize - 1];
+        index.text[at + 1] = 0xFF;
+        assert!(index.graph_quads(g1).is_err());
+        let mut batch = Batch::new(quads.iter().map(Quad::as_ref));
+        assert_eq!(batch.graph_quads(g1).expect("whole").len(), 2);
+        batch.0.text[at + 1] = 0xFF;
+        assert!(batch.graph_quads(g1).is_err());
     }
 
     #[test]

@@ -348,7 +348,7 @@ impl GraphStore {
 
     /// Adds quads to one named graph, keeping what it holds.
     pub fn add_to_graph(&mut self, graph: NamedNodeRef<'_>, quads: &[Quad]) -> Result<(), StoreError> {
-        let mut held = self.quads_in(Some(graph));
+        let mut held = self.quads_in(Some(graph))?;
         held.extend_from_slice(quads);
         self.replace_graph(graph, &held)
     }
@@ -592,14 +592,18 @@ impl GraphStore {
     }
 
     /// The quads of one named graph, or of the default graph with `None`, sorted.
-    pub fn quads_in(&self, graph: Option<NamedNodeRef<'_>>) -> Vec<Quad> {
+    ///
+    /// A term that does not decode is an error, never a graph read short: callers write
+    /// back what they read (a POST to the Graph Store adds to it).
+    pub fn quads_in(&self, graph: Option<NamedNodeRef<'_>>) -> Result<Vec<Quad>, StoreError> {
         let name = graph.map_or(GraphNameRef::DefaultGraph, GraphNameRef::NamedNode);
         // A graph replaced is its batch; any other (the default graph too) is as the base
         // holds it: no merge either way.
         match graph.and_then(|g| self.edits.get(g.as_str())) {
             Some(batch) => batch.graph_quads(name),
-            None => self.base.graph_quads(name).unwrap_or_default(),
+            None => self.base.graph_quads(name),
         }
+        .map_err(|e| corrupt_file(&self.dir, INDEX, format!("cannot read graph {name}: {e}")))
     }
 
     /// Number of quads in one graph (or all with `None`), counted without merging the edits.
@@ -1256,6 +1260,7 @@ mod tests {
             let values = |n: usize| -> Vec<String> {
                 opened
                     .quads_in(Some(graph(n).as_ref()))
+                    .expect("graph")
                     .iter()
                     .map(|q| q.object.to_string())
                     .collect()
