@@ -25,9 +25,12 @@ venv=target/bench-venv
 cargo build -q --release
 bin=./target/release/policykg
 
-# One timed whole process: prints "WALL_SECONDS PEAK_RSS_KB".
+# One timed whole process: prints "WALL_SECONDS PEAK_RSS_KB". Dirty pages the previous
+# job left (the peer's output, a store just written) are flushed first, so their writeback
+# does not fall into this job's fsync.
 measure() {
   local log
+  sync
   log=$(mktemp)
   /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; cat "$log" >&2; exit 1; }
   tail -1 "$log"
