@@ -112,8 +112,62 @@ impl std::fmt::Debug for Index {
 }
 
 /// A term's N-Triples text, as in N-Quads.
+/// A term's N-Triples text, as Oxigraph's `Display` writes it (the snapshot's lines are
+/// those texts). Written by hand: `Display` pushes a literal one character at a time, and
+/// every document's text is a literal.
 fn term_text(term: TermRef<'_>) -> String {
-    term.to_string()
+    match term {
+        TermRef::NamedNode(n) => {
+            let mut out = String::with_capacity(n.as_str().len() + 2);
+            out.push('<');
+            out.push_str(n.as_str());
+            out.push('>');
+            out
+        }
+        TermRef::Literal(l) => {
+            let mut out = String::with_capacity(l.value().len() + 2);
+            push_quoted(&mut out, l.value());
+            if let Some(language) = l.language() {
+                out.push('@');
+                out.push_str(language);
+            } else if l.datatype() != oxigraph::model::vocab::xsd::STRING {
+                out.push_str("^^<");
+                out.push_str(l.datatype().as_str());
+                out.push('>');
+            }
+            out
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A string in double quotes, escaped as Oxigraph's `print_quoted_str` escapes it: the runs
+/// between characters that need an escape are copied whole.
+fn push_quoted(out: &mut String, value: &str) {
+    out.push('"');
+    let mut run = 0;
+    for (at, c) in value.char_indices() {
+        let escape = match c {
+            '\u{8}' => "\\b",
+            '\t' => "\\t",
+            '\n' => "\\n",
+            '\u{C}' => "\\f",
+            '\r' => "\\r",
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\0'..='\u{1F}' | '\u{7F}' | '\u{FFFE}' | '\u{FFFF}' => "",
+            _ => continue,
+        };
+        out.push_str(&value[run..at]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{:04X}", u32::from(c)));
+        } else {
+            out.push_str(escape);
+        }
+        run = at + c.len_utf8();
+    }
+    out.push_str(&value[run..]);
+    out.push('"');
 }
 
 fn graph_term(graph: GraphNameRef<'_>) -> Option<TermRef<'_>> {
@@ -1290,6 +1344,43 @@ impl QueryableDataset<'static> for IndexView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn term_text_escapes_as_oxigraph_does() {
+        for value in [
+            "",
+            "a\u{8}b",
+            "\"\\\n\r\t\u{C}",
+            "\u{0}\u{1F}\u{7F}\u{FFFE}\u{FFFF}",
+            "中文 text",
+            "\u{1F600}",
+        ] {
+            for term in [
+                Term::from(Literal::new_simple_literal(value)),
+                Literal::new_language_tagged_literal_unchecked(value, "en").into(),
+                Literal::new_typed_literal(value, NamedNode::new_unchecked("urn:t")).into(),
+            ] {
+                assert_eq!(term_text(term.as_ref()), term.to_string(), "{value:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The hand-written N-Triples text of a term is Oxigraph's, escapes included.
+        #[test]
+        fn term_text_is_the_display_text(
+            value in "(\\PC|[\\x00-\\x1F\\x7F\\u{FFFE}\\u{FFFF}\"\\\\]){0,40}",
+            kind in 0u8..4,
+        ) {
+            let term: Term = match kind {
+                0 => Literal::new_simple_literal(value.as_str()).into(),
+                1 => Literal::new_language_tagged_literal_unchecked(value.as_str(), "zh-hans").into(),
+                2 => Literal::new_typed_literal(value.as_str(), NamedNode::new_unchecked("http://www.w3.org/2001/XMLSchema#gYear")).into(),
+                _ => NamedNode::new_unchecked(format!("https://example.org/{}", value.len())).into(),
+            };
+            proptest::prop_assert_eq!(term_text(term.as_ref()), term.to_string());
+        }
+    }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
