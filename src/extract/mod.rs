@@ -166,7 +166,9 @@ pub struct Diagnostic {
 /// Everything extracted from one document.
 #[derive(Debug, Clone)]
 pub struct Facts {
-    pub text: Text,
+    /// Shared: the graph built from the facts reads them while it grows, from a copy that
+    /// then costs no copy of the text and its offset tables.
+    pub text: std::sync::Arc<Text>,
     /// The year the document was issued, when known.
     pub year: Option<i32>,
     /// The date the document itself was issued (metadata or its signature), when known.
@@ -279,7 +281,7 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     mentions.dedup();
     diagnostics.sort();
     Facts {
-        text: masked.unwrap_or(page),
+        text: std::sync::Arc::new(masked.unwrap_or(page)),
         year: context.year,
         issued: context.date.clone(),
         plans,
