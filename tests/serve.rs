@@ -6,8 +6,6 @@ mod common;
 
 use common::*;
 use policykg::render::Renderer;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::Command;
 
@@ -15,73 +13,8 @@ fn start(store: &Path, extra: &[&str]) -> Server {
     serve(store, extra, &[])
 }
 
-struct Response {
-    status: u16,
-    headers: String,
-    body: String,
-}
-
-fn request(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
-    let mut stream = TcpStream::connect(&server.addr).expect("connect");
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        server.addr,
-        body.len()
-    );
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).expect("write");
-    stream.write_all(body).expect("write");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read");
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(raw.len());
-    let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let body = raw.get(split + 4..).unwrap_or(&[]);
-    let status = headers.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    // Bodies come with Content-Length; a chunked reply (from a proxy) may split a character.
-    let body = if headers.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        String::from_utf8_lossy(&dechunk(body)).into_owned()
-    } else {
-        String::from_utf8_lossy(body).into_owned()
-    };
-    Response {
-        status,
-        headers: headers.to_owned(),
-        body,
-    }
-}
-
-fn dechunk(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut rest = body;
-    while let Some(end) = rest.windows(2).position(|w| w == b"\r\n") {
-        let size = String::from_utf8_lossy(&rest[..end]);
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        let after = &rest[end + 2..];
-        out.extend_from_slice(&after[..n.min(after.len())]);
-        rest = after.get(n + 2..).unwrap_or(&[]);
-    }
-    out
-}
-
 fn get(server: &Server, path: &str, accept: &str) -> Response {
     request(server, "GET", path, &[("Accept", accept)], b"")
-}
-
-/// POST /update with a SPARQL update as its body.
-fn update(server: &Server, text: &str) -> Response {
-    request(
-        server,
-        "POST",
-        "/update",
-        &[("Content-Type", "application/sparql-update")],
-        text.as_bytes(),
-    )
 }
 
 fn encode(text: &str) -> String {

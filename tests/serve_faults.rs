@@ -18,64 +18,12 @@ fn start(store: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
     serve(store, extra, env)
 }
 
-#[derive(Debug)]
-struct Response {
-    status: u16,
-    body: String,
-}
-
-/// Sends raw bytes and reads the whole reply (the server closes after each one).
-fn raw(server: &Server, bytes: &[u8]) -> Response {
-    let mut stream = TcpStream::connect(&server.addr).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
-    let _ = stream.write_all(bytes);
-    // Half-close: a head that never ends is answered (or dropped) at once, not at the
-    // read timeout.
-    let _ = stream.shutdown(std::net::Shutdown::Write);
-    read_response(&mut stream)
-}
-
-fn read_response(stream: &mut TcpStream) -> Response {
-    let mut reply = Vec::new();
-    let _ = stream.read_to_end(&mut reply);
-    let split = reply.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(reply.len());
-    let head = String::from_utf8_lossy(&reply[..split]).into_owned();
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = String::from_utf8_lossy(reply.get(split + 4..).unwrap_or(&[])).into_owned();
-    Response { status, body }
-}
-
-fn request(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n",
-        server.addr,
-        body.len()
-    );
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    let mut bytes = head.into_bytes();
-    bytes.extend_from_slice(body);
-    raw(server, &bytes)
-}
-
 fn query(server: &Server, text: &str) -> Response {
     request(
         server,
         "POST",
         "/sparql",
         &[("Content-Type", "application/sparql-query"), ("Accept", "text/csv")],
-        text.as_bytes(),
-    )
-}
-
-fn update(server: &Server, text: &str) -> Response {
-    request(
-        server,
-        "POST",
-        "/update",
-        &[("Content-Type", "application/sparql-update")],
         text.as_bytes(),
     )
 }

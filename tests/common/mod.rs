@@ -166,3 +166,87 @@ pub fn serve(store: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         .to_owned();
     Server { child, addr }
 }
+
+/// An HTTP reply as the tests' client reads it.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: String,
+    pub body: String,
+}
+
+/// The tests' minimal HTTP client on std's TcpStream: sends `bytes`, half-closes (so a
+/// head that never ends is answered or dropped at once, not at the read timeout) and
+/// reads the whole reply; the server closes after each one. A request the server resets
+/// reads as what arrived before it.
+pub fn raw(server: &Server, bytes: &[u8]) -> Response {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(&server.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .expect("timeout");
+    let _ = stream.write_all(bytes);
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    read_response(&mut stream)
+}
+
+/// Reads a reply to its end: status, head, and the body (dechunked when it is chunked, as
+/// from a proxy, since a chunk may split a character).
+pub fn read_response(stream: &mut std::net::TcpStream) -> Response {
+    use std::io::Read;
+    let mut reply = Vec::new();
+    let _ = stream.read_to_end(&mut reply);
+    let split = reply.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(reply.len());
+    let headers = String::from_utf8_lossy(&reply[..split]).into_owned();
+    let status = headers.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = reply.get(split + 4..).unwrap_or(&[]);
+    let body = if headers.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        String::from_utf8_lossy(&dechunk(body)).into_owned()
+    } else {
+        String::from_utf8_lossy(body).into_owned()
+    };
+    Response { status, headers, body }
+}
+
+fn dechunk(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(end) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&rest[..end]);
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        let after = &rest[end + 2..];
+        out.extend_from_slice(&after[..n.min(after.len())]);
+        rest = after.get(n + 2..).unwrap_or(&[]);
+    }
+    out
+}
+
+/// A request with `headers` and a Content-Length, on a connection of its own.
+pub fn request(server: &Server, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        server.addr,
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(body);
+    raw(server, &bytes)
+}
+
+/// POST /update with a SPARQL update as its body.
+pub fn update(server: &Server, text: &str) -> Response {
+    request(
+        server,
+        "POST",
+        "/update",
+        &[("Content-Type", "application/sparql-update")],
+        text.as_bytes(),
+    )
+}
