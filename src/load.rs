@@ -55,22 +55,9 @@ pub struct LoadReport {
     pub problems: Vec<LoadError>,
 }
 
-/// The RDF format a file name says, if any.
+/// The RDF format a file name says, if any ([`crate::rdf::syntax::readable`]).
 pub fn format_of(path: &Path) -> Option<RdfFormat> {
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    // An explicit list: Oxigraph's own table also takes `.txt` as N-Triples, and a folder of
-    // policy texts must not be read as RDF.
-    match ext.as_str() {
-        "ttl" | "turtle" => Some(RdfFormat::Turtle),
-        "nt" | "ntriples" => Some(RdfFormat::NTriples),
-        "nq" | "nquads" => Some(RdfFormat::NQuads),
-        "trig" => Some(RdfFormat::TriG),
-        "rdf" | "owl" | "xml" => Some(RdfFormat::RdfXml),
-        "jsonld" => Some(RdfFormat::JsonLd {
-            profile: Default::default(),
-        }),
-        _ => None,
-    }
+    crate::rdf::syntax::readable(path.extension()?.to_str()?)
 }
 
 /// The `file://` IRI of a path, made absolute; bytes outside the unreserved set are

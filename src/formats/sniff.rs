@@ -40,6 +40,8 @@ impl std::fmt::Display for Refusal {
 }
 
 const RDF: &str = "use `policykg load` to add RDF data to the store";
+const RDF_UNREADABLE: &str =
+    "convert it to Turtle, N-Triples, N-Quads, TriG, RDF/XML or JSON-LD, then `policykg load` it";
 const IMAGE: &str = "run OCR on it and give the text as .txt";
 const ARCHIVE: &str = "unpack it and give the documents inside";
 const OFFICE: &str = "save it as .docx, .pdf or .txt";
@@ -70,17 +72,18 @@ const MAGIC: &[(&[u8], &str, &str)] = &[
     (b"SQLite format 3\0", "SQLite database", BINARY),
 ];
 
-/// File extensions of RDF syntaxes, with the syntax's name.
-const RDF_EXTENSIONS: &[(&str, &str)] = &[
-    ("ttl", "Turtle"),
-    ("nt", "N-Triples"),
-    ("nq", "N-Quads"),
-    ("trig", "TriG"),
-    ("rdf", "RDF/XML"),
-    ("owl", "RDF/XML (OWL)"),
-    ("jsonld", "JSON-LD"),
-    ("n3", "N3"),
-];
+/// Why `build` does not read a file its extension names as RDF: a syntax `load` reads
+/// (not `.xml`, which is judged by its content: many XML files are no RDF), or one it does
+/// not.
+fn rdf_refusal(ext: &str) -> Option<Refusal> {
+    if ext == "xml" {
+        return None;
+    }
+    if let Some(format) = crate::rdf::syntax::readable(ext) {
+        return Some(refusal(&format!("{} (RDF)", format.name()), RDF));
+    }
+    crate::rdf::syntax::unreadable(ext).map(|name| refusal(&format!("{name} (RDF)"), RDF_UNREADABLE))
+}
 
 /// File extensions that name a type without reading it (for the files a folder walk
 /// passes over).
@@ -141,8 +144,8 @@ pub fn sniff(path: &Path, bytes: &[u8]) -> Result<Format, Refusal> {
     if ext == "txt" || ext == "md" {
         return Ok(Format::Text);
     }
-    if let Some((_, syntax)) = RDF_EXTENSIONS.iter().find(|(e, _)| *e == ext) {
-        return Err(refusal(&format!("{syntax} (RDF)"), RDF));
+    if let Some(refused) = rdf_refusal(&ext) {
+        return Err(refused);
     }
     if matches!(ext.as_str(), "html" | "htm" | "shtml" | "xhtml") || looks_like_html(bytes) {
         return Ok(Format::Html);
@@ -160,8 +163,8 @@ pub fn sniff(path: &Path, bytes: &[u8]) -> Result<Format, Refusal> {
 /// it may be a pipe or huge).
 pub fn reason_not_read(path: &Path) -> String {
     let ext = extension(path);
-    if let Some((_, syntax)) = RDF_EXTENSIONS.iter().find(|(e, _)| *e == ext) {
-        return refusal(&format!("{syntax} (RDF)"), RDF).to_string();
+    if let Some(refused) = rdf_refusal(&ext) {
+        return refused.to_string();
     }
     if let Some((_, kind, advice)) = OTHER_EXTENSIONS.iter().find(|(e, _, _)| *e == ext) {
         return refusal(kind, advice).to_string();
@@ -268,5 +271,21 @@ mod tests {
         assert!(rdf.contains("policykg load"), "{rdf}");
         assert!(reason_not_read(Path::new("x/logo.png")).contains("PNG image"));
         assert!(reason_not_read(Path::new("x/data.nq")).contains("policykg load"));
+        // Every syntax `load` reads is refused by name, N3 with another way out, and an
+        // .xml file by its content only.
+        for (name, kind) in [
+            ("g.nquads", "N-Quads (RDF)"),
+            ("g.TURTLE", "Turtle (RDF)"),
+            ("g.ntriples", "N-Triples (RDF)"),
+            ("g.owl", "RDF/XML (RDF)"),
+        ] {
+            let refused = sniff(Path::new(name), b"<urn:a> <urn:b> <urn:c> .").unwrap_err();
+            assert_eq!(refused.kind, kind, "{name}");
+            assert_eq!(refused.advice, RDF, "{name}");
+        }
+        let n3 = sniff(Path::new("g.n3"), b"@prefix a: <b> .").unwrap_err();
+        assert!(n3.to_string().contains("convert it to Turtle"), "{n3}");
+        assert_eq!(sniff(Path::new("notes.xml"), b"<notes>2027</notes>"), Ok(Format::Text));
+        assert!(sniff(Path::new("g.xml"), b"<rdf:RDF xmlns:rdf=\"x\">").is_err());
     }
 }
