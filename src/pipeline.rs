@@ -261,8 +261,8 @@ fn store_one(
 /// the next input as soon as it is free, so no worker waits for a slower one; the caller
 /// bounds memory by taking results before handing out more ([`OrderedPool::outstanding`]).
 struct OrderedPool<I, O> {
-    /// Closed on drop, which ends the workers.
-    inputs: Option<std::sync::mpsc::Sender<(usize, I)>>,
+    /// Closed when the pool is dropped, which ends the workers.
+    inputs: std::sync::mpsc::Sender<(usize, I)>,
     results: std::sync::mpsc::Receiver<(usize, std::thread::Result<O>)>,
     /// Finished out of order, waiting for the ones before them.
     early: BTreeMap<usize, O>,
@@ -294,7 +294,7 @@ impl<I: Send, O: Send> OrderedPool<I, O> {
             });
         }
         Self {
-            inputs: Some(inputs),
+            inputs,
             results,
             early: BTreeMap::new(),
             handed_out: 0,
@@ -303,10 +303,8 @@ impl<I: Send, O: Send> OrderedPool<I, O> {
     }
 
     fn hand_out(&mut self, input: I) {
-        if let Some(inputs) = &self.inputs {
-            // The workers live as long as the pool: the queue is open.
-            let _ = inputs.send((self.handed_out, input));
-        }
+        // The workers live as long as the pool: the queue is open.
+        let _ = self.inputs.send((self.handed_out, input));
         self.handed_out += 1;
     }
 
@@ -334,12 +332,6 @@ impl<I: Send, O: Send> OrderedPool<I, O> {
                 Err(_) => unreachable!("the workers outlive the pool"),
             }
         }
-    }
-}
-
-impl<I, O> Drop for OrderedPool<I, O> {
-    fn drop(&mut self) {
-        self.inputs = None;
     }
 }
 

@@ -37,13 +37,7 @@ fn table() -> &'static Table {
                 .collect(),
             beyond: HashMap::new(),
         };
-        let pairs = VARIANTS.lines().filter(|l| !l.starts_with('#')).filter_map(|l| {
-            let mut parts = l.split('\t');
-            let from = single(parts.next()?)?;
-            let to = single(parts.next()?)?;
-            Some((from, to))
-        });
-        for (from, to) in pairs {
+        for (from, to) in pairs() {
             match (from as u32).checked_sub(DENSE_FROM) {
                 Some(i) if (from as u32) < DENSE_TO => table.dense[i as usize] = to,
                 _ => {
@@ -52,6 +46,16 @@ fn table() -> &'static Table {
             }
         }
         table
+    })
+}
+
+/// The rows of the variants table: a Traditional character and its Simplified form.
+fn pairs() -> impl Iterator<Item = (char, char)> {
+    VARIANTS.lines().filter(|l| !l.starts_with('#')).filter_map(|l| {
+        let mut parts = l.split('\t');
+        let from = single(parts.next()?)?;
+        let to = single(parts.next()?)?;
+        Some((from, to))
     })
 }
 
@@ -146,14 +150,7 @@ mod tests {
     /// a character without a row is its own Simplified form.
     #[test]
     fn the_table_folds_every_row_and_nothing_else() {
-        let rows: HashMap<char, char> = VARIANTS
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| {
-                let mut parts = l.split('\t');
-                Some((single(parts.next()?)?, single(parts.next()?)?))
-            })
-            .collect();
+        let rows: HashMap<char, char> = pairs().collect();
         assert!(
             rows.keys().any(|&c| c as u32 >= DENSE_TO),
             "the table reaches past the BMP"

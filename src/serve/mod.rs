@@ -512,19 +512,10 @@ impl Server {
                         .collect();
                     match parsed {
                         Err(e) => return Reply::text(400, format!("cannot parse the body: {e}")),
-                        Ok(mut quads) => {
-                            // A POST adds to the graph; a graph that cannot be read is not
-                            // replaced by the body alone.
-                            let held = if method == "POST" {
-                                store.quads_in(Some(name.as_ref()))
-                            } else {
-                                Ok(Vec::new())
-                            };
-                            held.and_then(|held| {
-                                quads.extend(held);
-                                store.replace_graph(name.as_ref(), &quads)
-                            })
-                        }
+                        // A POST adds to the graph (a graph that cannot be read is an error,
+                        // not replaced by the body alone); a PUT replaces it.
+                        Ok(quads) if method == "POST" => store.add_to_graph(name.as_ref(), &quads),
+                        Ok(quads) => store.replace_graph(name.as_ref(), &quads),
                     }
                 };
                 let saved = result.and_then(|()| store.save());

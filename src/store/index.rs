@@ -111,7 +111,6 @@ impl std::fmt::Debug for Index {
     }
 }
 
-/// A term's N-Triples text, as in N-Quads.
 /// A term's N-Triples text, as Oxigraph's `Display` writes it (the snapshot's lines are
 /// those texts). Written by hand: `Display` pushes a literal one character at a time, and
 /// every document's text is a literal.
@@ -292,18 +291,23 @@ impl Index {
 
     /// The quads of one graph (`None`: the default graph), in N-Quads line order.
     pub fn graph_quads(&self, graph: GraphNameRef<'_>) -> Result<Vec<Quad>, IndexError> {
-        let id = match graph_term(graph) {
-            None => DEFAULT_GRAPH,
-            Some(term) => match self.id_of(term) {
-                Some(id) => id,
-                None => return Ok(Vec::new()),
-            },
+        let Some(id) = self.graph_number(graph) else {
+            return Ok(Vec::new());
         };
         let (order, range) = self.scan([None, None, None, Some(id)]);
         self.rows[order as usize][range]
             .iter()
             .map(|row| self.quad(order.spog(*row)))
             .collect()
+    }
+
+    /// The number of a graph in the rows (the default graph's is [`DEFAULT_GRAPH`]), if
+    /// any quad is in it.
+    fn graph_number(&self, graph: GraphNameRef<'_>) -> Option<u32> {
+        match graph_term(graph) {
+            None => Some(DEFAULT_GRAPH),
+            Some(term) => self.id_of(term),
+        }
     }
 
     /// The number of quads in one graph.
@@ -553,12 +557,8 @@ impl Batch {
     /// The quads of one graph, in N-Quads line order (a batch keeps its rows in one order
     /// only, so they are filtered, not looked up).
     pub fn graph_quads(&self, graph: GraphNameRef<'_>) -> Result<Vec<Quad>, IndexError> {
-        let id = match graph_term(graph) {
-            None => DEFAULT_GRAPH,
-            Some(term) => match self.0.id_of(term) {
-                Some(id) => id,
-                None => return Ok(Vec::new()),
-            },
+        let Some(id) = self.0.graph_number(graph) else {
+            return Ok(Vec::new());
         };
         self.0.rows[0]
             .iter()

@@ -279,6 +279,13 @@ impl GraphStore {
     }
 
     /// Drops what was made from the edits before the last one.
+    /// The edits merged into the base become the base.
+    fn adopt(&mut self, merged: Arc<Index>) {
+        self.base = merged;
+        self.edits.clear();
+        self.forget_views();
+    }
+
     fn forget_views(&mut self) {
         self.merged = OnceLock::new();
         self.delta = OnceLock::new();
@@ -325,11 +332,9 @@ impl GraphStore {
         // the snapshot anyway (a new store, or a change too large for a delta): the derived
         // links a build adds after its queries are then a few quads over the merged index,
         // not a reason to merge every graph again.
-        if (!self.base_on_disk || !self.edits_are_few()) && self.merged.get().is_some() {
+        if self.merged.get().is_some() && (!self.base_on_disk || !self.edits_are_few()) {
             if let Some(merged) = self.merged.take() {
-                self.base = merged;
-                self.edits.clear();
-                self.delta = OnceLock::new();
+                self.adopt(merged);
                 self.base_on_disk = false;
             }
         }
@@ -477,9 +482,7 @@ impl GraphStore {
         // On disk now: the base with the edits. Merged ones become the base; streamed ones
         // stay over it, and the next save writes the snapshot again rather than a delta.
         if let Some(index) = merged {
-            self.base = index;
-            self.edits.clear();
-            self.forget_views();
+            self.adopt(index);
         }
         self.base_on_disk = !streamed;
         // The snapshot holds the delta's graphs now; a delta left behind (by a process that
