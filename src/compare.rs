@@ -92,7 +92,7 @@ pub fn derived_quads(store: &GraphStore) -> Result<Vec<Quad>, StoreError> {
             );
         }
     }
-    out.sort_by_key(ToString::to_string);
+    out.sort_by_cached_key(ToString::to_string);
     out.dedup();
     Ok(out)
 }

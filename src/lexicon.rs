@@ -733,7 +733,7 @@ impl Lexicon {
         self.indicator_en = Matcher::new(en, MatchMode::EnglishWords, "indicator (English)")?;
         self.triples.extend(derived_triples(&index));
         self.triples.extend(triples);
-        self.triples.sort_by_key(|t| t.to_string());
+        self.triples.sort_by_cached_key(|t| t.to_string());
         self.triples.dedup();
         self.fingerprint = crate::ingest::sha256_hex(format!("{}\0{text}", self.fingerprint).as_bytes());
         Ok(self)
@@ -972,7 +972,7 @@ impl Lexicon {
         let mut triples = org_triples;
         triples.extend(tech_triples);
         triples.extend(derived_triples(&tech_index));
-        triples.sort_by_key(|t| t.to_string());
+        triples.sort_by_cached_key(|t| t.to_string());
         triples.dedup();
 
         Ok(Self {

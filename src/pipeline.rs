@@ -145,8 +145,14 @@ pub const SUMMARY_KINDS: [Kind; 7] = [
 /// What makes stored graphs current: this program (its executable's bytes, hashed again
 /// only when its stat changed) and the lexicons. A store built by anything else is
 /// re-extracted in full.
-fn fingerprint(lexicon: &Lexicon, sidecars: bool, stats: &mut InputStats) -> String {
-    let program = std::env::current_exe()
+fn fingerprint(lexicon: &Lexicon, sidecars: bool, program: &str) -> String {
+    ingest::sha256_hex(format!("{program}\0{}\0{sidecars}", lexicon.fingerprint).as_bytes())
+}
+
+/// The SHA-256 of this executable (part of the fingerprint: another program may extract
+/// otherwise), from the stat cache when its stat is as recorded; empty when it cannot be read.
+fn program_sha256(stats: &mut InputStats) -> String {
+    std::env::current_exe()
         .and_then(|exe| {
             let meta = std::fs::metadata(&exe)?;
             let key = format!("\0program {}", exe.display());
@@ -157,8 +163,7 @@ fn fingerprint(lexicon: &Lexicon, sidecars: bool, stats: &mut InputStats) -> Str
             stats.record(&key, &meta, &sha256);
             Ok(sha256)
         })
-        .unwrap_or_default();
-    ingest::sha256_hex(format!("{program}\0{}\0{sidecars}", lexicon.fingerprint).as_bytes())
+        .unwrap_or_default()
 }
 
 /// A file that cannot be read or decoded: reported, and what an earlier build made of it is
@@ -352,14 +357,20 @@ pub fn build_with_progress(
         source,
     })?;
     let _lock = WriteLock::acquire(&config.store_dir, config.policy.wait)?;
-    // The store is read (mostly the kernel copying the index) while this thread loads the
-    // lexicons and walks the inputs.
-    let (lexicon, walked, store) = std::thread::scope(|scope| {
-        let opening = scope.spawn(|| GraphStore::open_or_create(&config.store_dir));
+    // The store is read (mostly the kernel copying the index), and then the executable
+    // hashed when the stat cache does not know it, while this thread loads the lexicons and
+    // walks the inputs.
+    let (lexicon, walked, store, (mut stats, program)) = std::thread::scope(|scope| {
+        let opening = scope.spawn(|| {
+            let store = GraphStore::open_or_create(&config.store_dir);
+            let mut stats = InputStats::load(&config.store_dir);
+            let program = program_sha256(&mut stats);
+            (store, (stats, program))
+        });
         let lexicon = lexicon(config.lexicon_dir.as_deref());
         let walked = ingest::discover(&config.inputs);
-        let store = opening.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (lexicon, walked, store)
+        let (store, stats) = opening.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (lexicon, walked, store, stats)
     });
     let lexicon = lexicon?;
     let mut store = store?;
@@ -382,8 +393,7 @@ pub fn build_with_progress(
         ));
     }
 
-    let mut stats = InputStats::load(&config.store_dir);
-    let fingerprint = fingerprint(&lexicon, config.sidecars, &mut stats);
+    let fingerprint = fingerprint(&lexicon, config.sidecars, &program);
     let reusable = store.manifest.fingerprint == fingerprint;
     let previous = std::mem::take(&mut store.manifest.sources);
     let mut kept = BTreeMap::new();

@@ -76,7 +76,7 @@ pub fn candidates(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<Ca
             .any(|h| h.start == 0 && h.end == term.len())
     };
     let mut found: BTreeMap<String, Vec<Span>> = BTreeMap::new();
-    for paragraph in text.paragraphs() {
+    for &paragraph in text.paragraphs() {
         let paragraph_range = text.norm_range(paragraph);
         // jieba segments each run of Han, Latin letters and digits on its own, so only the
         // runs that hold a head word need segmenting, and the tags come out the same.

@@ -171,7 +171,7 @@ pub fn frame(text: &Text, cues: &NewsCues, patterns: &FramePatterns) -> Frame {
     let mut out = Frame::default();
     let norm = text.norm.as_str();
     let span = |m: regex::Match<'_>| text.span(m.start(), m.end());
-    for paragraph in text.paragraphs() {
+    for &paragraph in text.paragraphs() {
         let line = text.norm_of(paragraph);
         let start = text.norm_range(paragraph).start;
         let trimmed = line.trim();
@@ -460,7 +460,7 @@ pub fn title(text: &Text, cues: &Cues, patterns: &Patterns) -> Option<(String, S
 /// document number (国发〔2031〕1号). The heading as one line (Chinese lines join without a
 /// space, Latin ones with one), and the span of its lines.
 pub fn heading(text: &Text, cues: &Cues, patterns: &Patterns) -> Option<(String, Span)> {
-    let lines: Vec<Span> = text.paragraphs().into_iter().take(4).collect();
+    let lines: Vec<Span> = text.paragraphs().iter().copied().take(4).collect();
     let first = *lines.first()?;
     let is_title_line = |span: Span, headline: bool| {
         let line = text.norm_of(span).trim();
@@ -535,7 +535,7 @@ fn report_title(text: &Text, cues: &Cues, patterns: &Patterns) -> Option<Span> {
 /// The date a report was delivered, on the dashed line under its title ("——2031年1月5日在
 /// 某市第一届人民代表大会第二次会议上").
 pub fn delivered_date(text: &Text, patterns: &Patterns) -> Option<String> {
-    text.paragraphs().into_iter().take(5).find_map(|span| {
+    text.paragraphs().iter().copied().take(5).find_map(|span| {
         let line = text.norm_of(span).trim_start_matches(['—', '-', '–', '－']);
         if line.len() == text.norm_of(span).len() {
             return None;

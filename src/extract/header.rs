@@ -149,7 +149,7 @@ pub fn header(
     // The head: the first lines that are not labelled fields (a page's header table comes
     // first, as labelled lines).
     let mut head = Vec::new();
-    for span in &paragraphs {
+    for span in paragraphs {
         let line = text.norm_of(*span);
         let Some((label, field)) = labels.iter().find(|(l, _)| line.starts_with(l.as_str())) else {
             if head.len() < cues.head_lines {

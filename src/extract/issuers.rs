@@ -222,7 +222,7 @@ fn statements(text: &Text, lexicon: &Lexicon, patterns: &Patterns) -> Vec<Statem
 /// The lead of the text: its first paragraph that is prose (a sentence, not a heading,
 /// a salutation or a line of the page).
 fn lead_paragraph(text: &Text) -> Option<Span> {
-    text.paragraphs().into_iter().find(|p| {
+    text.paragraphs().iter().copied().find(|p| {
         let line = text.norm_of(*p).trim();
         line.chars().count() > 20 && line.contains(['。', '，', ','])
     })

@@ -242,9 +242,9 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
     let masked = (!frame.masked.is_empty()).then(|| page.masked(&frame.masked));
     let text: &Text = masked.as_ref().unwrap_or(&page);
     let headings = outline::headings(text);
+    let signed = issuers::signature_date(text, lexicon, &patterns);
     if context.date.is_none() {
-        context.date =
-            issuers::signature_date(text, lexicon, &patterns).or_else(|| document::delivered_date(text, &patterns));
+        context.date = signed.clone().or_else(|| document::delivered_date(text, &patterns));
     }
     if context.year.is_none() {
         context.year = context.date.as_deref().and_then(|d| d.get(..4)?.parse().ok());
@@ -255,7 +255,6 @@ fn extract_with(raw: &str, lexicon: &Lexicon, mut context: Context) -> Facts {
             .or_else(|| document::session_year(text, &lexicon.cues, &patterns))
             .or_else(|| targets::document_year(text, &headings, &patterns, &lexicon.cues));
     }
-    let signed = issuers::signature_date(text, lexicon, &patterns);
     let header = header::header(&page, &context.stated, signed.as_deref(), lexicon, &patterns);
     let mut diagnostics = Vec::new();
     let organizations = mentions::organizations(&page, lexicon);

@@ -78,7 +78,7 @@ fn heading_of(line: &str) -> Option<(usize, super::numbers::Numeral, usize)> {
 /// heading may run on into its first sentence ("（一）标题。正文…"), which is its title.
 pub fn headings(text: &Text) -> Vec<Heading> {
     let mut found: Vec<(usize, u32, Span, Span)> = Vec::new();
-    for paragraph in text.paragraphs() {
+    for &paragraph in text.paragraphs() {
         let line = text.norm_of(paragraph);
         let range = text.norm_range(paragraph);
         let Some((kind, number, rest_at)) = heading_of(line) else {

@@ -96,6 +96,12 @@ pub struct Text {
     pub norm: String,
     raw_bytes: Vec<usize>,
     norm_bytes: Vec<usize>,
+    /// For each byte offset of `norm` (and its end), the character offset there, or of the
+    /// next character when the byte is inside one: what a search of `norm_bytes` gives,
+    /// looked up instead of searched (extractors map every match back).
+    norm_chars_at: Vec<u32>,
+    /// The paragraphs, cut once (every extractor walks them).
+    paragraphs: std::sync::OnceLock<Vec<Span>>,
     /// For each character of `norm`, the characters of `raw` it stands for.
     origin: Vec<Span>,
     /// For each character of `raw`, the characters of `norm` that stand for it.
@@ -107,6 +113,21 @@ fn byte_table(text: &str) -> Vec<usize> {
         .map(|(i, _)| i)
         .chain(std::iter::once(text.len()))
         .collect()
+}
+
+/// For each byte offset of `text` and its end, the number of characters that start before
+/// it (the character there, or the next one when the byte is inside a character).
+fn char_table(text: &str) -> Vec<u32> {
+    let mut out = Vec::with_capacity(text.len() + 1);
+    for (k, c) in text.chars().enumerate() {
+        // Offsets past u32 are refused long before: a line is at most 1 MiB and a file at
+        // most --max-file-size; saturate rather than wrap should that ever change.
+        let k = u32::try_from(k).unwrap_or(u32::MAX);
+        out.push(k);
+        out.extend(std::iter::repeat_n(k.saturating_add(1), c.len_utf8() - 1));
+    }
+    out.push(u32::try_from(text.chars().count()).unwrap_or(u32::MAX));
+    out
 }
 
 impl Text {
@@ -122,6 +143,8 @@ impl Text {
         Self {
             raw_bytes,
             norm_bytes: byte_table(&norm),
+            norm_chars_at: char_table(&norm),
+            paragraphs: std::sync::OnceLock::new(),
             raw: raw.to_owned(),
             norm,
             origin,
@@ -151,6 +174,9 @@ impl Text {
             .collect();
         Self {
             norm_bytes: byte_table(&norm),
+            norm_chars_at: char_table(&norm),
+            // Blanked lines are no paragraphs, and blanked ends trim away.
+            paragraphs: std::sync::OnceLock::new(),
             norm,
             ..self.clone()
         }
@@ -175,7 +201,9 @@ impl Text {
 
     /// The character offset in `norm` of a byte offset into `norm` (a char boundary).
     fn norm_char_of(&self, norm_byte: usize) -> usize {
-        self.norm_bytes.partition_point(|&b| b < norm_byte)
+        self.norm_chars_at
+            .get(norm_byte)
+            .map_or(self.norm_bytes.len(), |&k| k as usize)
     }
 
     /// Where in the original a character offset of `norm` falls.
@@ -223,7 +251,11 @@ impl Text {
     }
 
     /// The paragraphs (lines with text), as spans without surrounding whitespace.
-    pub fn paragraphs(&self) -> Vec<Span> {
+    pub fn paragraphs(&self) -> &[Span] {
+        self.paragraphs.get_or_init(|| self.cut_paragraphs())
+    }
+
+    fn cut_paragraphs(&self) -> Vec<Span> {
         let mut out = Vec::new();
         let mut offset = 0;
         for line in self.norm.split_inclusive('\n') {

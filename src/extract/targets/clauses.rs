@@ -271,7 +271,7 @@ pub fn segment(
     let mut section_review = false;
     let mut review_year = None;
     let mut block_goal = false;
-    for paragraph in text.paragraphs() {
+    for &paragraph in text.paragraphs() {
         let heading = headings.iter().find(|h| h.paragraph == paragraph).map(|h| h.level);
         if let Some(h) = headings.iter().find(|h| h.paragraph == paragraph) {
             block_goal = false;
