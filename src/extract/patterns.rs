@@ -83,6 +83,7 @@ pub struct Patterns {
     /// "the 18th National Congress of the Communist Party of China".
     pub cpc_congress_en: Regex,
     pub frame: super::document::FramePatterns,
+    pub deadline_words: super::targets::DeadlineWords,
     /// What joins several issuers' names (、, 和, 会同, 联合).
     pub issuer_joiner: Regex,
     /// Any head word of a technology term (技术, 平台): one automaton, not a scan per word.
@@ -232,6 +233,7 @@ impl Patterns {
                 r"(?i)(?-u:\b)(?P<n>\d{1,2})(?:st|nd|rd|th)\s+National\s+Congress\s+of\s+the\s+Communist\s+Party\s+of\s+China",
             ),
             frame: super::document::FramePatterns::new(&cues.news),
+            deadline_words: super::targets::DeadlineWords::new(&cues),
             issuer_joiner: compile(&format!("(?:{})", alternation(&cues.issuer_joiners))),
             first_publication: compile(&format!(
                 r#"(?:{})\s*[“"]?(?P<name>[^”"\s，。,]{{2,20}})[”"]?"#,

@@ -64,6 +64,11 @@ fn fold(raw: &str) -> (String, Vec<Span>) {
     } else {
         Vec::new()
     };
+    if phrases.is_empty() {
+        // Folded one for one: each character stands for itself.
+        let origin = (0..chars.chars().count()).map(|i| Span::new(i, i + 1)).collect();
+        return (chars, origin);
+    }
     let mut norm = String::with_capacity(chars.len());
     let mut origin = Vec::with_capacity(raw.len());
     let mut at = 0;

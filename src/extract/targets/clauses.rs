@@ -287,15 +287,16 @@ pub fn segment(
         if contains_any(body, &cues.goal_openers) {
             block_goal = true;
         }
-        let opens_review = split(body, 0, SENTENCE_END).into_iter().any(|r| {
+        let sentences = split(body, range.start, SENTENCE_END);
+        let opens_review = sentences.iter().any(|r| {
             cues.review_openers
                 .iter()
-                .any(|w| !w.is_empty() && body[r.clone()].trim_start().starts_with(w.as_str()))
+                .any(|w| !w.is_empty() && norm[r.clone()].trim_start().starts_with(w.as_str()))
         });
         let review = section_review || opens_review;
         let markers = markers(body, range.start, patterns, cues, context);
         let mut clauses = Vec::new();
-        for sentence in split(body, range.start, SENTENCE_END) {
+        for sentence in sentences {
             let sentence_text = &norm[sentence.clone()];
             for clause in split(sentence_text, sentence.start, CLAUSE_END) {
                 for part in coordinated(norm, clause, cues) {
@@ -452,16 +453,107 @@ struct Present {
 }
 
 impl Present {
-    fn of(sentence: &str, patterns: &Patterns, cues: &Cues) -> Self {
+    fn of(sentence: &str, patterns: &Patterns) -> Self {
+        let words = patterns.deadline_words.in_text(sentence);
         Self {
-            undated: contains_any(sentence, &cues.undated_markers),
+            undated: words.undated,
             period: patterns.period.is_match(sentence),
-            year_words: contains_any(sentence, &cues.next_year_words)
-                || contains_any(sentence, &cues.current_year_words)
-                || cues.coming_years.keys().any(|w| sentence.contains(w.as_str())),
-            relative: cues.century_points.keys().any(|w| sentence.contains(w.as_str()))
-                || super::super::document::matches_five_year_plan(sentence),
+            year_words: words.year_words,
+            relative: words.relative || super::super::document::matches_five_year_plan(sentence),
         }
+    }
+}
+
+/// The cue words [`Present`] looks for — 建成后 and its kind, 今年/明年/今后五年, 本世纪末 —
+/// in one automaton, so a sentence is read once for all of them instead of once a word.
+#[derive(Debug)]
+pub struct DeadlineWords {
+    automaton: aho_corasick::AhoCorasick,
+    /// For each pattern of the automaton, the kinds of word it is.
+    kinds: Vec<WordKinds>,
+    /// What every text holds: an empty word of a kind (the word lists skip empty words, the
+    /// tables of years do not).
+    always: WordKinds,
+}
+
+/// Which kinds of deadline word a text holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct WordKinds {
+    undated: bool,
+    year_words: bool,
+    relative: bool,
+}
+
+impl WordKinds {
+    fn with(self, other: Self) -> Self {
+        Self {
+            undated: self.undated || other.undated,
+            year_words: self.year_words || other.year_words,
+            relative: self.relative || other.relative,
+        }
+    }
+}
+
+impl DeadlineWords {
+    pub fn new(cues: &Cues) -> Self {
+        let undated = WordKinds {
+            undated: true,
+            ..WordKinds::default()
+        };
+        let year_words = WordKinds {
+            year_words: true,
+            ..WordKinds::default()
+        };
+        let relative = WordKinds {
+            relative: true,
+            ..WordKinds::default()
+        };
+        let listed = |words: &[String], kind| {
+            words
+                .iter()
+                .filter(|w| !w.is_empty())
+                .map(move |w| (w.clone(), kind))
+                .collect::<Vec<_>>()
+        };
+        let mut words: std::collections::BTreeMap<String, WordKinds> = std::collections::BTreeMap::new();
+        let mut always = WordKinds::default();
+        let all = listed(&cues.undated_markers, undated)
+            .into_iter()
+            .chain(listed(&cues.next_year_words, year_words))
+            .chain(listed(&cues.current_year_words, year_words))
+            .chain(cues.coming_years.keys().map(|w| (w.clone(), year_words)))
+            .chain(cues.century_points.keys().map(|w| (w.clone(), relative)));
+        for (word, kind) in all {
+            if word.is_empty() {
+                always = always.with(kind);
+            } else {
+                let entry = words.entry(word).or_default();
+                *entry = entry.with(kind);
+            }
+        }
+        #[allow(clippy::expect_used)]
+        let automaton = aho_corasick::AhoCorasick::new(words.keys()).expect("cue words build an automaton");
+        Self {
+            automaton,
+            kinds: words.into_values().collect(),
+            always,
+        }
+    }
+
+    fn in_text(&self, text: &str) -> WordKinds {
+        let all = WordKinds {
+            undated: true,
+            year_words: true,
+            relative: true,
+        };
+        let mut found = self.always;
+        for hit in self.automaton.find_overlapping_iter(text) {
+            found = found.with(self.kinds[hit.pattern().as_usize()]);
+            if found == all {
+                break;
+            }
+        }
+        found
     }
 }
 
@@ -527,7 +619,7 @@ pub fn assign_deadlines(
             let present = match &sentence {
                 Some((range, present)) if *range == clause.sentence => *present,
                 _ => {
-                    let present = Present::of(&norm[clause.sentence.clone()], patterns, cues);
+                    let present = Present::of(&norm[clause.sentence.clone()], patterns);
                     sentence = Some((clause.sentence.clone(), present));
                     present
                 }
@@ -595,7 +687,7 @@ pub fn assign_deadlines(
                 .last()
                 .map(|m| (m.year, true))
                 .or_else(|| {
-                    let present = Present::of(body, patterns, cues);
+                    let present = Present::of(body, patterns);
                     let named = named_deadline(body, body, "", present, context, patterns, cues)?;
                     let ahead = named.year.filter(|y| context.year.is_none_or(|doc| *y >= doc))?;
                     Some((ahead, false))
@@ -640,7 +732,7 @@ mod tests {
             ..Context::default()
         }) {
             for sentence in sentences {
-                let present = Present::of(sentence, &patterns, cues);
+                let present = Present::of(sentence, &patterns);
                 let mut start = 0;
                 for (end, _) in sentence.match_indices(['，', '：']).chain([(sentence.len(), "")]) {
                     let (clause, so_far, rest) = (&sentence[start..end], &sentence[..end], &sentence[end..]);

@@ -15,6 +15,7 @@
 //! deadline phrase's scope is an unquantified target. [`Explanation`]s record every verdict.
 
 mod clauses;
+pub use clauses::DeadlineWords;
 pub mod rules;
 
 use super::mentions::techs_in;
