@@ -336,6 +336,19 @@ mod tests {
         assert_eq!(text.norm_of(text.trim(Span::new(7, 16), &['。', ','])), "发展互联网");
     }
 
+    /// The paragraphs are cut once per text; a masked text cuts its own, so a blanked line
+    /// is no paragraph of it and a blanked end is trimmed away.
+    #[test]
+    fn a_masked_text_has_its_own_paragraphs() {
+        let text = Text::new("中新社北京电\n推动人工智能发展。记者 张三\n");
+        let before = text.paragraphs().to_vec();
+        assert_eq!(before.len(), 2);
+        let masked = text.masked(&[Span::new(0, 6), Span::new(16, 21)]);
+        assert_eq!(masked.paragraphs().len(), 1);
+        assert_eq!(masked.quote(masked.paragraphs()[0]), "推动人工智能发展。");
+        assert_eq!(text.paragraphs(), before.as_slice());
+    }
+
     fn piece() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
         prop_oneof![
@@ -394,6 +407,22 @@ mod tests {
                     let range = text.norm_range(span);
                     proptest::prop_assert!(text.span(range.start, range.end).contains(span));
                 }
+            }
+        }
+
+        /// The table that maps a byte offset of the twin to its character says what a search
+        /// of the character starts says, at every byte (inside a character too) and past
+        /// the end.
+        #[test]
+        fn the_char_table_agrees_with_a_search(pieces in proptest::collection::vec(piece(), 0..24)) {
+            let raw: String = pieces.concat();
+            let text = Text::new(&raw);
+            for byte in 0..=text.norm.len() + 2 {
+                proptest::prop_assert_eq!(
+                    text.norm_char_of(byte),
+                    text.norm_bytes.partition_point(|&b| b < byte),
+                    "byte {}", byte
+                );
             }
         }
 

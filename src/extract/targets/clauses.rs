@@ -702,6 +702,90 @@ mod tests {
     use super::*;
     use crate::lexicon::Lexicon;
 
+    /// The kinds of deadline word a text holds, looked for one word at a time: what the one
+    /// automaton of [`DeadlineWords`] must agree with.
+    fn kinds_word_by_word(text: &str, cues: &Cues) -> WordKinds {
+        WordKinds {
+            undated: contains_any(text, &cues.undated_markers),
+            year_words: contains_any(text, &cues.next_year_words)
+                || contains_any(text, &cues.current_year_words)
+                || cues.coming_years.keys().any(|w| text.contains(w.as_str())),
+            relative: cues.century_points.keys().any(|w| text.contains(w.as_str())),
+        }
+    }
+
+    fn builtin() -> &'static Lexicon {
+        static LEXICON: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        LEXICON.get_or_init(|| Lexicon::builtin().expect("lexicon"))
+    }
+
+    /// Every cue word of each kind is found alone, inside other text, and beside the others;
+    /// a sentence without one holds none.
+    #[test]
+    fn one_automaton_finds_each_kind_of_deadline_word() {
+        let cues = &builtin().cues;
+        let words = DeadlineWords::new(cues);
+        assert_eq!(
+            words.in_text("建设示范工厂50个，培育骨干企业100家"),
+            WordKinds::default()
+        );
+        let all: Vec<&String> = cues
+            .undated_markers
+            .iter()
+            .chain(&cues.next_year_words)
+            .chain(&cues.current_year_words)
+            .chain(cues.coming_years.keys())
+            .chain(cues.century_points.keys())
+            .collect();
+        assert!(all.len() > 5, "the cues list deadline words");
+        for word in all {
+            for text in [
+                word.clone(),
+                format!("到{word}，产能达到80万吨"),
+                format!("{word}{word}"),
+            ] {
+                assert_eq!(words.in_text(&text), kinds_word_by_word(&text, cues), "{text}");
+            }
+        }
+    }
+
+    fn sentence_of_cue_words() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let cues = &builtin().cues;
+        let mut pieces: Vec<String> = cues
+            .undated_markers
+            .iter()
+            .chain(&cues.next_year_words)
+            .chain(&cues.current_year_words)
+            .chain(cues.coming_years.keys())
+            .chain(cues.century_points.keys())
+            .cloned()
+            .collect();
+        // Halves of words, so a word can be cut or made across pieces.
+        let halves: Vec<String> = pieces
+            .iter()
+            .flat_map(|w| {
+                let cut = w.char_indices().nth(w.chars().count() / 2).map_or(0, |(i, _)| i);
+                [w[..cut].to_owned(), w[cut..].to_owned()]
+            })
+            .collect();
+        pieces.extend(halves);
+        pieces.extend(["，", "年", "到", "全部", "产能80万吨", "five", " "].map(str::to_owned));
+        proptest::collection::vec(prop::sample::select(pieces), 0..8).prop_map(|p| p.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// The automaton says of any text what a search for each word would say.
+        #[test]
+        fn deadline_words_agree_with_a_search_a_word(text in sentence_of_cue_words()) {
+            let cues = &builtin().cues;
+            let words = DeadlineWords::new(cues);
+            proptest::prop_assert_eq!(words.in_text(&text), kinds_word_by_word(&text, cues));
+        }
+    }
+
     /// What a sentence lacks is skipped: every clause of every sentence is dated as it is
     /// when nothing is skipped. Constructed sentences, with each kind of deadline word in
     /// the clause, earlier in the sentence, or not at all.
