@@ -233,7 +233,7 @@ impl Patterns {
                 r"(?i)(?-u:\b)(?P<n>\d{1,2})(?:st|nd|rd|th)\s+National\s+Congress\s+of\s+the\s+Communist\s+Party\s+of\s+China",
             ),
             frame: super::document::FramePatterns::new(&cues.news),
-            deadline_words: super::targets::DeadlineWords::new(&cues),
+            deadline_words: super::targets::DeadlineWords::new(cues),
             issuer_joiner: compile(&format!("(?:{})", alternation(&cues.issuer_joiners))),
             first_publication: compile(&format!(
                 r#"(?:{})\s*[“"]?(?P<name>[^”"\s，。,]{{2,20}})[”"]?"#,

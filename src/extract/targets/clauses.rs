@@ -714,6 +714,18 @@ mod tests {
         }
     }
 
+    /// Every deadline cue word of every kind.
+    fn deadline_cue_words(cues: &Cues) -> Vec<String> {
+        cues.undated_markers
+            .iter()
+            .chain(&cues.next_year_words)
+            .chain(&cues.current_year_words)
+            .chain(cues.coming_years.keys())
+            .chain(cues.century_points.keys())
+            .cloned()
+            .collect()
+    }
+
     fn builtin() -> &'static Lexicon {
         static LEXICON: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
         LEXICON.get_or_init(|| Lexicon::builtin().expect("lexicon"))
@@ -729,14 +741,7 @@ mod tests {
             words.in_text("建设示范工厂50个，培育骨干企业100家"),
             WordKinds::default()
         );
-        let all: Vec<&String> = cues
-            .undated_markers
-            .iter()
-            .chain(&cues.next_year_words)
-            .chain(&cues.current_year_words)
-            .chain(cues.coming_years.keys())
-            .chain(cues.century_points.keys())
-            .collect();
+        let all = deadline_cue_words(cues);
         assert!(all.len() > 5, "the cues list deadline words");
         for word in all {
             for text in [
@@ -752,15 +757,7 @@ mod tests {
     fn sentence_of_cue_words() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
         let cues = &builtin().cues;
-        let mut pieces: Vec<String> = cues
-            .undated_markers
-            .iter()
-            .chain(&cues.next_year_words)
-            .chain(&cues.current_year_words)
-            .chain(cues.coming_years.keys())
-            .chain(cues.century_points.keys())
-            .cloned()
-            .collect();
+        let mut pieces = deadline_cue_words(cues);
         // Halves of words, so a word can be cut or made across pieces.
         let halves: Vec<String> = pieces
             .iter()
