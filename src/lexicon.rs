@@ -971,9 +971,8 @@ impl Lexicon {
 
         let mut triples = org_triples;
         triples.extend(tech_triples);
+        // Sorted and deduplicated once, by `with_indicators`, which every lexicon goes through.
         triples.extend(derived_triples(&tech_index));
-        triples.sort_by_cached_key(|t| t.to_string());
-        triples.dedup();
 
         Ok(Self {
             fingerprint,

@@ -245,7 +245,7 @@ impl Patterns {
 }
 
 /// An automaton that finds any of `words` (the empty word excluded).
-fn words(words: &[String]) -> aho_corasick::AhoCorasick {
+pub fn words(words: &[String]) -> aho_corasick::AhoCorasick {
     // Built from a list of words, which always builds; a failure is a programming error.
     #[allow(clippy::expect_used)]
     aho_corasick::AhoCorasick::new(words.iter().filter(|w| !w.is_empty())).expect("word automaton builds")

@@ -508,34 +508,30 @@ impl DeadlineWords {
             relative: true,
             ..WordKinds::default()
         };
-        let listed = |words: &[String], kind| {
-            words
-                .iter()
-                .filter(|w| !w.is_empty())
-                .map(move |w| (w.clone(), kind))
-                .collect::<Vec<_>>()
-        };
-        let mut words: std::collections::BTreeMap<String, WordKinds> = std::collections::BTreeMap::new();
+        // The word lists skip empty words; the tables of years do not.
+        fn listed(words: &[String], kind: WordKinds) -> impl Iterator<Item = (&String, WordKinds)> {
+            words.iter().filter(|w| !w.is_empty()).map(move |w| (w, kind))
+        }
+        let mut words: std::collections::BTreeMap<&String, WordKinds> = std::collections::BTreeMap::new();
         let mut always = WordKinds::default();
         let all = listed(&cues.undated_markers, undated)
-            .into_iter()
             .chain(listed(&cues.next_year_words, year_words))
             .chain(listed(&cues.current_year_words, year_words))
-            .chain(cues.coming_years.keys().map(|w| (w.clone(), year_words)))
-            .chain(cues.century_points.keys().map(|w| (w.clone(), relative)));
+            .chain(cues.coming_years.keys().map(|w| (w, year_words)))
+            .chain(cues.century_points.keys().map(|w| (w, relative)));
         for (word, kind) in all {
-            if word.is_empty() {
-                always = always.with(kind);
+            let found = if word.is_empty() {
+                &mut always
             } else {
-                let entry = words.entry(word).or_default();
-                *entry = entry.with(kind);
-            }
+                words.entry(word).or_default()
+            };
+            *found = found.with(kind);
         }
-        #[allow(clippy::expect_used)]
-        let automaton = aho_corasick::AhoCorasick::new(words.keys()).expect("cue words build an automaton");
+        let (texts, kinds): (Vec<String>, Vec<WordKinds>) = words.into_iter().map(|(w, k)| (w.clone(), k)).unzip();
         Self {
-            automaton,
-            kinds: words.into_values().collect(),
+            // No word is empty, so the automaton's patterns are `texts` in order.
+            automaton: super::super::patterns::words(&texts),
+            kinds,
             always,
         }
     }
