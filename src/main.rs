@@ -14,6 +14,11 @@ use policykg::store::{GraphStore, StoreError};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+/// Every allocation of the command goes to mimalloc (see Cargo.toml); the library leaves the
+/// choice to whoever links it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {

@@ -506,9 +506,11 @@ impl GraphStore {
         if let Some(token) = &options.cancel {
             evaluator = evaluator.with_cancellation_token(token.clone());
         }
-        let mut prepared = evaluator
+        let parsed = crate::sparql::parser()
             .parse_query(query)
             .map_err(|e| StoreError::Syntax(crate::sparql::syntax_message(query, &e.to_string())))?;
+        let (parsed, sort) = crate::sparql::order::take(parsed);
+        let mut prepared = evaluator.for_query(parsed);
         // A dataset given by the protocol (default-graph-uri, named-graph-uri) wins over the
         // query's FROM clauses; without either, the default graph is the union of all graphs.
         let query_has_dataset = !prepared.dataset().is_default_dataset();
@@ -521,13 +523,17 @@ impl GraphStore {
         } else if !query_has_dataset {
             prepared.dataset_mut().set_default_graph_as_union();
         }
-        prepared
+        let results = prepared
             .on_queryable_dataset(self.query_view())
             .execute()
             .map_err(|e| match e {
                 oxigraph::sparql::QueryEvaluationError::Cancelled => StoreError::Cancelled,
                 e => StoreError::Evaluation(e.to_string()),
-            })
+            })?;
+        Ok(match (results, sort) {
+            (QueryResults::Solutions(solutions), Some(sort)) => QueryResults::Solutions(sort.apply(solutions)),
+            (results, _) => results,
+        })
     }
 
     /// The quads in Oxigraph's own in-memory store, where SPARQL Update runs.

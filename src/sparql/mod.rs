@@ -3,8 +3,11 @@
 //! `line:column`, the offending line, a caret and one sentence — instead of the parser's
 //! list of expected character classes.
 
+pub mod order;
+
 use crate::rdf::vocab::PREFIXES;
 use oxigraph::sparql::SparqlEvaluator;
+use spargebra::SparqlParser;
 
 /// The evaluator every query and update of the project goes through, with the prefixes of
 /// [`PREFIXES`] (pkg, rdfs, skos, xsd, dcterms, prov, qudt, schema…) declared.
@@ -17,6 +20,16 @@ pub fn evaluator() -> SparqlEvaluator {
                 .with_prefix(*prefix, *iri)
                 .expect("the vocabulary's prefix IRIs are valid")
         })
+}
+
+/// The parser of every query the project evaluates, with the same prefixes as
+/// [`evaluator`]; queries are parsed apart so that [`order::take`] can take out their ORDER BY.
+pub fn parser() -> SparqlParser {
+    PREFIXES.iter().fold(SparqlParser::new(), |parser, (prefix, iri)| {
+        parser
+            .with_prefix(*prefix, *iri)
+            .expect("the vocabulary's prefix IRIs are valid")
+    })
 }
 
 /// A syntax error of `text` as a person reads it:
