@@ -148,7 +148,7 @@ impl Sort {
             }
         }
         // Stable: rows the keys do not tell apart stay in the order they were evaluated.
-        rows.sort_by(|(a, _), (b, _)| {
+        let rows = merge_sort_by(rows, |(a, _), (b, _)| {
             for (((_, descending), a), b) in self.keys.iter().zip(a).zip(b) {
                 let order = cmp_terms(a.as_ref(), b.as_ref());
                 let order = if *descending { order.reverse() } else { order };
@@ -177,6 +177,42 @@ impl Sort {
             .chain(error.map(Err::<Vec<Option<Term>>, QueryEvaluationError>));
         QuerySolutionIter::from_tuples(variables, rows.collect::<Vec<_>>())
     }
+}
+
+/// `items` sorted by `compare`, stably, by a merge sort that never panics: SPARQL's order is
+/// no total order across kinds of literals (the number 9 before 10, 10 before the string
+/// "5" by their texts, "5" before 9), and the standard library's sorts may panic on such a
+/// comparison; here those rows come in some order, as the engine's own sort leaves them.
+fn merge_sort_by<T>(items: Vec<T>, compare: impl Fn(&T, &T) -> Ordering) -> Vec<T> {
+    let n = items.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut merged = vec![0; n];
+    let mut width = 1;
+    while width < n {
+        for start in (0..n).step_by(2 * width) {
+            let middle = (start + width).min(n);
+            let end = (start + 2 * width).min(n);
+            let (mut left, mut right, mut at) = (start, middle, start);
+            while left < middle && right < end {
+                // The right run's row goes first only when it is strictly smaller: stable.
+                if compare(&items[order[right]], &items[order[left]]) == Ordering::Less {
+                    merged[at] = order[right];
+                    right += 1;
+                } else {
+                    merged[at] = order[left];
+                    left += 1;
+                }
+                at += 1;
+            }
+            merged[at..at + middle - left].copy_from_slice(&order[left..middle]);
+            at += middle - left;
+            merged[at..end].copy_from_slice(&order[right..end]);
+        }
+        std::mem::swap(&mut order, &mut merged);
+        width *= 2;
+    }
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order.iter().filter_map(|&i| slots[i].take()).collect()
 }
 
 /// The order of two ORDER BY keys, unbound first, as Oxigraph's evaluator (spareval 0.2,
@@ -258,5 +294,252 @@ fn partial_cmp_literals(a: &ExpressionTerm, b: &ExpressionTerm) -> Option<Orderi
         (T::DayTimeDurationLiteral(a), T::YearMonthDurationLiteral(b)) => a.partial_cmp(b),
         (T::DayTimeDurationLiteral(a), T::DayTimeDurationLiteral(b)) => a.partial_cmp(b),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{BlankNode, Literal, NamedNode, Quad, Term};
+    use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+    use oxigraph::store::Store;
+    use proptest::prelude::*;
+
+    const EX: &str = "http://example.org/";
+
+    /// Values of every kind ORDER BY meets: unbound (no value), blank nodes, IRIs, plain
+    /// and tagged strings, numbers of four types that compare across types, years, dates,
+    /// booleans (compared by their text) and a datatype SPARQL does not know.
+    fn value(i: u8) -> Option<Term> {
+        let xsd = |local: &str| NamedNode::new_unchecked(format!("http://www.w3.org/2001/XMLSchema#{local}"));
+        let typed = |text: &str, local: &str| Some(Literal::new_typed_literal(text, xsd(local)).into());
+        match i % 24 {
+            0 => None,
+            1 => Some(BlankNode::new_unchecked("b1").into()),
+            2 => Some(NamedNode::new_unchecked(format!("{EX}a")).into()),
+            3 => Some(NamedNode::new_unchecked(format!("{EX}b")).into()),
+            4 => Some(Literal::new_simple_literal("规划").into()),
+            5 => Some(Literal::new_simple_literal("alpha").into()),
+            6 => Some(Literal::new_language_tagged_literal_unchecked("plan", "en").into()),
+            7 => Some(Literal::new_language_tagged_literal_unchecked("规划", "zh").into()),
+            8 => Some(Literal::new_language_tagged_literal_unchecked("atlas", "en").into()),
+            9 => typed("2", "integer"),
+            10 => typed("10", "integer"),
+            11 => typed("2.5", "decimal"),
+            12 => typed("1.0E1", "double"),
+            13 => typed("-3", "float"),
+            14 => typed("2030", "gYear"),
+            15 => typed("2025", "gYear"),
+            16 => typed("2025-03-01", "date"),
+            17 => typed("2024-12-31", "date"),
+            18 => typed("true", "boolean"),
+            19 => typed("false", "boolean"),
+            20 => Some(Literal::new_typed_literal("x", NamedNode::new_unchecked(format!("{EX}type"))).into()),
+            21 => typed("P1Y", "duration"),
+            22 => typed("2025-01-01T00:00:00Z", "dateTime"),
+            _ => typed("7", "integer"),
+        }
+    }
+
+    fn store(rows: &[(u8, u8)]) -> Store {
+        let store = Store::new().expect("an in-memory store");
+        let node = |local: String| NamedNode::new_unchecked(format!("{EX}{local}"));
+        for (n, (v, w)) in rows.iter().enumerate() {
+            let s = node(format!("s{n:03}"));
+            let mut quads = vec![Quad::new(
+                s.clone(),
+                node("kind".into()),
+                node("Row".into()),
+                oxigraph::model::GraphName::DefaultGraph,
+            )];
+            for (p, value) in [("v", value(*v)), ("w", value(*w))] {
+                if let Some(value) = value {
+                    quads.push(Quad::new(
+                        s.clone(),
+                        node(p.into()),
+                        value,
+                        oxigraph::model::GraphName::DefaultGraph,
+                    ));
+                }
+            }
+            for quad in quads {
+                store.insert(&quad).expect("an insert");
+            }
+        }
+        store
+    }
+
+    fn rows(results: QueryResults<'_>) -> Vec<Vec<Option<Term>>> {
+        let QueryResults::Solutions(solutions) = results else {
+            panic!("not solutions");
+        };
+        solutions.map(|s| s.expect("a solution").values().to_vec()).collect()
+    }
+
+    /// The rows the engine gives with its own ORDER BY, and the rows of the same query
+    /// with the ORDER BY taken out and done here.
+    fn both(store: &Store, query: &str) -> (Vec<Vec<Option<Term>>>, Vec<Vec<Option<Term>>>) {
+        let engine = rows(
+            SparqlEvaluator::new()
+                .parse_query(query)
+                .expect("a query")
+                .on_store(store)
+                .execute()
+                .expect("an evaluation"),
+        );
+        let parsed = spargebra::SparqlParser::new().parse_query(query).expect("a query");
+        let (parsed, sort) = take(parsed);
+        let sort = sort.expect("an ORDER BY on variables is taken out");
+        let QueryResults::Solutions(solutions) = SparqlEvaluator::new()
+            .for_query(parsed)
+            .on_store(store)
+            .execute()
+            .expect("an evaluation")
+        else {
+            panic!("not solutions");
+        };
+        (engine, rows(QueryResults::Solutions(sort.apply(solutions))))
+    }
+
+    /// Whether two rows' keys (their first columns) are equal for ORDER BY.
+    fn same_keys(a: &[Option<Term>], b: &[Option<Term>], keys: usize) -> bool {
+        (0..keys).all(|k| {
+            let key = |row: &[Option<Term>]| row[k].clone().map(ExpressionTerm::from);
+            cmp_terms(key(a).as_ref(), key(b).as_ref()) == Ordering::Equal
+        })
+    }
+
+    /// Values whose SPARQL order is a total one: each kind of literal with unbound values,
+    /// blank nodes and IRIs (numbers of four types; texts, tagged or not; years; dates;
+    /// booleans). Across kinds of literals the order is no total one (see [`merge_sort_by`]).
+    const FAMILIES: [&[u8]; 5] = [
+        &[0, 1, 2, 3, 9, 10, 11, 12, 13, 23],
+        &[0, 1, 2, 4, 5, 6, 7, 8],
+        &[0, 2, 3, 14, 15],
+        &[0, 1, 16, 17],
+        &[0, 2, 18, 19],
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Values of every kind in one column, where SPARQL's order is no total one: the
+        /// sort ends, and gives the rows the query gives without its ORDER BY.
+        #[test]
+        fn mixed_kinds_sort_without_a_panic(data in proptest::collection::vec((0u8..24, 0u8..24), 0..60)) {
+            let store = store(&data);
+            let pattern = format!("{{ ?s <{EX}kind> <{EX}Row> OPTIONAL {{ ?s <{EX}v> ?v }} OPTIONAL {{ ?s <{EX}w> ?w }} }}");
+            let unordered = rows(
+                SparqlEvaluator::new()
+                    .parse_query(&format!("SELECT ?v ?w ?s WHERE {pattern}"))
+                    .expect("a query")
+                    .on_store(&store)
+                    .execute()
+                    .expect("an evaluation"),
+            );
+            let parsed = spargebra::SparqlParser::new()
+                .parse_query(&format!("SELECT ?v ?w ?s WHERE {pattern} ORDER BY ?v DESC(?w)"))
+                .expect("a query");
+            let (parsed, sort) = take(parsed);
+            let sort = sort.expect("an ORDER BY on variables is taken out");
+            let QueryResults::Solutions(solutions) = SparqlEvaluator::new().for_query(parsed).on_store(&store).execute().expect("an evaluation") else {
+                panic!("not solutions");
+            };
+            let mut ours = rows(QueryResults::Solutions(sort.apply(solutions)));
+            let mut unordered = unordered;
+            ours.sort_by_key(|r| format!("{r:?}"));
+            unordered.sort_by_key(|r| format!("{r:?}"));
+            prop_assert_eq!(ours, unordered);
+        }
+
+        /// On a total order the merge sort is the standard stable sort; on any comparison
+        /// at all it ends and returns every item once.
+        #[test]
+        fn the_merge_sort_is_a_stable_sort(
+            items in proptest::collection::vec((0u8..8, proptest::prelude::any::<u16>()), 0..300),
+            noise in proptest::collection::vec(0u8..3, 1..50),
+        ) {
+            let mut standard = items.clone();
+            standard.sort_by_key(|&(key, _)| key);
+            prop_assert_eq!(merge_sort_by(items.clone(), |a, b| a.0.cmp(&b.0)), standard);
+            let calls = std::cell::Cell::new(0usize);
+            let arbitrary = merge_sort_by(items.clone(), |_, _| {
+                calls.set(calls.get() + 1);
+                match noise[calls.get() % noise.len()] {
+                    0 => Ordering::Less,
+                    1 => Ordering::Equal,
+                    _ => Ordering::Greater,
+                }
+            });
+            let (mut got, mut want) = (arbitrary, items);
+            got.sort_unstable();
+            want.sort_unstable();
+            prop_assert_eq!(got, want);
+        }
+
+        /// Over values of every kind, in both directions, the rows come back as the
+        /// engine's own ORDER BY gives them: the same rows, with keys equal place by place
+        /// (rows whose keys are equal may come in another order, as they may in SPARQL).
+        #[test]
+        fn the_rows_come_in_the_engines_order(
+            family in 0usize..FAMILIES.len(),
+            picks in proptest::collection::vec((0usize..16, 0usize..16), 0..40),
+            keys in prop::sample::select(vec!["?v ?w", "DESC(?v) ?w", "?w DESC(?v)", "DESC(?w) DESC(?v)"]),
+        ) {
+            let kinds = FAMILIES[family];
+            let data: Vec<(u8, u8)> = picks.iter().map(|&(v, w)| (kinds[v % kinds.len()], kinds[w % kinds.len()])).collect();
+            let store = store(&data);
+            let columns = keys.replace("DESC(", "").replace(')', "");
+            let query = format!(
+                "SELECT {columns} ?s WHERE {{ ?s <{EX}kind> <{EX}Row> OPTIONAL {{ ?s <{EX}v> ?v }} OPTIONAL {{ ?s <{EX}w> ?w }} }} ORDER BY {keys}"
+            );
+            let (engine, ours) = both(&store, &query);
+            let mut sorted_engine = engine.clone();
+            let mut sorted_ours = ours.clone();
+            sorted_engine.sort_by_key(|r| format!("{r:?}"));
+            sorted_ours.sort_by_key(|r| format!("{r:?}"));
+            prop_assert_eq!(sorted_engine, sorted_ours);
+            for (e, o) in engine.iter().zip(&ours) {
+                prop_assert!(same_keys(e, o, 2), "{:?} against the engine's {:?}", o, e);
+            }
+        }
+
+        /// Keys the query does not project, DISTINCT, OFFSET and LIMIT: with keys that
+        /// tell every row apart, the rows are the engine's, in its order.
+        #[test]
+        fn hidden_keys_distinct_and_slices_are_the_engines(
+            picks in proptest::collection::btree_set(9u8..14, 0..5),
+            offset in 0usize..3,
+            limit in 0usize..6,
+        ) {
+            let data: Vec<(u8, u8)> = picks.iter().map(|&v| (v, v % 2)).collect();
+            let store = store(&data);
+            for query in [
+                format!("SELECT ?s WHERE {{ ?s <{EX}v> ?v }} ORDER BY DESC(?v)"),
+                format!("SELECT DISTINCT ?w WHERE {{ ?s <{EX}v> ?v OPTIONAL {{ ?s <{EX}w> ?w }} }} ORDER BY ?v"),
+                format!("SELECT ?s WHERE {{ ?s <{EX}v> ?v }} ORDER BY ?v OFFSET {offset} LIMIT {limit}"),
+            ] {
+                let (engine, ours) = both(&store, &query);
+                prop_assert_eq!(&engine, &ours, "{}", query);
+            }
+        }
+    }
+
+    #[test]
+    fn only_an_outermost_order_on_variables_is_taken_out() {
+        let taken = |query: &str| {
+            take(spargebra::SparqlParser::new().parse_query(query).expect("a query"))
+                .1
+                .is_some()
+        };
+        assert!(taken("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o DESC(?p)"));
+        assert!(taken("SELECT DISTINCT ?s WHERE { ?s ?p ?o } ORDER BY ?o LIMIT 3"));
+        assert!(!taken("SELECT ?s WHERE { ?s ?p ?o } ORDER BY STRLEN(STR(?o))"));
+        assert!(!taken("SELECT ?s WHERE { ?s ?p ?o }"));
+        assert!(!taken("SELECT REDUCED ?s WHERE { ?s ?p ?o } ORDER BY ?o"));
+        assert!(!taken(
+            "SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o } }"
+        ));
+        assert!(!taken("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } ORDER BY ?o"));
+        assert!(!taken("ASK { ?s ?p ?o }"));
     }
 }
