@@ -20,6 +20,9 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+/// A row's values, one per column (`None` where unbound).
+type Row = Vec<Option<Term>>;
+
 /// What was taken out of a query's algebra, to be done on its rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sort {
@@ -120,7 +123,7 @@ impl Sort {
     /// The rows of `solutions` (the query [`take`] returned, evaluated) sorted, with the
     /// query's own variables. An evaluation error ends the rows with that error.
     pub fn apply(&self, solutions: QuerySolutionIter<'_>) -> QuerySolutionIter<'static> {
-        let mut rows: Vec<(Vec<Option<ExpressionTerm>>, Vec<Option<Term>>)> = Vec::new();
+        let mut rows: Vec<(Vec<Option<ExpressionTerm>>, Row)> = Vec::new();
         let mut error = None;
         let at: Vec<Option<usize>> = self
             .columns
@@ -378,7 +381,7 @@ mod tests {
 
     /// The rows the engine gives with its own ORDER BY, and the rows of the same query
     /// with the ORDER BY taken out and done here.
-    fn both(store: &Store, query: &str) -> (Vec<Vec<Option<Term>>>, Vec<Vec<Option<Term>>>) {
+    fn both(store: &Store, query: &str) -> (Vec<Row>, Vec<Row>) {
         let engine = rows(
             SparqlEvaluator::new()
                 .parse_query(query)
