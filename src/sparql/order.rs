@@ -18,7 +18,6 @@ use spargebra::algebra::{Expression, GraphPattern, OrderExpression};
 use spargebra::Query;
 use std::cmp::Ordering;
 use std::collections::HashSet;
-use std::sync::Arc;
 
 /// A row's values, one per column (`None` where unbound).
 type Row = Vec<Option<Term>>;
@@ -48,24 +47,18 @@ pub fn take(query: Query) -> (Query, Option<Sort>) {
     else {
         return (query, None);
     };
-    match split(&pattern) {
-        Some((pattern, sort)) => (
-            Query::Select {
-                dataset,
-                pattern,
-                base_iri,
-            },
-            Some(sort),
-        ),
-        None => (
-            Query::Select {
-                dataset,
-                pattern,
-                base_iri,
-            },
-            None,
-        ),
-    }
+    let (pattern, sort) = match split(&pattern) {
+        Some((evaluated, sort)) => (evaluated, Some(sort)),
+        None => (pattern, None),
+    };
+    (
+        Query::Select {
+            dataset,
+            pattern,
+            base_iri,
+        },
+        sort,
+    )
 }
 
 /// `Slice? Distinct? Project(OrderBy(inner, variables), projected)` →
@@ -133,7 +126,7 @@ impl Sort {
         for solution in solutions {
             match solution {
                 Ok(solution) => {
-                    let values: Vec<Option<Term>> = at
+                    let values: Row = at
                         .iter()
                         .map(|i| i.and_then(|i| solution.values().get(i).cloned().flatten()))
                         .collect();
@@ -163,7 +156,7 @@ impl Sort {
         });
         let width = self.variables.len();
         let mut seen = HashSet::new();
-        let rows: Vec<Vec<Option<Term>>> = rows
+        let rows: Vec<Result<Row, QueryEvaluationError>> = rows
             .into_iter()
             .map(|(_, mut values)| {
                 values.truncate(width);
@@ -172,13 +165,10 @@ impl Sort {
             .filter(|values| !self.distinct || seen.insert(values.clone()))
             .skip(self.start)
             .take(self.length.unwrap_or(usize::MAX))
-            .collect();
-        let variables: Arc<[Variable]> = self.variables.clone().into();
-        let rows = rows
-            .into_iter()
             .map(Ok)
-            .chain(error.map(Err::<Vec<Option<Term>>, QueryEvaluationError>));
-        QuerySolutionIter::from_tuples(variables, rows.collect::<Vec<_>>())
+            .chain(error.map(Err))
+            .collect();
+        QuerySolutionIter::from_tuples(self.variables.clone().into(), rows)
     }
 }
 
